@@ -1,0 +1,46 @@
+using Hearth.Numerics;
+
+namespace Hearth.Gguf;
+
+/// <summary>A tensor's header entry: name, shape (ggml order: <c>Dimensions[0]</c> is the row length), type and data offset.</summary>
+public sealed class GgufTensorInfo
+{
+    public GgufTensorInfo(string name, long[] dimensions, GgmlType type, long offset, long byteSize)
+    {
+        Name = name;
+        Dimensions = dimensions;
+        Type = type;
+        Offset = offset;
+        ByteSize = byteSize;
+    }
+
+    public string Name { get; }
+
+    /// <summary>ggml order: ne[0] (contiguous, the row length), ne[1] (rows), ...</summary>
+    public IReadOnlyList<long> Dimensions { get; }
+
+    public GgmlType Type { get; }
+
+    /// <summary>Offset of the data relative to the start of the tensor data section.</summary>
+    public long Offset { get; }
+
+    public long ByteSize { get; }
+
+    public long ElementCount
+    {
+        get
+        {
+            long n = 1;
+            foreach (long d in Dimensions) n *= d;
+            return n;
+        }
+    }
+
+    /// <summary>Elements per row (ne[0]).</summary>
+    public long Columns => Dimensions.Count > 0 ? Dimensions[0] : 1;
+
+    /// <summary>Number of rows: the product of every dimension after the first.</summary>
+    public long Rows => Columns == 0 ? 0 : ElementCount / Columns;
+
+    public override string ToString() => $"{Name} {Type} [{string.Join(", ", Dimensions)}]";
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+
+namespace Hearth.Gguf;
+
+/// <summary>
+/// One metadata value. Scalars hold the CLR value of their type (byte, sbyte, ushort, short, uint, int, float, bool,
+/// string, ulong, long, double); arrays hold a typed CLR array (<c>int[]</c>, <c>string[]</c>, ...) or, for arrays of
+/// arrays, <c>GgufValue[]</c>, with <see cref="ElementType"/> naming the element type.
+/// </summary>
+public sealed class GgufValue
+{
+    public GgufValue(GgufValueType type, object value, GgufValueType elementType = GgufValueType.UInt8)
+    {
+        Type = type;
+        Value = value;
+        ElementType = elementType;
+    }
+
+    public GgufValueType Type { get; }
+
+    /// <summary>For arrays: the type of the elements.</summary>
+    public GgufValueType ElementType { get; }
+
+    public object Value { get; }
+
+    public bool IsArray => Type == GgufValueType.Array;
+
+    /// <summary>Number of elements of an array value.</summary>
+    public int ArrayLength => Value is Array a ? a.Length : throw new InvalidOperationException("Not an array value.");
+
+    public static GgufValue String(string s) => new(GgufValueType.String, s);
+
+    public static GgufValue UInt32(uint v) => new(GgufValueType.UInt32, v);
+
+    public static GgufValue Int32(int v) => new(GgufValueType.Int32, v);
+
+    public static GgufValue UInt64(ulong v) => new(GgufValueType.UInt64, v);
+
+    public static GgufValue Float32(float v) => new(GgufValueType.Float32, v);
+
+    public static GgufValue Bool(bool v) => new(GgufValueType.Bool, v);
+
+    public static GgufValue Array(string[] v) => new(GgufValueType.Array, v, GgufValueType.String);
+
+    public static GgufValue Array(float[] v) => new(GgufValueType.Array, v, GgufValueType.Float32);
+
+    public static GgufValue Array(int[] v) => new(GgufValueType.Array, v, GgufValueType.Int32);
+
+    public static GgufValue Array(uint[] v) => new(GgufValueType.Array, v, GgufValueType.UInt32);
+
+    public static GgufValue Array(bool[] v) => new(GgufValueType.Array, v, GgufValueType.Bool);
+
+    /// <summary>The value as a signed 64-bit integer, for any integer type (and bool).</summary>
+    public long AsInt64() => Value switch
+    {
+        byte v => v,
+        sbyte v => v,
+        ushort v => v,
+        short v => v,
+        uint v => v,
+        int v => v,
+        ulong v => v <= long.MaxValue ? (long)v : throw new OverflowException($"Value {v} does not fit a signed 64-bit integer."),
+        long v => v,
+        bool v => v ? 1 : 0,
+        _ => throw new InvalidCastException($"Metadata value of type {Type} is not an integer."),
+    };
+
+    /// <summary>The value as a double, for any numeric type.</summary>
+    public double AsDouble() => Value switch
+    {
+        float v => v,
+        double v => v,
+        _ => AsInt64(),
+    };
+
+    public string AsString() => Value as string ?? throw new InvalidCastException($"Metadata value of type {Type} is not a string.");
+
+    public bool AsBool() => Value switch
+    {
+        bool b => b,
+        _ => AsInt64() != 0,
+    };
+
+    public override string ToString() => Value switch
+    {
+        string s => s,
+        float f => f.ToString(CultureInfo.InvariantCulture),
+        double d => d.ToString(CultureInfo.InvariantCulture),
+        System.Array a => $"[{ElementType} x {a.Length}]",
+        _ => Convert.ToString(Value, CultureInfo.InvariantCulture) ?? string.Empty,
+    };
+}
