@@ -45,8 +45,18 @@ public sealed class Model : IDisposable
 
     internal WorkerPool Pool { get; }
 
-    /// <summary>Serialises forward passes on the shared worker pool.</summary>
+    /// <summary>Serialises forward passes on the shared worker pool and buffers.</summary>
     internal object ComputeLock { get; } = new();
+
+    private ForwardBuffers? _buffers;
+
+    /// <summary>The forward-pass scratch shared by this model's sessions, grown for <paramref name="contextSize"/>. Call under <see cref="ComputeLock"/>.</summary>
+    internal ForwardBuffers Buffers(int contextSize)
+    {
+        _buffers ??= new ForwardBuffers(Config, Math.Max(1, Options.BatchSize), contextSize, Pool.ThreadCount);
+        _buffers.EnsureContext(contextSize);
+        return _buffers;
+    }
 
     /// <summary>Opens and validates a GGUF model.</summary>
     public static Model Load(string path, ModelOptions? options = null)
@@ -67,7 +77,17 @@ public sealed class Model : IDisposable
     public InferenceSession CreateSession(int contextSize = 0)
     {
         if (contextSize <= 0) contextSize = Math.Min(Config.ContextLength, 4096);
+        lock (ComputeLock) Buffers(contextSize);
         return new InferenceSession(this, contextSize);
+    }
+
+    private float[] _batchLogits = [];
+
+    /// <summary>Scratch for the logits of a decode batch (// [n, n_vocab]); grows only when the batch does. Under <see cref="ComputeLock"/>.</summary>
+    internal float[] BatchLogits(int n)
+    {
+        if (_batchLogits.Length < n * Config.VocabSize) _batchLogits = new float[n * Config.VocabSize];
+        return _batchLogits;
     }
 
     internal ReferenceTransformer CreateReference(int contextSize) =>

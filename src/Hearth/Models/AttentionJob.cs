@@ -5,25 +5,20 @@ using Hearth.Numerics;
 namespace Hearth.Models;
 
 /// <summary>
-/// Causal grouped-query attention for a batch: one chunk per (token, head). Query token t at position startPos + t sees
-/// cache positions 0..startPos + t; head h reads kv head h / (n_head / n_head_kv).
+/// Causal grouped-query attention for a batch: one chunk per (token, head). Token t at position p of its sequence sees
+/// positions 0..p of that sequence's cache; head h reads kv head h / (n_head / n_head_kv).
 /// </summary>
 internal sealed class AttentionJob : IParallelJob
 {
     private ModelConfig _c = null!;
-    private KvCache _cache = null!;
     private ForwardBuffers _buf = null!;
     private int _layer;
-    private int _startPos;
 
-    public void Set(ModelConfig c, KvCache cache, ForwardBuffers buf, int layer, int startPos, int nTokens)
+    public void Set(ModelConfig c, ForwardBuffers buf, int layer)
     {
         _c = c;
-        _cache = cache;
         _buf = buf;
         _layer = layer;
-        _startPos = startPos;
-        _ = nTokens;
     }
 
     /// <summary>
@@ -41,14 +36,15 @@ internal sealed class AttentionJob : IParallelJob
         int t = chunk / c.HeadCount, h = chunk % c.HeadCount;
         int hd = c.HeadDim, vhd = c.ValueHeadDim;
         int kvh = h / (c.HeadCount / c.HeadCountKv);
-        int count = _startPos + t + 1;
+        var cache = _buf.TokenCache[t];
+        int count = _buf.TokenPos[t] + 1;
         var q = _buf.Q.AsSpan(t * c.HeadCount * hd + h * hd, hd);
         RoundToHalf(q);
         var scores = _buf.Scores[threadIndex].AsSpan(0, count);
         var tmp = _buf.HeadScratch[threadIndex];
         float scale = 1.0f / MathF.Sqrt(hd);
-        var keys = _cache.KeysUpTo(_layer, count);
-        int kw = _cache.KeyWidth;
+        var keys = cache.KeysUpTo(_layer, count);
+        int kw = cache.KeyWidth;
         for (int j = 0; j < count; j++)
         {
             TensorPrimitives.ConvertToSingle(keys.Slice(j * kw + kvh * hd, hd), tmp.AsSpan(0, hd));
@@ -58,8 +54,8 @@ internal sealed class AttentionJob : IParallelJob
         RoundToHalf(scores);
         var output = _buf.AttnOut.AsSpan(t * c.HeadCount * vhd + h * vhd, vhd);
         output.Clear();
-        var values = _cache.ValuesUpTo(_layer, count);
-        int vw = _cache.ValueWidth;
+        var values = cache.ValuesUpTo(_layer, count);
+        int vw = cache.ValueWidth;
         for (int j = 0; j < count; j++)
         {
             TensorPrimitives.ConvertToSingle(values.Slice(j * vw + kvh * vhd, vhd), tmp.AsSpan(0, vhd));

@@ -41,16 +41,16 @@ internal sealed class Transformer
     public TransformerWeights Weights => _w;
 
     /// <summary>
-    /// Runs <paramref name="tokens"/> (at most the buffers' batch size) at positions startPos.. and writes their keys and
-    /// values into the cache. Writes the last position's logits into <c>buf.Logits</c>, and every position's into
-    /// <paramref name="allLogits"/> when it is not empty (// [n_tokens, n_vocab]).
+    /// Runs a batch of <paramref name="tokens"/> that may belong to several sequences: token t sits at position
+    /// <c>buf.TokenPos[t]</c> of the sequence whose cache is <c>buf.TokenCache[t]</c> (filled in by the caller). Keys and
+    /// values go into those caches; the logits of the tokens listed in <paramref name="outputRows"/> are written to
+    /// <paramref name="logits"/> (// [outputRows.Length, n_vocab]).
     /// </summary>
-    public void Forward(ReadOnlySpan<int> tokens, int startPos, KvCache cache, ForwardBuffers buf, WorkerPool pool, Span<float> allLogits)
+    public void Forward(ReadOnlySpan<int> tokens, ForwardBuffers buf, WorkerPool pool, ReadOnlySpan<int> outputRows, Span<float> logits)
     {
         var c = Config;
         int n = tokens.Length, d = c.EmbeddingLength;
         int qDim = c.HeadCount * c.HeadDim, kDim = c.HeadCountKv * c.HeadDim, vDim = c.HeadCountKv * c.ValueHeadDim;
-        int attnDim = c.HeadCount * c.ValueHeadDim;
         var x = buf.X.AsSpan(0, n * d);
         for (int t = 0; t < n; t++)
         {
@@ -84,12 +84,13 @@ internal sealed class Transformer
                 {
                     for (int h = 0; h < c.HeadCountKv; h++) VectorOps.RmsNorm(k.Slice(h * c.HeadDim, c.HeadDim), L.KNorm, c.RmsNormEps, k.Slice(h * c.HeadDim, c.HeadDim));
                 }
-                _rope.Apply(q, c.HeadCount, c.HeadDim, startPos + t);
-                _rope.Apply(k, c.HeadCountKv, c.HeadDim, startPos + t);
-                TensorPrimitives.ConvertToHalf(k, cache.Keys(l, startPos + t));
-                TensorPrimitives.ConvertToHalf(v, cache.Values(l, startPos + t));
+                int pos = buf.TokenPos[t];
+                _rope.Apply(q, c.HeadCount, c.HeadDim, pos);
+                _rope.Apply(k, c.HeadCountKv, c.HeadDim, pos);
+                TensorPrimitives.ConvertToHalf(k, buf.TokenCache[t].Keys(l, pos));
+                TensorPrimitives.ConvertToHalf(v, buf.TokenCache[t].Values(l, pos));
             }
-            _attention.Set(c, cache, buf, l, startPos, n);
+            _attention.Set(c, buf, l);
             pool.Run(_attention, n * c.HeadCount);
             buf.InputVersion++;
             Linear(L.Wo, buf.AttnOut, n, buf.Xb, buf, pool);
@@ -107,24 +108,19 @@ internal sealed class Transformer
             TensorPrimitives.Add(x, buf.Xb.AsSpan(0, n * d), x);
         }
 
-        // Output head: only the rows whose logits are wanted.
-        int first = allLogits.IsEmpty ? n - 1 : 0;
-        int rows = n - first;
-        for (int t = first; t < n; t++) VectorOps.RmsNorm(x.Slice(t * d, d), _w.OutputNorm, c.RmsNormEps, buf.Xb.AsSpan((t - first) * d, d));
-        buf.InputVersion++;
-        if (allLogits.IsEmpty)
+        // Output head, for the wanted rows only, ForwardBuffers.LogitRows at a time.
+        int vocab = c.VocabSize;
+        for (int o0 = 0; o0 < outputRows.Length; o0 += ForwardBuffers.LogitRows)
         {
-            Linear(_w.Output, buf.Xb, 1, buf.Logits, buf, pool);
-        }
-        else
-        {
-            // Large vocabularies × many tokens: go row block by row block through the shared logits buffer.
-            for (int t = 0; t < rows; t++)
+            int rows = Math.Min(ForwardBuffers.LogitRows, outputRows.Length - o0);
+            for (int i = 0; i < rows; i++)
             {
-                buf.InputVersion++;
-                LinearAt(_w.Output, buf.Xb, t, buf.Logits, buf, pool);
-                buf.Logits.AsSpan().CopyTo(allLogits.Slice(t * c.VocabSize, c.VocabSize));
+                int t = outputRows[o0 + i];
+                VectorOps.RmsNorm(x.Slice(t * d, d), _w.OutputNorm, c.RmsNormEps, buf.Xb.AsSpan(i * d, d));
             }
+            buf.InputVersion++;
+            Linear(_w.Output, buf.Xb, rows, buf.Logits, buf, pool);
+            buf.Logits.AsSpan(0, rows * vocab).CopyTo(logits.Slice(o0 * vocab, rows * vocab));
         }
     }
 
@@ -141,17 +137,6 @@ internal sealed class Transformer
             buf.QuantizedFor = (input, buf.InputVersion, act.Type);
         }
         _matMul.Set(w, buf.Quantized, stride, nTokens, output, pool.ThreadCount);
-        pool.Run(_matMul, _matMul.ChunkCount);
-    }
-
-    /// <summary>Projects one row <paramref name="token"/> of <paramref name="input"/>.</summary>
-    private void LinearAt(WeightMatrix w, float[] input, int token, float[] output, ForwardBuffers buf, WorkerPool pool)
-    {
-        var act = TensorTypes.Get(w.Traits.VecDotType);
-        int stride = (int)act.RowBytes(w.Columns);
-        act.Quantize!(input.AsSpan(token * w.Columns, w.Columns), buf.Quantized.AsSpan(0, stride));
-        buf.QuantizedFor = default;
-        _matMul.Set(w, buf.Quantized, stride, 1, output, pool.ThreadCount);
         pool.Run(_matMul, _matMul.ChunkCount);
     }
 }
