@@ -36,7 +36,7 @@ internal sealed unsafe class TransformerWeights
                 throw new InvalidDataException(
                     $"Tensor '{name}' has shape [{string.Join(", ", info.Dimensions)}]; expected [{cols}, {rows}] from the model's metadata.");
             }
-            if (!TensorTypes.IsSupported(info.Type))
+            if (!TensorTypes.IsSupported(info.Type) || !TensorTypes.Get(info.Type).IsWeightType)
             {
                 throw new NotSupportedException(
                     $"Tensor '{name}' has type {info.Type}, which Hearth does not support; supported types: {string.Join(", ", TensorTypes.Supported)}.");
