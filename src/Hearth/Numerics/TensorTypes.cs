@@ -26,7 +26,7 @@ internal static class TensorTypes
     {
         var table = new TensorTypeTraits?[64];
         void Add(GgmlType type, int blockSize, int bytesPerBlock, DequantizeRow dequantize, QuantizeRow quantize,
-            GgmlType vecDotType, VecDot? reference, VecDot? fast = null)
+            GgmlType vecDotType, VecDot? reference)
         {
             table[(int)type] = new TensorTypeTraits
             {
@@ -36,13 +36,13 @@ internal static class TensorTypes
                 Dequantize = dequantize,
                 Quantize = quantize,
                 VecDotType = vecDotType,
-                VecDot = fast ?? reference ?? ActivationOnly(type),
+                VecDot = VecDotKernels.Find(type, KernelSelector.Active) ?? reference ?? ActivationOnly(type),
                 VecDotReference = reference ?? ActivationOnly(type),
                 IsWeightType = reference != null,
             };
         }
 
-        Add(GgmlType.F32, 1, 4, FloatFormats.DequantizeF32, FloatFormats.QuantizeF32, GgmlType.F32, FloatFormats.DotF32Reference, FloatFormats.DotF32);
+        Add(GgmlType.F32, 1, 4, FloatFormats.DequantizeF32, FloatFormats.QuantizeF32, GgmlType.F32, FloatFormats.DotF32Reference);
         Add(GgmlType.F16, 1, 2, FloatFormats.DequantizeF16, FloatFormats.QuantizeF16, GgmlType.F16, FloatFormats.DotF16Reference);
         Add(GgmlType.BF16, 1, 2, FloatFormats.DequantizeBF16, FloatFormats.QuantizeBF16, GgmlType.BF16, FloatFormats.DotBF16Reference);
         Add(GgmlType.Q4_0, Q4_0.BlockSize, Q4_0.BytesPerBlock, Q4_0.Dequantize, Q4_0.Quantize, GgmlType.Q8_0, Q4_0.DotReference);
