@@ -107,4 +107,33 @@ public class InfoCommandTests
         Assert.Contains("not found", r.StdErr);
         Assert.Contains(path, r.StdErr);
     }
+
+    [Fact]
+    public void Reports_a_chat_template_and_per_layer_arrays()
+    {
+        var w = new GgufWriter();
+        w.SetMetadata("general.architecture", GgufValue.String("qwen3"));
+        w.SetMetadata("qwen3.context_length", GgufValue.UInt32(40960));
+        w.SetMetadata("qwen3.attention.head_count", GgufValue.Array(new[] { 4, 8 }));
+        w.SetMetadata("tokenizer.chat_template", GgufValue.String("{{ messages }}"));
+        w.AddTensor("x", Hearth.Numerics.GgmlType.Q8_0, [64, 3], new byte[6 * 34]);
+        string path = Path.GetTempFileName();
+        try
+        {
+            w.WriteTo(path);
+            var r = CliRunner.Run("info", "-m", path, "--json");
+            Assert.True(r.ExitCode == 0, r.StdErr);
+            var j = JsonDocument.Parse(r.StdOut).RootElement;
+            Assert.True(j.GetProperty("has_chat_template").GetBoolean());
+            Assert.Equal(40960, j.GetProperty("context_length").GetInt32());
+            Assert.Equal([4, 8], j.GetProperty("head_count").EnumerateArray().Select(e => e.GetInt32()));
+            Assert.Equal(192, j.GetProperty("parameters").GetInt64());
+            Assert.Equal(204, j.GetProperty("tensor_types").GetProperty("Q8_0").GetProperty("bytes").GetInt64());
+            Assert.Equal(JsonValueKind.Null, j.GetProperty("tokenizer").GetProperty("model").ValueKind);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
