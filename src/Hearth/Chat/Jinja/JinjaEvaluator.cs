@@ -149,8 +149,8 @@ internal sealed partial class JinjaEvaluator
             if (f.Else != null) Execute(f.Else, scope, sb);
             return;
         }
-        int outerDepth = scope.TryGet("loop", out object? outer) && outer is JinjaLoop ol ? ol.Depth0 + 1 : 0;
-        var loop = new JinjaLoop(items, outerDepth);
+        // loop.depth counts recursive-loop levels only; ordinary nested loops all have depth 1 in Jinja2.
+        var loop = new JinjaLoop(items, 0);
         for (int i = 0; i < items.Count; i++)
         {
             loop.Index0 = i;

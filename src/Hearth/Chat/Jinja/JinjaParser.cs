@@ -8,6 +8,7 @@ namespace Hearth.Chat.Jinja;
 internal sealed partial class JinjaParser
 {
     private readonly List<JinjaToken> _tokens;
+    private readonly Stack<JinjaToken> _open = new(); // blocks being parsed, for error messages
     private int _i;
 
     private JinjaParser(List<JinjaToken> tokens) => _tokens = tokens;
@@ -99,7 +100,9 @@ internal sealed partial class JinjaParser
 
     private (List<Node> Body, string EndTag) ParseBlockBody(JinjaToken opener, params string[] endTags)
     {
+        _open.Push(opener);
         var (body, end) = ParseBody(endTags);
+        _open.Pop();
         if (end == null)
             throw Error($"'{opener.Text}' block opened on line {opener.Line} is never closed (expected {string.Join(" or ", endTags.Select(x => $"'{x}'"))})",
                 Current);
@@ -133,7 +136,9 @@ internal sealed partial class JinjaParser
                 Expect(JinjaTokenKind.BlockEnd);
                 return new IfNode([new(new ConstExpr(true, tag.Line, tag.Column), gen)], null, tag.Line, tag.Column);
             case "elif" or "else" or "endif" or "endfor" or "endset" or "endmacro" or "endcall" or "endfilter" or "endgeneration":
-                throw Error($"unexpected '{tag.Text}': there is no open block it belongs to", tag);
+                throw Error(_open.Count > 0
+                    ? $"unexpected '{tag.Text}' inside the '{_open.Peek().Text}' block opened on line {_open.Peek().Line}"
+                    : $"unexpected '{tag.Text}': there is no open block it belongs to", tag);
             case "extends" or "include" or "import" or "from" or "block" or "endblock" or "with" or "endwith" or "autoescape" or "trans":
                 throw Error($"unsupported template statement '{tag.Text}' (chat templates are self-contained; this interpreter has no loader)", tag);
             default:
