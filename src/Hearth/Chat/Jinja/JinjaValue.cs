@@ -36,6 +36,7 @@ internal static class JinjaValue
         JinjaNamespace => "Namespace",
         JinjaCallable => "function",
         JinjaUndefined => "Undefined",
+        JinjaLoop => "LoopContext",
         _ => v.GetType().Name,
     };
 
