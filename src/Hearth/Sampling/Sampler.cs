@@ -11,12 +11,22 @@ public sealed class Sampler
     private readonly CandidateBuffer _candidates;
     private readonly ISamplerStage[] _prefix; // stages that need the whole vocabulary in token order
     private readonly ISamplerStage[] _filters;
+    private readonly GrammarStage? _grammar;
     private readonly bool _greedy;
     private readonly ulong? _requestedSeed;
     private SamplerRandom _random;
 
     /// <summary>Creates a sampler for a vocabulary of <paramref name="vocabSize"/> tokens.</summary>
     public Sampler(SamplerOptions options, int vocabSize)
+        : this(options, vocabSize, null)
+    {
+    }
+
+    /// <summary>
+    /// Creates a sampler; <paramref name="vocabulary"/> (the model's token bytes) is required when
+    /// <see cref="SamplerOptions.Grammar"/> is set.
+    /// </summary>
+    public Sampler(SamplerOptions options, int vocabSize, GrammarVocabulary? vocabulary)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (vocabSize <= 0)
@@ -32,6 +42,15 @@ public sealed class Sampler
         if (options.LogitBias is { Count: > 0 } bias)
             prefix.Add(new LogitBiasStage(bias, vocabSize));
         _prefix = [.. prefix];
+
+        if (options.Grammar is { } grammar)
+        {
+            if (vocabulary == null)
+                throw new ArgumentException("SamplerOptions.Grammar is set, so the sampler needs the model's GrammarVocabulary (token bytes).", nameof(vocabulary));
+            if (vocabulary.Count != vocabSize)
+                throw new ArgumentException($"The grammar vocabulary has {vocabulary.Count} tokens but the sampler is for {vocabSize}.", nameof(vocabulary));
+            _grammar = new GrammarStage(grammar, vocabulary);
+        }
 
         _greedy = options.Temperature <= 0f;
         var filters = new List<ISamplerStage>();
@@ -60,15 +79,35 @@ public sealed class Sampler
     public ulong Seed { get; private set; }
 
     /// <summary>Picks the next token id from <paramref name="logits"/> (one per vocabulary entry; not modified).</summary>
+    /// <remarks>
+    /// With a grammar, the token is first sampled without it and kept if the grammar accepts it (the common case, and
+    /// cheap); only otherwise are all rejected tokens masked and the sampling repeated, as llama.cpp does.
+    /// </remarks>
     public int Sample(ReadOnlySpan<float> logits) // logits: [n_vocab]
+    {
+        int token = SampleOnce(logits, masked: false);
+        if (_grammar == null || _grammar.IsAllowed(token)) return token;
+        return SampleOnce(logits, masked: true);
+    }
+
+    private int SampleOnce(ReadOnlySpan<float> logits, bool masked)
     {
         var c = _candidates;
         c.Load(logits);
         foreach (var stage in _prefix) stage.Apply(c);
+        if (masked) _grammar!.Apply(c);
         if (_greedy) return c.Ids[c.ArgMax()];
         foreach (var stage in _filters) stage.Apply(c);
         return Draw(c);
     }
+
+    /// <summary>With a grammar: the output so far is complete, so an end-of-generation token is allowed.</summary>
+    public bool GrammarAccepting => _grammar?.IsAccepting ?? false;
+
+    /// <summary>With a grammar: the output is complete and the grammar allows nothing more (stop generating).</summary>
+    public bool GrammarComplete => _grammar?.IsComplete ?? false;
+
+    internal GrammarStage? GrammarStage => _grammar;
 
     /// <summary>Draws from the softmax of the remaining candidates (llama.cpp's <c>llama_sampler_dist</c>).</summary>
     private int Draw(CandidateBuffer c)
@@ -93,6 +132,7 @@ public sealed class Sampler
     {
         if ((uint)token >= (uint)VocabSize)
             throw new ArgumentOutOfRangeException(nameof(token), token, $"Token id must be in [0, {VocabSize}).");
+        _grammar?.Accept(token);
         foreach (var stage in _prefix) stage.Accept(token);
     }
 
@@ -100,6 +140,7 @@ public sealed class Sampler
     public void Reset()
     {
         foreach (var stage in _prefix) stage.Reset();
+        _grammar?.Reset();
         Seed = _requestedSeed ?? NewRandomSeed();
         _random = new SamplerRandom(Seed);
     }

@@ -41,4 +41,10 @@ public sealed record SamplerOptions
 
     /// <summary>Seed of the random number generator; null picks a random seed (see <see cref="Sampler.Seed"/>).</summary>
     public ulong? Seed { get; init; }
+
+    /// <summary>
+    /// When set, only tokens that keep the output a valid prefix of this grammar are sampled, and end-of-generation
+    /// tokens only once the output is complete. The <see cref="Sampler"/> then needs a <see cref="GrammarVocabulary"/>.
+    /// </summary>
+    public Grammar? Grammar { get; init; }
 }
