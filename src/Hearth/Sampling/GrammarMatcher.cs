@@ -119,11 +119,17 @@ internal sealed class GrammarMatcher
     {
         int lo = value << (6 * missing);
         int hi = lo | ((1 << (6 * missing)) - 1);
+        // Only code points this sequence length may encode (no overlong forms, no surrogates) count.
+        lo = Math.Max(lo, length switch { 2 => 0x80, 3 => 0x800, _ => 0x10000 });
+        hi = Math.Min(hi, length switch { 2 => 0x7FF, 3 => 0xFFFF, _ => CharClass.MaxCodePoint });
+        if (lo > hi || (lo >= 0xD800 && hi <= 0xDFFF)) return Dead;
         var stacks = _stateStacks[state];
         bool alive = false;
         foreach (int s in stacks)
         {
-            if (s != 0 && _g.Classes[_g.Elements[_nodePos[s]].Arg].Intersects(lo, hi)) { alive = true; break; }
+            if (s == 0) continue;
+            var cls = _g.Classes[_g.Elements[_nodePos[s]].Arg];
+            if (cls.Intersects(lo, Math.Min(hi, 0xD7FF)) || cls.Intersects(Math.Max(lo, 0xE000), hi)) { alive = true; break; }
         }
         if (!alive) return Dead;
         return Intern(stacks, value, missing, length);

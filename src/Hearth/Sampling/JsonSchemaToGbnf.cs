@@ -326,9 +326,9 @@ internal sealed class JsonSchemaToGbnf
             "integer" => "\"-\"? ( \"0\" | [1-9] [0-9]{0,15} ) space",
             "boolean" => "( \"true\" | \"false\" ) space",
             "null" => "\"null\" space",
-            // RFC 3339; days limited per month (February to 28) so every date exists.
+            // RFC 3339; days limited per month (February to 28) so every date exists, UTC offsets to ±13:59 as .NET parses them.
             "date" => "[0-9]{4} \"-\" ( ( \"0\" [13578] | \"1\" [02] ) \"-\" ( \"0\" [1-9] | [12] [0-9] | \"3\" [01] ) | ( \"0\" [469] | \"11\" ) \"-\" ( \"0\" [1-9] | [12] [0-9] | \"30\" ) | \"02-\" ( \"0\" [1-9] | \"1\" [0-9] | \"2\" [0-8] ) )",
-            "time" => "( [01] [0-9] | \"2\" [0-3] ) \":\" [0-5] [0-9] \":\" [0-5] [0-9] ( \".\" [0-9]{1,6} )? ( \"Z\" | [+-] ( [01] [0-9] | \"2\" [0-3] ) \":\" [0-5] [0-9] )",
+            "time" => "( [01] [0-9] | \"2\" [0-3] ) \":\" [0-5] [0-9] \":\" [0-5] [0-9] ( \".\" [0-9]{1,6} )? ( \"Z\" | [+-] ( \"0\" [0-9] | \"1\" [0-3] ) \":\" [0-5] [0-9] )",
             "date-time-string" => "\"\\\"\" date \"T\" time \"\\\"\" space",
             "date-string" => "\"\\\"\" date \"\\\"\" space",
             "time-string" => "\"\\\"\" time \"\\\"\" space",

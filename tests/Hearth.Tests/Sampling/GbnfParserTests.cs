@@ -157,6 +157,12 @@ public class GbnfParserTests
         Assert.False(IsPrefix(g, [0xE3]));            // lead byte of U+3000..U+3FFF: nothing there
         Assert.False(IsPrefix(g, [0xC3, 0x41]));      // broken sequence
         Assert.False(IsPrefix(g, [0xC0, 0x80]));      // overlong
+        var any = Grammar.Parse("root ::= .*");
+        Assert.False(IsPrefix(any, [0xE0, 0x81]));    // would be an overlong 3-byte form
+        Assert.False(IsPrefix(any, [0xF0, 0x80]));    // would be an overlong 4-byte form
+        Assert.False(IsPrefix(any, [0xED, 0xA0]));    // would be a surrogate
+        Assert.False(IsPrefix(any, [0xF4, 0x90]));    // would be beyond U+10FFFF
+        Assert.True(IsPrefix(any, [0xF4, 0x8F]));
         Assert.True(Matches(g, ri));
         Assert.False(Matches(g, [ri[0], ri[1]]));     // pending bytes: not complete yet
     }
