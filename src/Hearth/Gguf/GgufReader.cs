@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using System.Text.Unicode;
 using Hearth.Numerics;
 
 namespace Hearth.Gguf;
@@ -50,35 +51,28 @@ internal static unsafe class GgufReader
             throw new GgufFormatException($"Tensor count {tensorCount} cannot fit in the {c.Remaining} bytes left in the file", tensorCountOffset);
         }
 
-        var metadata = new List<KeyValuePair<string, GgufValue>>((int)kvCount);
+        // Capacities are capped: the counts were only checked against the file size, which may be many gigabytes.
+        var metadata = new List<KeyValuePair<string, GgufValue>>((int)Math.Min(kvCount, 4096));
         var keys = new HashSet<string>(StringComparer.Ordinal);
+        long alignment = GgufFile.DefaultAlignment;
         for (ulong i = 0; i < kvCount; i++)
         {
             long keyOffset = c.Position;
-            string key = c.ReadString("metadata key");
+            string key = c.ReadString("metadata key", out _);
             if (!keys.Add(key)) throw new GgufFormatException($"Duplicate metadata key '{key}'", keyOffset);
             long typeOffset = c.Position;
             var type = (GgufValueType)c.ReadUInt32();
             var value = ReadValue(ref c, type, key, typeOffset, depth: 0);
             metadata.Add(new(key, value));
+            if (key == AlignmentKey) alignment = ValidateAlignment(value, typeOffset);
         }
 
-        long alignment = GgufFile.DefaultAlignment;
-        foreach (var kv in metadata)
-        {
-            if (kv.Key != "general.alignment") continue;
-            if (kv.Value.Type != GgufValueType.UInt32) throw new GgufFormatException($"general.alignment must be a uint32, found {kv.Value.Type}", 0);
-            uint a = (uint)kv.Value.Value;
-            if (a == 0 || (a & (a - 1)) != 0) throw new GgufFormatException($"general.alignment {a} is not a power of two", 0);
-            alignment = a;
-        }
-
-        var tensors = new List<GgufTensorInfo>((int)tensorCount);
+        var tensors = new List<GgufTensorInfo>((int)Math.Min(tensorCount, 4096));
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (ulong i = 0; i < tensorCount; i++)
         {
             long infoOffset = c.Position;
-            string name = c.ReadString("tensor name");
+            string name = c.ReadString("tensor name", out _);
             if (!names.Add(name)) throw new GgufFormatException($"Duplicate tensor name '{name}'", infoOffset);
             long dimsOffset = c.Position;
             uint nDims = c.ReadUInt32();
@@ -132,6 +126,23 @@ internal static unsafe class GgufReader
         return new Header(version, alignment, dataOffset, metadata, tensors);
     }
 
+    internal const string AlignmentKey = "general.alignment";
+
+    /// <summary>ggml reads general.alignment as a uint32 and requires a power of two; anything else is refused.</summary>
+    private static long ValidateAlignment(GgufValue value, long typeOffset)
+    {
+        if (value.Type != GgufValueType.UInt32)
+        {
+            throw new GgufFormatException($"{AlignmentKey} must be a uint32, found {value.Type}", typeOffset);
+        }
+        uint a = (uint)value.Value;
+        if (a == 0 || (a & (a - 1)) != 0)
+        {
+            throw new GgufFormatException($"{AlignmentKey} {a} is not a power of two", typeOffset + 4);
+        }
+        return a;
+    }
+
     internal static long AlignUp(long offset, long alignment) => (offset + alignment - 1) / alignment * alignment;
 
     private static GgufValue ReadValue(ref Cursor c, GgufValueType type, string key, long typeOffset, int depth)
@@ -155,7 +166,11 @@ internal static unsafe class GgufReader
                     if (b > 1) throw new GgufFormatException($"Metadata '{key}': bool value {b} is neither 0 nor 1", at);
                     return new(type, b != 0);
                 }
-            case GgufValueType.String: return new(type, c.ReadString($"metadata '{key}'"));
+            case GgufValueType.String:
+                {
+                    string s = c.ReadString($"metadata '{key}'", out byte[]? raw);
+                    return raw == null ? new(type, s) : new(s, raw);
+                }
             case GgufValueType.Array:
                 {
                     if (depth > 8) throw new GgufFormatException($"Metadata '{key}': arrays nested deeper than 8 levels", typeOffset);
@@ -165,19 +180,22 @@ internal static unsafe class GgufReader
                     ulong count = c.ReadUInt64();
                     int minSize = MinValueSize(elemType);
                     if (minSize == 0) throw new GgufFormatException($"Metadata '{key}': unknown array element type {(uint)elemType}", elemTypeOffset);
-                    if (count > (ulong)(c.Remaining / minSize) || count > int.MaxValue)
+                    // int.MaxValue / minSize keeps both the element count and the byte count within what a CLR array holds.
+                    if (count > (ulong)(c.Remaining / minSize) || count > (ulong)(int.MaxValue / minSize))
                     {
                         throw new GgufFormatException($"Metadata '{key}': array of {count} {elemType} cannot fit in the {c.Remaining} bytes left in the file", countOffset);
                     }
-                    return new(type, ReadArray(ref c, elemType, (int)count, key, elemTypeOffset, depth), elemType);
+                    var array = ReadArray(ref c, elemType, (int)count, key, elemTypeOffset, depth, out byte[]?[]? raw);
+                    return raw == null ? new(type, array, elemType) : new((string[])array, raw);
                 }
             default:
                 throw new GgufFormatException($"Metadata '{key}': unknown value type {(uint)type}", typeOffset);
         }
     }
 
-    private static Array ReadArray(ref Cursor c, GgufValueType elemType, int n, string key, long typeOffset, int depth)
+    private static Array ReadArray(ref Cursor c, GgufValueType elemType, int n, string key, long typeOffset, int depth, out byte[]?[]? raw)
     {
+        raw = null;
         switch (elemType)
         {
             case GgufValueType.UInt8: return c.ReadSpan(n).ToArray();
@@ -205,7 +223,11 @@ internal static unsafe class GgufReader
             case GgufValueType.String:
                 {
                     var a = new string[n];
-                    for (int i = 0; i < n; i++) a[i] = c.ReadString($"metadata '{key}'[{i}]");
+                    for (int i = 0; i < n; i++)
+                    {
+                        a[i] = c.ReadString($"metadata '{key}'[{i}]", out byte[]? r);
+                        if (r != null) (raw ??= new byte[]?[n])[i] = r;
+                    }
                     return a;
                 }
             case GgufValueType.Array:
@@ -303,7 +325,8 @@ internal static unsafe class GgufReader
             return s;
         }
 
-        public string ReadString(string what)
+        /// <summary>Reads a length-prefixed string; <paramref name="raw"/> gets its bytes when they are not valid UTF-8.</summary>
+        public string ReadString(string what, out byte[]? raw)
         {
             long at = Position;
             ulong len = ReadUInt64();
@@ -311,10 +334,16 @@ internal static unsafe class GgufReader
             {
                 throw new GgufFormatException($"File is truncated or corrupt: {what} claims {len} bytes but only {Remaining} remain", at);
             }
+            if (len > int.MaxValue)
+            {
+                throw new GgufFormatException($"File is corrupt: {what} claims {len} bytes, more than a string can hold", at);
+            }
             var bytes = new ReadOnlySpan<byte>(_data + Position, (int)len);
             Position += (long)len;
             // GGUF strings are UTF-8; invalid sequences (seen in some vocabularies' byte tokens) decode with U+FFFD
-            // rather than failing the whole file, matching how llama.cpp keeps loading.
+            // rather than failing the whole file, matching how llama.cpp keeps loading. The bytes are kept so a
+            // rewrite is exact.
+            raw = Utf8.IsValid(bytes) ? null : bytes.ToArray();
             return Encoding.UTF8.GetString(bytes);
         }
     }

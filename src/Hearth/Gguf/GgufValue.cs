@@ -16,12 +16,33 @@ public sealed class GgufValue
         ElementType = elementType;
     }
 
+    /// <summary>A string value whose file bytes are not valid UTF-8: <paramref name="raw"/> keeps them for an exact rewrite.</summary>
+    internal GgufValue(string value, byte[] raw)
+        : this(GgufValueType.String, value)
+    {
+        RawString = raw;
+    }
+
+    /// <summary>A string array in which some elements are not valid UTF-8; <paramref name="raw"/> holds their file bytes (null elsewhere).</summary>
+    internal GgufValue(string[] value, byte[]?[] raw)
+        : this(GgufValueType.Array, value, GgufValueType.String)
+    {
+        RawStringElements = raw;
+    }
+
     public GgufValueType Type { get; }
 
     /// <summary>For arrays: the type of the elements.</summary>
     public GgufValueType ElementType { get; }
 
     public object Value { get; }
+
+    // GGUF strings are meant to be UTF-8, but some vocabularies hold byte tokens that are not. Value then holds the
+    // decoded text (with U+FFFD) for every reader, and these keep the original bytes so GgufWriter rewrites the file
+    // byte for byte.
+    internal byte[]? RawString { get; }
+
+    internal byte[]?[]? RawStringElements { get; }
 
     public bool IsArray => Type == GgufValueType.Array;
 

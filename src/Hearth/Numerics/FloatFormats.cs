@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Hearth.Numerics;
 
-/// <summary>F32 rows: conversion and dot product.</summary>
+/// <summary>F32, F16 and BF16 rows: conversion and scalar reference dot products.</summary>
 internal static class FloatFormats
 {
     public static void DequantizeF32(ReadOnlySpan<byte> src, Span<float> dst) =>
@@ -14,4 +14,58 @@ internal static class FloatFormats
     public static float DotF32(int n, ReadOnlySpan<byte> weight, ReadOnlySpan<byte> activation) =>
         System.Numerics.Tensors.TensorPrimitives.Dot(
             MemoryMarshal.Cast<byte, float>(weight)[..n], MemoryMarshal.Cast<byte, float>(activation)[..n]);
+
+    /// <summary>As ggml_vec_dot_f32's scalar path: products summed in double (ggml_float).</summary>
+    public static float DotF32Reference(int n, ReadOnlySpan<byte> weight, ReadOnlySpan<byte> activation)
+    {
+        var w = MemoryMarshal.Cast<byte, float>(weight)[..n];
+        var a = MemoryMarshal.Cast<byte, float>(activation)[..n];
+        double sum = 0;
+        for (int i = 0; i < w.Length; i++) sum += w[i] * a[i];
+        return (float)sum;
+    }
+
+    public static void DequantizeF16(ReadOnlySpan<byte> src, Span<float> dst)
+    {
+        var h = MemoryMarshal.Cast<byte, ushort>(src)[..dst.Length];
+        for (int i = 0; i < h.Length; i++) dst[i] = Fp16.ToFloat(h[i]);
+    }
+
+    public static void QuantizeF16(ReadOnlySpan<float> src, Span<byte> dst)
+    {
+        var h = MemoryMarshal.Cast<byte, ushort>(dst)[..src.Length];
+        for (int i = 0; i < src.Length; i++) h[i] = Fp16.FromFloat(src[i]);
+    }
+
+    /// <summary>As ggml_vec_dot_f16's scalar path: each product in float, summed in double.</summary>
+    public static float DotF16Reference(int n, ReadOnlySpan<byte> weight, ReadOnlySpan<byte> activation)
+    {
+        var w = MemoryMarshal.Cast<byte, ushort>(weight)[..n];
+        var a = MemoryMarshal.Cast<byte, ushort>(activation)[..n];
+        double sum = 0;
+        for (int i = 0; i < w.Length; i++) sum += Fp16.ToFloat(w[i]) * Fp16.ToFloat(a[i]);
+        return (float)sum;
+    }
+
+    public static void DequantizeBF16(ReadOnlySpan<byte> src, Span<float> dst)
+    {
+        var h = MemoryMarshal.Cast<byte, ushort>(src)[..dst.Length];
+        for (int i = 0; i < h.Length; i++) dst[i] = Fp16.BF16ToFloat(h[i]);
+    }
+
+    public static void QuantizeBF16(ReadOnlySpan<float> src, Span<byte> dst)
+    {
+        var h = MemoryMarshal.Cast<byte, ushort>(dst)[..src.Length];
+        for (int i = 0; i < src.Length; i++) h[i] = Fp16.BF16FromFloat(src[i]);
+    }
+
+    /// <summary>As ggml_vec_dot_bf16's scalar path: each product in float, summed in double.</summary>
+    public static float DotBF16Reference(int n, ReadOnlySpan<byte> weight, ReadOnlySpan<byte> activation)
+    {
+        var w = MemoryMarshal.Cast<byte, ushort>(weight)[..n];
+        var a = MemoryMarshal.Cast<byte, ushort>(activation)[..n];
+        double sum = 0;
+        for (int i = 0; i < w.Length; i++) sum += Fp16.BF16ToFloat(w[i]) * Fp16.BF16ToFloat(a[i]);
+        return (float)sum;
+    }
 }

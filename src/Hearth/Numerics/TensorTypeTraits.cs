@@ -40,5 +40,11 @@ internal sealed class TensorTypeTraits
     /// <summary>The scalar reference dot kernel that the fast one is tested against.</summary>
     public required VecDot VecDotReference { get; init; }
 
+    /// <summary>
+    /// False for the activation-only formats (Q8_1, Q8_K): they exist only as <see cref="VecDotType"/> of other types
+    /// and their <see cref="VecDot"/> throws.
+    /// </summary>
+    public bool IsWeightType { get; init; } = true;
+
     public long RowBytes(long n) => n / BlockSize * BytesPerBlock;
 }

@@ -1,0 +1,143 @@
+namespace Hearth.Inference;
+
+/// <summary>
+/// One sequence being processed: its KV cache, sized at creation. <see cref="Evaluate"/> appends tokens (prompt
+/// processing in batches, or one decoded token) and returns the logits of the last one; <see cref="DecodeBatch"/>
+/// advances several sessions by one token each in a single forward pass (continuous batching).
+/// </summary>
+public sealed class InferenceSession : IDisposable
+{
+    private readonly Model _model;
+    private readonly KvCache _cache;
+    private readonly float[] _logits;
+
+    internal InferenceSession(Model model, int contextSize)
+    {
+        _model = model;
+        ContextSize = contextSize;
+        _cache = new KvCache(model.Config, contextSize);
+        _logits = new float[model.Config.VocabSize];
+    }
+
+    public Model Model => _model;
+
+    /// <summary>Tokens the KV cache holds.</summary>
+    public int ContextSize { get; }
+
+    /// <summary>Number of tokens evaluated so far (the next token's position).</summary>
+    public int Position { get; private set; }
+
+    /// <summary>Bytes of memory held by the KV cache.</summary>
+    public long KvCacheBytes => _cache.ByteSize;
+
+    /// <summary>Logits after the last evaluated token (// [n_vocab]).</summary>
+    public ReadOnlySpan<float> Logits => _logits;
+
+    /// <summary>Appends <paramref name="tokens"/> and returns the logits after the last one (// [n_vocab]); valid until the next call.</summary>
+    public ReadOnlySpan<float> Evaluate(ReadOnlySpan<int> tokens)
+    {
+        Run(tokens, false, _logits);
+        return _logits;
+    }
+
+    /// <summary>Appends <paramref name="tokens"/> and writes every position's logits into <paramref name="logits"/> (// [n_tokens, n_vocab]).</summary>
+    public void EvaluateAll(ReadOnlySpan<int> tokens, Span<float> logits)
+    {
+        int vocab = _model.Config.VocabSize;
+        if (logits.Length < tokens.Length * vocab) throw new ArgumentException($"logits needs {tokens.Length * vocab} elements.", nameof(logits));
+        Run(tokens, true, logits);
+        logits.Slice((tokens.Length - 1) * vocab, vocab).CopyTo(_logits);
+    }
+
+    /// <summary>
+    /// Appends <c>tokens[i]</c> to <c>sessions[i]</c> for every i in one forward pass (the sessions must belong to the same
+    /// model and be distinct); afterwards each session's <see cref="Logits"/> holds its next-token logits.
+    /// </summary>
+    public static void DecodeBatch(ReadOnlySpan<InferenceSession> sessions, ReadOnlySpan<int> tokens)
+    {
+        if (sessions.Length != tokens.Length) throw new ArgumentException("One token per session is required.", nameof(tokens));
+        if (sessions.IsEmpty) return;
+        var model = sessions[0]._model;
+        for (int i = 0; i < sessions.Length; i++)
+        {
+            var s = sessions[i];
+            if (s._model != model) throw new ArgumentException("All sessions must belong to the same model.", nameof(sessions));
+            if (s.Position + 1 > s.ContextSize) throw new ContextOverflowException(s.Position + 1, s.ContextSize);
+            for (int j = 0; j < i; j++)
+            {
+                if (sessions[j] == s) throw new ArgumentException("A session appears twice in the batch.", nameof(sessions));
+            }
+        }
+        int vocab = model.Config.VocabSize;
+        lock (model.ComputeLock)
+        {
+            var buf = model.Buffers(1);
+            for (int i0 = 0; i0 < sessions.Length; i0 += buf.MaxBatch)
+            {
+                int n = Math.Min(buf.MaxBatch, sessions.Length - i0);
+                for (int i = 0; i < n; i++)
+                {
+                    var s = sessions[i0 + i];
+                    buf.TokenPos[i] = s.Position;
+                    buf.TokenCache[i] = s._cache;
+                    buf.OutputRows[i] = i;
+                }
+                var scratch = model.BatchLogits(n);
+                model.Transformer.Forward(tokens.Slice(i0, n), buf, model.Pool, buf.OutputRows.AsSpan(0, n), scratch);
+                for (int i = 0; i < n; i++)
+                {
+                    var s = sessions[i0 + i];
+                    scratch.AsSpan(i * vocab, vocab).CopyTo(s._logits);
+                    s.Position++;
+                }
+            }
+        }
+    }
+
+    /// <summary>Forgets everything after <paramref name="position"/> tokens (0 clears the session).</summary>
+    public void Rewind(int position)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(position, Position);
+        Position = position;
+    }
+
+    public void Reset() => Position = 0;
+
+    private void Run(ReadOnlySpan<int> tokens, bool allLogits, Span<float> logits)
+    {
+        if (tokens.IsEmpty) throw new ArgumentException("No tokens to evaluate.", nameof(tokens));
+        if (Position + tokens.Length > ContextSize) throw new ContextOverflowException(Position + tokens.Length, ContextSize);
+        int vocab = _model.Config.VocabSize;
+        lock (_model.ComputeLock)
+        {
+            var buf = _model.Buffers(ContextSize);
+            for (int i = 0; i < tokens.Length; i += buf.MaxBatch)
+            {
+                int n = Math.Min(buf.MaxBatch, tokens.Length - i);
+                for (int t = 0; t < n; t++)
+                {
+                    buf.TokenPos[t] = Position + t;
+                    buf.TokenCache[t] = _cache;
+                    buf.OutputRows[t] = t;
+                }
+                bool last = i + n == tokens.Length;
+                if (allLogits)
+                {
+                    _model.Transformer.Forward(tokens.Slice(i, n), buf, _model.Pool, buf.OutputRows.AsSpan(0, n), logits.Slice(i * vocab, n * vocab));
+                }
+                else
+                {
+                    // Only the final token's logits are needed; intermediate batches compute none.
+                    var rows = last ? buf.OutputRows.AsSpan(n - 1, 1) : ReadOnlySpan<int>.Empty;
+                    _model.Transformer.Forward(tokens.Slice(i, n), buf, _model.Pool, rows, last ? logits : Span<float>.Empty);
+                }
+                Position += n;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+    }
+}

@@ -1,0 +1,11 @@
+namespace Hearth;
+
+/// <summary>How a model is loaded and run.</summary>
+public sealed class ModelOptions
+{
+    /// <summary>Worker threads for the forward pass; 0 = one per available core.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Tokens per forward pass during prompt processing (llama.cpp's n_batch).</summary>
+    public int BatchSize { get; init; } = 512;
+}

@@ -1,0 +1,25 @@
+namespace Hearth.Models;
+
+/// <summary>The architectures Hearth runs, by <c>general.architecture</c>.</summary>
+internal static class Architectures
+{
+    private static readonly ArchitectureTraits[] All = [Llama.Traits, Qwen2.Traits, Qwen3.Traits];
+
+    public static IEnumerable<string> Names
+    {
+        get
+        {
+            foreach (var a in All) yield return a.Name;
+        }
+    }
+
+    public static ArchitectureTraits Get(string name)
+    {
+        foreach (var a in All)
+        {
+            if (a.Name == name) return a;
+        }
+        throw new NotSupportedException(
+            $"Model architecture '{name}' is not supported; supported architectures: {string.Join(", ", Names)}.");
+    }
+}

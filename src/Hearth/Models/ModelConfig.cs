@@ -1,0 +1,86 @@
+using Hearth.Gguf;
+
+namespace Hearth.Models;
+
+/// <summary>Hyper-parameters of a decoder-only transformer, read from <c>&lt;arch&gt;.*</c> GGUF metadata.</summary>
+public sealed class ModelConfig
+{
+    public required string Architecture { get; init; }
+
+    public string? Name { get; init; }
+
+    /// <summary>n_embd: width of the residual stream.</summary>
+    public required int EmbeddingLength { get; init; }
+
+    public required int BlockCount { get; init; }
+
+    public required int FeedForwardLength { get; init; }
+
+    public required int HeadCount { get; init; }
+
+    public required int HeadCountKv { get; init; }
+
+    /// <summary>Dimension of each query/key head (<c>attention.key_length</c>, default n_embd / n_head).</summary>
+    public required int HeadDim { get; init; }
+
+    /// <summary>Dimension of each value head (<c>attention.value_length</c>, default <see cref="HeadDim"/>).</summary>
+    public required int ValueHeadDim { get; init; }
+
+    public required float RmsNormEps { get; init; }
+
+    public required float RopeFreqBase { get; init; }
+
+    /// <summary>1 / rope.scaling.factor for linear scaling, else 1.</summary>
+    public required float RopeFreqScale { get; init; }
+
+    /// <summary>Number of rotated dimensions per head (<c>rope.dimension_count</c>, default the head dimension).</summary>
+    public required int RopeDimensionCount { get; init; }
+
+    /// <summary>Context length the model was trained with.</summary>
+    public required int ContextLength { get; init; }
+
+    public required int VocabSize { get; init; }
+
+    internal static ModelConfig FromGguf(GgufFile file, string arch, int vocabSize)
+    {
+        long Required(string key) => file.GetInt64($"{arch}.{key}") ?? throw new InvalidDataException(
+            $"The model is missing the required metadata key '{arch}.{key}'.");
+        int Positive(string key, long v) => v is > 0 and <= int.MaxValue ? (int)v : throw new InvalidDataException(
+            $"Metadata '{arch}.{key}' = {v} is out of range.");
+
+        int nEmbd = Positive("embedding_length", Required("embedding_length"));
+        int nHead = Positive("attention.head_count", Required("attention.head_count"));
+        int nHeadKv = Positive("attention.head_count_kv", file.GetInt64($"{arch}.attention.head_count_kv") ?? nHead);
+        if (nHead % nHeadKv != 0)
+        {
+            throw new InvalidDataException($"attention.head_count {nHead} is not a multiple of attention.head_count_kv {nHeadKv}.");
+        }
+        int headDim = Positive("attention.key_length", file.GetInt64($"{arch}.attention.key_length") ?? (nEmbd / nHead));
+        int valueDim = Positive("attention.value_length", file.GetInt64($"{arch}.attention.value_length") ?? headDim);
+        float scale = 1.0f;
+        string? scalingType = file.GetString($"{arch}.rope.scaling.type");
+        double? factor = file.GetDouble($"{arch}.rope.scaling.factor");
+        if (factor is > 0 && scalingType is null or "linear") scale = (float)(1.0 / factor.Value);
+        // Older files state linear scaling as rope.scale_linear.
+        double? linear = file.GetDouble($"{arch}.rope.scale_linear");
+        if (linear is > 0) scale = (float)(1.0 / linear.Value);
+        return new ModelConfig
+        {
+            Architecture = arch,
+            Name = file.GetString("general.name"),
+            EmbeddingLength = nEmbd,
+            BlockCount = Positive("block_count", Required("block_count")),
+            FeedForwardLength = Positive("feed_forward_length", Required("feed_forward_length")),
+            HeadCount = nHead,
+            HeadCountKv = nHeadKv,
+            HeadDim = headDim,
+            ValueHeadDim = valueDim,
+            RmsNormEps = (float)(file.GetDouble($"{arch}.attention.layer_norm_rms_epsilon") ?? 1e-5),
+            RopeFreqBase = (float)(file.GetDouble($"{arch}.rope.freq_base") ?? 10000.0),
+            RopeFreqScale = scale,
+            RopeDimensionCount = Positive("rope.dimension_count", file.GetInt64($"{arch}.rope.dimension_count") ?? headDim),
+            ContextLength = Positive("context_length", file.GetInt64($"{arch}.context_length") ?? 2048),
+            VocabSize = vocabSize,
+        };
+    }
+}

@@ -1,0 +1,34 @@
+using System.Runtime.CompilerServices;
+
+namespace Hearth.Numerics;
+
+/// <summary>
+/// IEEE binary16 and bfloat16 scalar conversions with ggml's exact rounding (ggml-impl.h): fp32→fp16 rounds to nearest
+/// even, NaN becomes a quiet NaN (0x7E00 with the sign); fp32→bf16 as <c>ggml_compute_fp32_to_bf16</c>: NaN keeps its
+/// top bits and is forced quiet (bit 6), everything else rounds to nearest even (subnormals are kept).
+/// </summary>
+internal static class Fp16
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ToFloat(ushort h) => (float)BitConverter.UInt16BitsToHalf(h);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ushort FromFloat(float f)
+    {
+        // .NET's float→Half is the IEEE conversion (round to nearest even, overflow to infinity), as ggml's
+        // fp32_to_fp16 and F16C's vcvtps2ph with rounding mode 0. Only NaN encodings differ, so they are fixed here.
+        if (float.IsNaN(f)) return (ushort)(((BitConverter.SingleToUInt32Bits(f) >> 16) & 0x8000) | 0x7E00);
+        return BitConverter.HalfToUInt16Bits((Half)f);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float BF16ToFloat(ushort h) => BitConverter.UInt32BitsToSingle((uint)h << 16);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ushort BF16FromFloat(float f)
+    {
+        uint u = BitConverter.SingleToUInt32Bits(f);
+        if ((u & 0x7fffffff) > 0x7f800000) return (ushort)((u >> 16) | 64);
+        return (ushort)((u + (0x7fff + ((u >> 16) & 1))) >> 16);
+    }
+}

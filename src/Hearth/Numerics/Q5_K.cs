@@ -1,0 +1,135 @@
+namespace Hearth.Numerics;
+
+/// <summary>
+/// Q5_K (ggml-common.h <c>block_q5_K</c>, 176 bytes per 256 values): fp16 d, fp16 dmin, 12 bytes of 6-bit scales and
+/// mins as Q4_K, 32 bytes qh (the fifth bit of value v is bit v/32 of qh[v % 32]), 128 bytes of low nibbles as Q4_K.
+/// value = d·sc·q - dmin·m.
+/// </summary>
+internal static class Q5_K
+{
+    public const int BlockSize = KQuantMath.QK_K;
+    public const int BytesPerBlock = 176;
+    private const int ScalesOffset = 4;
+    private const int QhOffset = 16;
+    private const int QsOffset = 48;
+
+    public static void Dequantize(ReadOnlySpan<byte> src, Span<float> dst)
+    {
+        int nb = Bits.Blocks(dst.Length, BlockSize, BytesPerBlock, src.Length, "Q5_K");
+        for (int i = 0; i < nb; i++)
+        {
+            var b = src.Slice(i * BytesPerBlock, BytesPerBlock);
+            float d = Bits.Half(b, 0), min = Bits.Half(b, 2);
+            var scales = b.Slice(ScalesOffset, 12);
+            var y = dst.Slice(i * BlockSize, BlockSize);
+            for (int j = 0; j < 8; j++)
+            {
+                KQuantMath.GetScaleMinK4(j, scales, out int sc, out int m);
+                float d1 = d * sc, m1 = min * m;
+                int shift = (j & 1) * 4;
+                for (int l = 0; l < 32; l++)
+                {
+                    int q = ((b[QsOffset + 32 * (j >> 1) + l] >> shift) & 0xF) + (((b[QhOffset + l] >> j) & 1) != 0 ? 16 : 0);
+                    y[32 * j + l] = d1 * q - m1;
+                }
+            }
+        }
+    }
+
+    /// <summary>As ggml's quantize_row_q5_K_ref (make_qkx2_quants per 32 values, weights av|x| + |x|, 6-bit scales).</summary>
+    public static void Quantize(ReadOnlySpan<float> src, Span<byte> dst)
+    {
+        int nb = Bits.Blocks(src.Length, BlockSize, BytesPerBlock, dst.Length, "Q5_K");
+        Span<byte> levels = stackalloc byte[BlockSize];
+        Span<byte> laux = stackalloc byte[32];
+        Span<float> weights = stackalloc float[32];
+        Span<float> mins = stackalloc float[8];
+        Span<float> scales = stackalloc float[8];
+        for (int i = 0; i < nb; i++)
+        {
+            var x = src.Slice(i * BlockSize, BlockSize);
+            var b = dst.Slice(i * BytesPerBlock, BytesPerBlock);
+            b.Clear();
+            float maxScale = 0, maxMin = 0;
+            for (int j = 0; j < 8; j++)
+            {
+                var xs = x.Slice(32 * j, 32);
+                float sumX2 = 0;
+                for (int l = 0; l < 32; l++) sumX2 += xs[l] * xs[l];
+                float avX = MathF.Sqrt(sumX2 / 32);
+                for (int l = 0; l < 32; l++) weights[l] = avX + MathF.Abs(xs[l]);
+                scales[j] = KQuantMath.MakeQkx2Quants(32, 31, xs, weights, levels.Slice(32 * j, 32), out mins[j], laux, -0.5f, 0.1f, 15, false);
+                if (scales[j] > maxScale) maxScale = scales[j];
+                if (mins[j] > maxMin) maxMin = mins[j];
+            }
+            float invScale = maxScale > 0 ? 63f / maxScale : 0f;
+            float invMin = maxMin > 0 ? 63f / maxMin : 0f;
+            var packed = b.Slice(ScalesOffset, 12);
+            for (int j = 0; j < 8; j++)
+            {
+                int ls = Math.Min(63, (int)(byte)KQuantMath.NearestInt(invScale * scales[j]));
+                int lm = Math.Min(63, (int)(byte)KQuantMath.NearestInt(invMin * mins[j]));
+                KQuantMath.PackScaleMinK4(j, ls, lm, packed);
+            }
+            Bits.WriteHalf(b, 0, maxScale / 63f);
+            Bits.WriteHalf(b, 2, maxMin / 63f);
+            float dAll = Bits.Half(b, 0), dMinAll = Bits.Half(b, 2);
+            for (int j = 0; j < 8; j++)
+            {
+                KQuantMath.GetScaleMinK4(j, packed, out int sc, out int m);
+                float d = dAll * sc;
+                if (d == 0) continue;
+                float dm = dMinAll * m;
+                for (int ii = 0; ii < 32; ii++)
+                    levels[32 * j + ii] = (byte)Math.Clamp(KQuantMath.NearestInt((x[32 * j + ii] + dm) / d), 0, 31);
+            }
+            for (int v = 0; v < BlockSize; v++)
+            {
+                int l = levels[v];
+                if (l > 15)
+                {
+                    l -= 16;
+                    b[QhOffset + v % 32] |= (byte)(1 << (v / 32));
+                }
+                int shift = (v / 32 & 1) * 4;
+                b[QsOffset + 32 * (v / 64) + v % 32] |= (byte)(l << shift);
+            }
+        }
+    }
+
+    /// <summary>As ggml_vec_dot_q5_K_q8_K_generic (the Q4_K scheme with the fifth bit).</summary>
+    public static float DotReference(int n, ReadOnlySpan<byte> weight, ReadOnlySpan<byte> activation)
+    {
+        int nb = Bits.Blocks(n, BlockSize, BytesPerBlock, weight.Length, "Q5_K");
+        Bits.Blocks(n, Q8_K.BlockSize, Q8_K.BytesPerBlock, activation.Length, "Q8_K");
+        Span<float> sums = stackalloc float[8];
+        Span<int> aux32 = stackalloc int[8];
+        sums.Clear();
+        float sumf = 0;
+        for (int i = 0; i < nb; i++)
+        {
+            var x = weight.Slice(i * BytesPerBlock, BytesPerBlock);
+            var y = activation.Slice(i * Q8_K.BytesPerBlock, Q8_K.BytesPerBlock);
+            var scales = x.Slice(ScalesOffset, 12);
+            aux32.Clear();
+            int sumi = 0;
+            for (int j = 0; j < 8; j++)
+            {
+                KQuantMath.GetScaleMinK4(j, scales, out int sc, out int m);
+                sumi += (Bits.I16(y, Q8_K.BsumsOffset + 4 * j) + Bits.I16(y, Q8_K.BsumsOffset + 4 * j + 2)) * m;
+                int shift = (j & 1) * 4;
+                for (int l = 0; l < 32; l++)
+                {
+                    int q = ((x[QsOffset + 32 * (j >> 1) + l] >> shift) & 0xF) + (((x[QhOffset + l] >> j) & 1) << 4);
+                    aux32[l & 7] += sc * (q * (sbyte)y[Q8_K.QsOffset + 32 * j + l]);
+                }
+            }
+            float d = Bits.Half(x, 0) * Bits.F32(y, 0);
+            for (int l = 0; l < 8; l++) sums[l] += d * aux32[l];
+            float dmin = Bits.Half(x, 2) * Bits.F32(y, 0);
+            sumf -= dmin * sumi;
+        }
+        for (int l = 0; l < 8; l++) sumf += sums[l];
+        return sumf;
+    }
+}

@@ -1,0 +1,65 @@
+namespace Hearth.Numerics;
+
+/// <summary>How rotary embeddings pair the dimensions of a head.</summary>
+internal enum RopeStyle
+{
+    /// <summary>Adjacent pairs (x[2i], x[2i+1]): Llama (ggml's rope mode 0).</summary>
+    Normal,
+
+    /// <summary>Halves (x[i], x[i + n/2]): GPT-NeoX, Qwen, Phi-3, Gemma (ggml's rope mode 2).</summary>
+    NeoX,
+}
+
+/// <summary>
+/// Rotary position embeddings as ggml_rope computes them (no YaRN extension): theta_i = p · freq_scale · base^(-2i/n_dims),
+/// divided by a per-dimension factor when the model has <c>rope_freqs.weight</c>. Dimensions past n_dims are left alone.
+/// </summary>
+internal sealed class Rope
+{
+    private readonly int _dims;
+    private readonly RopeStyle _style;
+    private readonly float _freqBase;
+    private readonly float _freqScale;
+    private readonly float[]? _freqFactors;
+
+    public Rope(int dims, RopeStyle style, float freqBase, float freqScale, float[]? freqFactors)
+    {
+        _dims = dims;
+        _style = style;
+        _freqBase = freqBase;
+        _freqScale = freqScale;
+        _freqFactors = freqFactors;
+    }
+
+    /// <summary>Rotates each of the <paramref name="heads"/> heads of <paramref name="x"/> (// [heads, headDim]) for position <paramref name="pos"/>.</summary>
+    public void Apply(Span<float> x, int heads, int headDim, int pos)
+    {
+        float thetaScale = MathF.Pow(_freqBase, -2.0f / _dims);
+        for (int h = 0; h < heads; h++)
+        {
+            var head = x.Slice(h * headDim, headDim);
+            // ggml advances theta by repeated multiplication in float; doing the same keeps results bit-close.
+            float theta = pos * _freqScale;
+            for (int i0 = 0; i0 < _dims; i0 += 2)
+            {
+                float t = _freqFactors != null ? theta / _freqFactors[i0 / 2] : theta;
+                float c = MathF.Cos(t), s = MathF.Sin(t);
+                int a, b;
+                if (_style == RopeStyle.Normal)
+                {
+                    a = i0;
+                    b = i0 + 1;
+                }
+                else
+                {
+                    a = i0 / 2;
+                    b = i0 / 2 + _dims / 2;
+                }
+                float x0 = head[a], x1 = head[b];
+                head[a] = x0 * c - x1 * s;
+                head[b] = x0 * s + x1 * c;
+                theta *= thetaScale;
+            }
+        }
+    }
+}
