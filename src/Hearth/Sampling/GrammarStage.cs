@@ -9,7 +9,8 @@ internal sealed class GrammarStage : ISamplerStage
 {
     private readonly GrammarMatcher _matcher;
     private readonly GrammarVocabulary _vocab;
-    private readonly bool[] _allowed;    // [n_vocab] scratch mask
+    private const int MaxCachedMasks = 64;
+    private readonly Dictionary<int, ulong[]> _maskCache = [];  // state -> [ceil(n_vocab / 64)] allowed bits
     private readonly int[] _nodeState;   // [n_trie_nodes] scratch: the state after each node's prefix
     private int _state;
 
@@ -17,7 +18,6 @@ internal sealed class GrammarStage : ISamplerStage
     {
         _matcher = new GrammarMatcher(grammar);
         _vocab = vocabulary;
-        _allowed = new bool[vocabulary.Count];
         _nodeState = new int[vocabulary.TrieNodeCount];
         _state = _matcher.Initial;
     }
@@ -37,10 +37,30 @@ internal sealed class GrammarStage : ISamplerStage
         return bytes.Length > 0 && _matcher.Step(_state, bytes) != GrammarMatcher.Dead;
     }
 
-    /// <summary>Fills <paramref name="allowed"/> (cleared first) with the tokens that can continue the output.</summary>
+    /// <summary>Fills <paramref name="allowed"/> with whether each token can continue the output.</summary>
     public void ComputeMask(Span<bool> allowed)
     {
-        allowed.Clear();
+        var bits = MaskFor(_state);
+        for (int t = 0; t < allowed.Length; t++) allowed[t] = (bits[t >> 6] & (1UL << t)) != 0;
+    }
+
+    /// <summary>
+    /// The allowed-token bitset of a state. Masks are cached per state: generation keeps returning to the same few
+    /// states (inside a string, between array items), and there a full walk of a 150k vocabulary costs milliseconds.
+    /// </summary>
+    private ulong[] MaskFor(int state)
+    {
+        if (_maskCache.TryGetValue(state, out var cached)) return cached;
+        if (_maskCache.Count >= MaxCachedMasks) _maskCache.Clear(); // simple bound on memory: n_vocab / 8 bytes per mask
+        var bits = new ulong[(_vocab.Count + 63) / 64];
+        Walk(state, bits);
+        _maskCache[state] = bits;
+        return bits;
+    }
+
+    /// <summary>Sets the bit of every token whose bytes can follow <paramref name="state"/>: one pass over the trie, skipping dead subtrees.</summary>
+    private void Walk(int state, ulong[] bits)
+    {
         var v = _vocab;
         var nodeByte = v.NodeByte;
         var nodeParent = v.NodeParent;
@@ -49,7 +69,7 @@ internal sealed class GrammarStage : ISamplerStage
         var nextToken = v.NextToken;
         var nodeState = _nodeState;
         int n = nodeByte.Length;
-        nodeState[0] = _state;
+        nodeState[0] = state;
         int[] trans = _matcher.Transitions;
         for (int i = 1; i < n;)
         {
@@ -66,23 +86,24 @@ internal sealed class GrammarStage : ISamplerStage
                 continue;
             }
             nodeState[i] = s;
-            for (int t = firstToken[i]; t >= 0; t = nextToken[t]) allowed[t] = true;
+            for (int t = firstToken[i]; t >= 0; t = nextToken[t]) bits[t >> 6] |= 1UL << t;
             i++;
         }
-        if (_matcher.IsAccepting(_state))
+        if (_matcher.IsAccepting(state))
         {
-            foreach (int t in v.EndTokens) allowed[t] = true;
+            foreach (int t in v.EndTokens) bits[t >> 6] |= 1UL << t;
         }
     }
 
     public void Apply(CandidateBuffer c)
     {
-        ComputeMask(_allowed);
+        var bits = MaskFor(_state);
         int w = 0;
         for (int i = 0; i < c.Count; i++)
         {
-            if (!_allowed[c.Ids[i]]) continue;
-            c.Ids[w] = c.Ids[i];
+            int id = c.Ids[i];
+            if ((bits[id >> 6] & (1UL << id)) == 0) continue;
+            c.Ids[w] = id;
             c.Logits[w] = c.Logits[i];
             w++;
         }
