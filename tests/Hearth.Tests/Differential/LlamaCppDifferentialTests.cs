@@ -14,10 +14,11 @@ namespace Hearth.Tests.Differential;
 /// Both engines make the same conversions (F16 KV cache; queries and softmax weights rounded to F16 for the cache
 /// products; activations quantized to Q8_0 or Q8_K before quantized dots; F16 activations for F16 weights), so what is
 /// left is summation order, and the occasional value that lands on the other side of an F16 or Q8 rounding boundary
-/// and moves everything after it by one quantization step. Measured max difference / range over all cases,
-/// Hearth vs this oracle, and for scale the AVX-512 build of the same llama.cpp vs this oracle:
-/// F32 7.7e-5 (llama.cpp builds 7.3e-5), F16 2.1e-4 (2.8e-4), quantized 8.1e-3 (1.1e-2).
-/// The tolerances sit about 3-4x above the larger of the two.
+/// and moves everything after it by one quantization step. Max difference / range, Hearth vs this oracle (and, for
+/// scale, the AVX-512 build of the same llama.cpp vs this oracle): random F32 weights 7.7e-5 (7.3e-5), F16 2.2e-4
+/// (2.8e-4), quantized 8.1e-3 (1.1e-2); trained stories260K (Stories260KDifferentialTests) F32 4.2e-4, F16 6.5e-4,
+/// Q4_K_M 1.0e-2. F32 weights still go through the F16 attention roundings, so they share F16's bound.
+/// Allowed: 2e-3 for F32/F16 weights, 2.5e-2 for quantized weights (2-3x the largest spread seen).
 /// Greedy tokens must be identical. Note that the AVX-512 build of llama.cpp itself picks a different token than the
 /// scalar build in 2 of these 22 cases (qwen2-Q4_K step 17, qwen3-Q6_K step 20: near ties moved by a rounding flip),
 /// so identity holds against one pinned build, and a kernel change in Hearth may legitimately flip a near tie; the
@@ -45,9 +46,9 @@ public class LlamaCppDifferentialTests(DifferentialModels models, ITestOutputHel
 
         float[] expected = oracle.LastLogits(Prompt);
         float[] actual = session.Evaluate(Prompt).ToArray();
-        float range = Range(expected);
+        float range = LogitComparison.Range(expected);
         float tolerance = Tolerance(spec.WeightType) * range;
-        float worst = CompareLogits(expected, actual, tolerance, "after the prompt");
+        float worst = LogitComparison.AssertClose(expected, actual, tolerance, "after the prompt");
 
         var tokens = new int[GreedySteps];
         for (int step = 0; step < GreedySteps; step++)
@@ -61,39 +62,12 @@ public class LlamaCppDifferentialTests(DifferentialModels models, ITestOutputHel
             if (step + 1 == GreedySteps) break;
             expected = oracle.Evaluate([tokens[step]]);
             actual = session.Evaluate([tokens[step]]).ToArray();
-            worst = MathF.Max(worst, CompareLogits(expected, actual, tolerance, $"after greedy step {step} (token {tokens[step]})"));
+            worst = MathF.Max(worst, LogitComparison.AssertClose(expected, actual, tolerance, $"after greedy step {step} (token {tokens[step]})"));
         }
         output.WriteLine($"{name}: max |logit difference| / range {worst / range:E1} (allowed {Tolerance(spec.WeightType):E1}); " +
                          $"greedy: {string.Join(' ', tokens)}");
     }
 
     /// <summary>Allowed max |logit difference| as a fraction of the logit range (reasons in the class remarks).</summary>
-    private static float Tolerance(GgmlType weights) => weights switch
-    {
-        GgmlType.F32 => 3e-4f,
-        GgmlType.F16 => 1e-3f,
-        _ => 2.5e-2f,
-    };
-
-    private static float Range(float[] logits)
-    {
-        float min = float.MaxValue, max = float.MinValue;
-        foreach (float v in logits) { min = MathF.Min(min, v); max = MathF.Max(max, v); }
-        return max - min;
-    }
-
-    private static float CompareLogits(float[] expected, float[] actual, float tolerance, string where)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        int worst = 0;
-        float worstDiff = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            float d = MathF.Abs(expected[i] - actual[i]);
-            if (!(d <= worstDiff)) { worst = i; worstDiff = d; } // NaN counts as worst
-        }
-        Assert.True(worstDiff <= tolerance,
-            $"{where}: logit {worst} is {actual[worst]} in Hearth, {expected[worst]} in llama.cpp (|diff| {worstDiff:E2} > {tolerance:E2})");
-        return worstDiff;
-    }
+    internal static float Tolerance(GgmlType weights) => weights is GgmlType.F32 or GgmlType.F16 ? 2e-3f : 2.5e-2f;
 }
