@@ -21,6 +21,10 @@ public sealed class Model : IDisposable
         Options = options;
         string arch = file.GetString("general.architecture") ?? throw new InvalidDataException(
             "The GGUF file has no general.architecture key; it is not a model (a vocabulary-only file?).");
+        if (file.Tensors.Count == 0)
+        {
+            throw new InvalidDataException("The file has no tensors: it is a vocabulary-only GGUF, not a model (use it with 'hearth tokenize').");
+        }
         var traits = Architectures.Get(arch);
         var embd = file.FindTensor("token_embd.weight") ?? throw new InvalidDataException(
             "The model is missing the required tensor 'token_embd.weight'.");
