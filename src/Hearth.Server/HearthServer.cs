@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Hearth.Chat;
 using Hearth.Server.Embeddings;
 using Hearth.Server.Endpoints;
 using Hearth.Server.Prompting;
@@ -62,7 +63,7 @@ public sealed class HearthServer : IAsyncDisposable
         try
         {
             var tokenizer = model.Tokenizer;
-            scheduler = new Scheduler(model, options.Parallel, options.ContextSize, options.MaxQueue, p => new GreedyTokenSampler(p))
+            scheduler = new Scheduler(model, options.Parallel, options.ContextSize, options.MaxQueue)
             {
                 StepDelay = options.StepDelay,
             };
@@ -71,7 +72,7 @@ public sealed class HearthServer : IAsyncDisposable
                 Model = model,
                 Tokenizer = tokenizer,
                 Scheduler = scheduler,
-                Formatter = new PlainPromptFormatter(),
+                Formatter = new ChatTemplateFormatter(ChatTemplate.FromGguf(model.File), tokenizer),
                 Embedder = new MeanPoolEmbedder(model),
                 ModelId = options.ModelId ?? Path.GetFileNameWithoutExtension(options.ModelPath),
                 Created = new DateTimeOffset(File.GetLastWriteTimeUtc(options.ModelPath)).ToUnixTimeSeconds(),

@@ -19,7 +19,17 @@ internal static class ChatEndpoint
         var messages = Messages(body.Messages);
         var sampling = RequestValidation.Sampling(body, state.Tokenizer.VocabSize);
         var stops = RequestValidation.Stops(body.Stop);
-        int[] prompt = state.Tokenize(state.Formatter.Format(messages), "messages");
+        string text;
+        try
+        {
+            text = state.Formatter.Format(messages);
+        }
+        catch (Hearth.Chat.JinjaException e)
+        {
+            // Templates reject some conversations on purpose (raise_exception), e.g. roles that do not alternate.
+            throw ApiError.BadParam("messages", "The model's chat template cannot render these messages: " + e.Message);
+        }
+        int[] prompt = state.Tokenize(text, "messages");
         int ctx = state.Scheduler.ContextSize;
         RequestValidation.CheckPromptFits(prompt.Length, ctx, "messages");
         int maxTokens = body.MaxCompletionTokens is not null

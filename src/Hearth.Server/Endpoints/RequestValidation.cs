@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Hearth.Server.Protocol;
-using Hearth.Server.Scheduling;
+using Hearth.Sampling;
 
 namespace Hearth.Server.Endpoints;
 
@@ -21,7 +21,7 @@ internal static class RequestValidation
         }
     }
 
-    public static SamplingParameters Sampling(SamplingRequestFields r, int vocabSize)
+    public static SamplerOptions Sampling(SamplingRequestFields r, int vocabSize)
     {
         if (r.N is { } n && n != 1) throw ApiError.BadParam("n", $"Only n=1 is supported, got {n}.");
         Range("temperature", r.Temperature, 0, 2);
@@ -42,13 +42,17 @@ internal static class RequestValidation
                 bias[id] = value;
             }
         }
-        return new SamplingParameters
+        // OpenAI's sampling: temperature (default 1) and nucleus top_p only; its penalties count every generated token.
+        return new SamplerOptions
         {
             Temperature = r.Temperature ?? 1f,
-            TopP = r.TopP ?? 1f,
+            TopP = Math.Max(r.TopP ?? 1f, 1e-6f), // top_p 0 means "only the most likely token"; the chain needs P > 0
+            TopK = 0,
+            MinP = 0,
             Seed = r.Seed is { } s ? unchecked((ulong)s) : null,
             PresencePenalty = r.PresencePenalty ?? 0,
             FrequencyPenalty = r.FrequencyPenalty ?? 0,
+            PenaltyLastN = -1,
             LogitBias = bias,
         };
     }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Hearth.Sampling;
 
 namespace Hearth.Server.Scheduling;
 
@@ -10,7 +11,7 @@ internal sealed class GenerationRequest
 {
     private int _cancelled;
 
-    public GenerationRequest(int[] promptTokens, int maxTokens, SamplingParameters sampling, IReadOnlyList<string> stop)
+    public GenerationRequest(int[] promptTokens, int maxTokens, SamplerOptions sampling, IReadOnlyList<string> stop)
     {
         PromptTokens = promptTokens;
         MaxTokens = maxTokens;
@@ -23,7 +24,7 @@ internal sealed class GenerationRequest
     /// <summary>Most tokens to generate (the slot's context may cut it shorter: finish reason "length").</summary>
     public int MaxTokens { get; }
 
-    public SamplingParameters Sampling { get; }
+    public SamplerOptions Sampling { get; }
 
     public IReadOnlyList<string> Stop { get; }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Hearth.Inference;
+using Hearth.Sampling;
 using Hearth.Server.Metrics;
 using Hearth.Tokenization;
 
@@ -21,8 +22,7 @@ internal sealed class Scheduler : IDisposable
     private readonly Slot[] _slots;
     private readonly Queue<GenerationRequest> _queue = new();
     private readonly int _maxQueue;
-    private readonly Func<SamplingParameters, ITokenSampler> _samplerFactory;
-    private readonly ServerMetrics _metrics;
+        private readonly ServerMetrics _metrics;
     private readonly ManualResetEventSlim _wake = new(false);
     private readonly Thread _thread;
     private readonly InferenceSession[] _batchSessions;
@@ -32,14 +32,13 @@ internal sealed class Scheduler : IDisposable
     private int _running;
     private long _cachedTokens;
 
-    public Scheduler(Model model, int parallel, int contextSize, int maxQueue, Func<SamplingParameters, ITokenSampler> samplerFactory)
+    public Scheduler(Model model, int parallel, int contextSize, int maxQueue)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(parallel, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(maxQueue);
         _model = model;
         _tokenizer = model.Tokenizer;
         _maxQueue = maxQueue;
-        _samplerFactory = samplerFactory;
         _slots = new Slot[parallel];
         for (int i = 0; i < parallel; i++) _slots[i] = new Slot(i, model.CreateSession(contextSize));
         ContextSize = _slots[0].Session.ContextSize;
@@ -196,7 +195,7 @@ internal sealed class Scheduler : IDisposable
                 request.Events.Writer.TryComplete();
                 continue;
             }
-            slot.Start(request, _samplerFactory(request.Sampling));
+            slot.Start(request, new Sampler(request.Sampling, _model.Config.VocabSize));
             Interlocked.Increment(ref _running);
             _metrics.PromptTokens(request.PromptTokens.Length - slot.CachedTokens);
         }

@@ -1,5 +1,6 @@
 using System.Text;
 using Hearth.Inference;
+using Hearth.Sampling;
 
 namespace Hearth.Server.Scheduling;
 
@@ -28,9 +29,9 @@ internal sealed class Slot
 
     public GenerationRequest? Request { get; private set; }
 
-    public ITokenSampler? Sampler { get; private set; }
+    public Sampler? Sampler { get; private set; }
 
-    public StopStringFilter? Stops { get; private set; }
+    public StopStringMatcher? Stops { get; private set; }
 
     /// <summary>Prompt tokens already in the cache (reused prefix, then processed chunks).</summary>
     public int PromptDone { get; set; }
@@ -52,7 +53,7 @@ internal sealed class Slot
     public int CommonPrefix(ReadOnlySpan<int> prompt) => CachedSequence.CommonPrefixLength(prompt);
 
     /// <summary>Takes <paramref name="request"/>: keeps the shared prefix of the cache, drops the rest.</summary>
-    public void Start(GenerationRequest request, ITokenSampler sampler)
+    public void Start(GenerationRequest request, Sampler sampler)
     {
         int common = CommonPrefix(request.PromptTokens);
         // At least one prompt token must be evaluated to get the logits of the next position.
@@ -60,7 +61,7 @@ internal sealed class Slot
         Session.Rewind(common);
         Request = request;
         Sampler = sampler;
-        Stops = new StopStringFilter(request.Stop);
+        Stops = new StopStringMatcher(request.Stop);
         PromptDone = common;
         CachedTokens = common;
         Generated = 0;
