@@ -12,7 +12,8 @@ internal static class CliErrors
             return body();
         }
         catch (Exception e) when (e is GgufFormatException or FileNotFoundException or NotSupportedException
-                                      or InvalidDataException or ArgumentException or IOException or InvalidOperationException)
+                                      or InvalidDataException or ArgumentException or IOException or InvalidOperationException
+                                      or FormatException or Chat.JinjaException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;

@@ -24,7 +24,9 @@ internal static class RunCommand
         var threads = new Option<int>("--threads", "-t") { Description = "Threads (default: all cores)" };
         var ctx = new Option<int>("--ctx-size", "-c") { Description = "Context size (default: the model's, at most 4096)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with tokens, text and timings" };
-        var cmd = new Command("run", "Generate text from a prompt.") { model, prompt, count, temp, seed, topK, topP, minP, repeat, threads, ctx, json };
+        var grammar = new Option<string?>("--grammar") { Description = "GBNF grammar file constraining the output" };
+        var schema = new Option<string?>("--json-schema") { Description = "JSON Schema file constraining the output" };
+        var cmd = new Command("run", "Generate text from a prompt.") { model, prompt, count, temp, seed, topK, topP, minP, repeat, threads, ctx, json, grammar, schema };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
             string path = parse.GetValue(model) ?? BuiltInModel.EnsureExtracted();
@@ -37,8 +39,17 @@ internal static class RunCommand
                 if (tokenizer.BosId < 0) throw new ArgumentException("The prompt is empty and the model has no BOS token to start from.");
                 promptTokens = [tokenizer.BosId];
             }
-            var picker = SamplingFactory.Create(m.Config.VocabSize, parse.GetValue(temp), parse.GetValue(seed),
-                parse.GetValue(topK), parse.GetValue(topP), parse.GetValue(minP), parse.GetValue(repeat));
+            var options = new Sampling.SamplerOptions
+            {
+                Temperature = parse.GetValue(temp),
+                Seed = parse.GetValue(seed),
+                TopK = parse.GetValue(topK),
+                TopP = parse.GetValue(topP),
+                MinP = parse.GetValue(minP),
+                RepeatPenalty = parse.GetValue(repeat),
+                Grammar = SamplingFactory.LoadGrammar(parse.GetValue(grammar), parse.GetValue(schema)),
+            };
+            var picker = SamplingFactory.Create(tokenizer, m.Config.VocabSize, options);
             bool asJson = parse.GetValue(json);
             if (!asJson) Console.Write(parse.GetValue(prompt));
             var result = TextGenerator.Generate(session, tokenizer, promptTokens, parse.GetValue(count), picker,

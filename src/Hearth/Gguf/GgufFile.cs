@@ -70,7 +70,8 @@ public sealed unsafe class GgufFile : IDisposable
         var info = new FileInfo(path);
         if (!info.Exists) throw new FileNotFoundException($"GGUF file not found: {path}", path);
         long length = info.Length;
-        if (length < 24) throw new GgufFormatException($"File '{path}' is truncated: {length} bytes is shorter than the 24-byte GGUF header", length);
+        // An empty file cannot be mapped; anything longer goes to the parser, which reports bad magic or truncation.
+        if (length == 0) throw new GgufFormatException($"File '{path}' is empty (0 bytes): not a GGUF file", 0);
         var mapping = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
         MemoryMappedViewAccessor? view = null;
         try

@@ -91,7 +91,7 @@ internal sealed class Transformer
                 TensorPrimitives.ConvertToHalf(v, buf.TokenCache[t].Values(l, pos));
             }
             _attention.Set(c, buf, l);
-            pool.Run(_attention, n * c.HeadCount);
+            pool.Run(_attention, n * c.HeadCount, (long)n * c.HeadCount * (buf.TokenPos[n - 1] + 1) * (c.HeadDim + c.ValueHeadDim));
             buf.InputVersion++;
             Linear(L.Wo, buf.AttnOut, n, buf.Xb, buf, pool);
             TensorPrimitives.Add(x, buf.Xb.AsSpan(0, n * d), x);
@@ -137,6 +137,6 @@ internal sealed class Transformer
             buf.QuantizedFor = (input, buf.InputVersion, act.Type);
         }
         _matMul.Set(w, buf.Quantized, stride, nTokens, output, pool.ThreadCount);
-        pool.Run(_matMul, _matMul.ChunkCount);
+        pool.Run(_matMul, _matMul.ChunkCount, (long)w.Rows * w.Columns * nTokens);
     }
 }

@@ -11,10 +11,6 @@ internal static class FloatFormats
     public static void QuantizeF32(ReadOnlySpan<float> src, Span<byte> dst) =>
         MemoryMarshal.AsBytes(src).CopyTo(dst);
 
-    public static float DotF32(int n, ReadOnlySpan<byte> weight, ReadOnlySpan<byte> activation) =>
-        System.Numerics.Tensors.TensorPrimitives.Dot(
-            MemoryMarshal.Cast<byte, float>(weight)[..n], MemoryMarshal.Cast<byte, float>(activation)[..n]);
-
     /// <summary>As ggml_vec_dot_f32's scalar path: products summed in double (ggml_float).</summary>
     public static float DotF32Reference(int n, ReadOnlySpan<byte> weight, ReadOnlySpan<byte> activation)
     {

@@ -26,7 +26,7 @@ internal static class TensorTypes
     {
         var table = new TensorTypeTraits?[64];
         void Add(GgmlType type, int blockSize, int bytesPerBlock, DequantizeRow dequantize, QuantizeRow quantize,
-            GgmlType vecDotType, VecDot? reference, VecDot? fast = null)
+            GgmlType vecDotType, VecDot? reference)
         {
             table[(int)type] = new TensorTypeTraits
             {
@@ -36,27 +36,29 @@ internal static class TensorTypes
                 Dequantize = dequantize,
                 Quantize = quantize,
                 VecDotType = vecDotType,
-                VecDot = fast ?? reference ?? ActivationOnly(type),
+                VecDot = VecDotKernels.Find(type, KernelSelector.Active) ?? reference ?? ActivationOnly(type),
                 VecDotReference = reference ?? ActivationOnly(type),
                 IsWeightType = reference != null,
             };
         }
 
-        Add(GgmlType.F32, 1, 4, FloatFormats.DequantizeF32, FloatFormats.QuantizeF32, GgmlType.F32, FloatFormats.DotF32Reference, FloatFormats.DotF32);
+        Add(GgmlType.F32, 1, 4, FloatFormats.DequantizeF32, FloatFormats.QuantizeF32, GgmlType.F32, FloatFormats.DotF32Reference);
         Add(GgmlType.F16, 1, 2, FloatFormats.DequantizeF16, FloatFormats.QuantizeF16, GgmlType.F16, FloatFormats.DotF16Reference);
         Add(GgmlType.BF16, 1, 2, FloatFormats.DequantizeBF16, FloatFormats.QuantizeBF16, GgmlType.BF16, FloatFormats.DotBF16Reference);
         Add(GgmlType.Q4_0, Q4_0.BlockSize, Q4_0.BytesPerBlock, Q4_0.Dequantize, Q4_0.Quantize, GgmlType.Q8_0, Q4_0.DotReference);
         Add(GgmlType.Q4_1, Q4_1.BlockSize, Q4_1.BytesPerBlock, Q4_1.Dequantize, Q4_1.Quantize, GgmlType.Q8_1, Q4_1.DotReference);
         Add(GgmlType.Q5_0, Q5_0.BlockSize, Q5_0.BytesPerBlock, Q5_0.Dequantize, Q5_0.Quantize, GgmlType.Q8_0, Q5_0.DotReference);
         Add(GgmlType.Q5_1, Q5_1.BlockSize, Q5_1.BytesPerBlock, Q5_1.Dequantize, Q5_1.Quantize, GgmlType.Q8_1, Q5_1.DotReference);
-        Add(GgmlType.Q8_0, Q8_0.BlockSize, Q8_0.BytesPerBlock, Q8_0.Dequantize, Q8_0.Quantize, GgmlType.Q8_0, Q8_0.DotReference);
+        // Q8_0 and Q8_K quantize activations on the hot path: the vectorised versions give the same bytes as the references.
+        bool simd = KernelSelector.Active != KernelVariant.Scalar;
+        Add(GgmlType.Q8_0, Q8_0.BlockSize, Q8_0.BytesPerBlock, Q8_0.Dequantize, simd ? ActivationQuantizer.QuantizeQ8_0 : Q8_0.Quantize, GgmlType.Q8_0, Q8_0.DotReference);
         Add(GgmlType.Q8_1, Q8_1.BlockSize, Q8_1.BytesPerBlock, Q8_1.Dequantize, Q8_1.Quantize, GgmlType.Q8_1, null);
         Add(GgmlType.Q2_K, Q2_K.BlockSize, Q2_K.BytesPerBlock, Q2_K.Dequantize, Q2_K.Quantize, GgmlType.Q8_K, Q2_K.DotReference);
         Add(GgmlType.Q3_K, Q3_K.BlockSize, Q3_K.BytesPerBlock, Q3_K.Dequantize, Q3_K.Quantize, GgmlType.Q8_K, Q3_K.DotReference);
         Add(GgmlType.Q4_K, Q4_K.BlockSize, Q4_K.BytesPerBlock, Q4_K.Dequantize, Q4_K.Quantize, GgmlType.Q8_K, Q4_K.DotReference);
         Add(GgmlType.Q5_K, Q5_K.BlockSize, Q5_K.BytesPerBlock, Q5_K.Dequantize, Q5_K.Quantize, GgmlType.Q8_K, Q5_K.DotReference);
         Add(GgmlType.Q6_K, Q6_K.BlockSize, Q6_K.BytesPerBlock, Q6_K.Dequantize, Q6_K.Quantize, GgmlType.Q8_K, Q6_K.DotReference);
-        Add(GgmlType.Q8_K, Q8_K.BlockSize, Q8_K.BytesPerBlock, Q8_K.Dequantize, Q8_K.Quantize, GgmlType.Q8_K, null);
+        Add(GgmlType.Q8_K, Q8_K.BlockSize, Q8_K.BytesPerBlock, Q8_K.Dequantize, simd ? ActivationQuantizer.QuantizeQ8_K : Q8_K.Quantize, GgmlType.Q8_K, null);
         return table;
     }
 

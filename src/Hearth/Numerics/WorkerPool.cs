@@ -44,11 +44,20 @@ internal sealed class WorkerPool : IDisposable
     /// <summary>Default: one thread per core the process may use.</summary>
     public static int DefaultThreadCount => Math.Max(1, Environment.ProcessorCount);
 
+    /// <summary>
+    /// Jobs below this many multiply-adds run on the calling thread: waking workers costs microseconds, and on a loaded
+    /// machine a descheduled worker stalls the whole pass, which costs far more than the work of a small projection.
+    /// </summary>
+    public const long MinParallelWork = 1 << 17;
+
     /// <summary>Runs <paramref name="job"/> for every chunk index and returns when all are done.</summary>
-    public void Run(IParallelJob job, int chunkCount)
+    /// <param name="job">The work to run.</param>
+    /// <param name="chunkCount">Number of chunks; each runs once.</param>
+    /// <param name="work">Approximate multiply-adds of the whole job; small jobs run on the calling thread.</param>
+    public void Run(IParallelJob job, int chunkCount, long work = long.MaxValue)
     {
         if (chunkCount <= 0) return;
-        if (_threads.Length == 0 || chunkCount == 1)
+        if (_threads.Length == 0 || chunkCount == 1 || work < MinParallelWork)
         {
             for (int c = 0; c < chunkCount; c++) job.Execute(c, 0);
             return;

@@ -168,6 +168,19 @@ public class GgufWriterTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new GgufWriter(1));
     }
 
+    [Fact]
+    public void Version_2_files_are_written_and_read()
+    {
+        var w = new GgufWriter(version: 2);
+        w.SetMetadata("general.architecture", GgufValue.String("llama"));
+        w.AddTensor("t", GgmlType.F16, [2, 2], new byte[8]);
+        byte[] b = w.ToArray();
+        Assert.Equal(2u, BitConverter.ToUInt32(b, 4));
+        using var f = GgufFile.FromBytes(b);
+        Assert.Equal(2u, f.Version);
+        Assert.Equal(b, GgufWriter.From(f).ToArray());
+    }
+
     private static void ReplaceFirst(ref byte[] b, ReadOnlySpan<byte> find, ReadOnlySpan<byte> replacement)
     {
         // Fix the 8-byte length prefix just before the string too.

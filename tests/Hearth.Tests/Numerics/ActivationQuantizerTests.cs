@@ -74,3 +74,54 @@ public class ActivationQuantizerTests
         Assert.Equal(0x0001, Fp16.BF16FromFloat(BitConverter.UInt32BitsToSingle(0x00010000)));
     }
 }
+
+public class VectorisedActivationQuantizerTests
+{
+    /// <summary>Rows with ties built in: values exactly at .5 steps of the quantization grid and repeated ±amax.</summary>
+    private static float[] Row(int n, int seed)
+    {
+        var x = QuantTestData.RandomRow(n, seed);
+        var rng = new Random(seed);
+        if (seed % 2 == 0)
+        {
+            for (int i = 0; i < n; i += 32)
+            {
+                x[i] = 127f; // amax 127 → d = 1, so k + 0.5 values are exact ties
+                for (int j = 1; j < 32; j += 3) x[i + j] = rng.Next(-126, 126) + 0.5f;
+                x[i + 31] = -127f; // same magnitude, opposite sign: the first one must win
+            }
+        }
+        return x;
+    }
+
+    [Fact]
+    public void Q8_0_vectorised_equals_reference_bytes()
+    {
+        for (int seed = 0; seed < 40; seed++)
+        {
+            int n = 32 * (1 + seed % 9);
+            var x = Row(n, seed);
+            var expected = new byte[n / 32 * 34];
+            var actual = new byte[expected.Length];
+            Q8_0.Quantize(x, expected);
+            ActivationQuantizer.QuantizeQ8_0(x, actual);
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
+    public void Q8_K_vectorised_equals_reference_bytes()
+    {
+        for (int seed = 0; seed < 40; seed++)
+        {
+            int n = 256 * (1 + seed % 3);
+            var x = Row(n, seed);
+            if (seed == 5) Array.Clear(x, 0, 256); // an all-zero block
+            var expected = new byte[n / 256 * 292];
+            var actual = new byte[expected.Length];
+            Q8_K.Quantize(x, expected);
+            ActivationQuantizer.QuantizeQ8_K(x, actual);
+            Assert.Equal(expected, actual);
+        }
+    }
+}

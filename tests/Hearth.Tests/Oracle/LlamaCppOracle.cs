@@ -36,6 +36,18 @@ internal sealed class LlamaCppOracle : IDisposable
 
     public int ContextSize { get; }
 
+    /// <summary>Hyper-parameters as llama.cpp read them from the file; NeoXRope: llama.cpp's rope type is
+    /// LLAMA_ROPE_TYPE_NEOX (2), which LLamaSharp's enum does not name.</summary>
+    public (int EmbeddingSize, int LayerCount, int HeadCount, int KvHeadCount, bool NeoXRope) Shape
+    {
+        get
+        {
+            var m = _weights.NativeHandle;
+            lock (LlamaCppNative.Gate)
+                return (m.EmbeddingSize, m.LayerCount, m.HeadCount, m.KVHeadCount, (int)m.RopeType == 2);
+        }
+    }
+
     /// <summary>Tokens evaluated since the last <see cref="Reset"/> (the next token's position).</summary>
     public int Position => _position;
 

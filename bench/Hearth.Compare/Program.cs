@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Hearth.Compare;
+using Hearth.Numerics;
+
+// Usage:
+//   Hearth.Compare generate --shape tinyllama|qwen05 --type Q4_0|Q8_0|Q4_K --out FILE
+//   Hearth.Compare llama -m FILE -t N -p 512 -n 128 -r R            (prints a JSON line like `hearth bench --json`)
+//   Hearth.Compare compare --hearth PATH/TO/hearth -t N -r ROUNDS FILE...   (A B A B, prints ratios)
+var inv = CultureInfo.InvariantCulture;
+string Arg(string name, string? fallback = null)
+{
+    int i = Array.IndexOf(args, name);
+    if (i >= 0 && i + 1 < args.Length) return args[i + 1];
+    return fallback ?? throw new ArgumentException($"missing {name}");
+}
+
+switch (args.Length > 0 ? args[0] : "")
+{
+    case "generate":
+        {
+            var shape = ModelShape.Parse(Arg("--shape"));
+            var type = Enum.Parse<GgmlType>(Arg("--type"), ignoreCase: true);
+            string output = Arg("--out");
+            var sw = Stopwatch.StartNew();
+            SyntheticModel.Write(output, shape, type);
+            Console.WriteLine($"wrote {output} ({new FileInfo(output).Length / 1e6:F0} MB) in {sw.Elapsed.TotalSeconds:F0} s");
+            return 0;
+        }
+    case "llama":
+        {
+            var (pp, tg) = LlamaBench.Run(Arg("-m"), int.Parse(Arg("-t", "2"), inv), int.Parse(Arg("-p", "512"), inv),
+                int.Parse(Arg("-n", "128"), inv), int.Parse(Arg("-r", "3"), inv));
+            using var stdout = Console.OpenStandardOutput();
+            using (var w = new Utf8JsonWriter(stdout))
+            {
+                w.WriteStartObject();
+                Write(w, "pp", pp);
+                Write(w, "tg", tg);
+                w.WriteNumber("peak_rss_bytes", PeakRss());
+                w.WriteEndObject();
+            }
+            stdout.WriteByte((byte)'\n');
+            return 0;
+        }
+    case "compare":
+        return Comparison.Run(Arg("--hearth"), int.Parse(Arg("-t", "2"), inv), int.Parse(Arg("-r", "3"), inv),
+            args.Skip(1).Where(a => a.EndsWith(".gguf", StringComparison.Ordinal)).ToArray());
+    default:
+        Console.Error.WriteLine("usage: Hearth.Compare generate|llama|compare ... (see Program.cs)");
+        return 2;
+}
+
+static void Write(Utf8JsonWriter w, string name, double[] sorted)
+{
+    if (sorted.Length == 0) return;
+    w.WriteStartObject(name);
+    w.WriteStartObject("tokens_per_s");
+    w.WriteNumber("min", sorted[0]);
+    w.WriteNumber("median", sorted[sorted.Length / 2]);
+    w.WriteNumber("max", sorted[^1]);
+    w.WriteEndObject();
+    w.WriteEndObject();
+}
+
+static long PeakRss()
+{
+    foreach (string line in File.ReadLines("/proc/self/status"))
+    {
+        if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+        {
+            return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) * 1024;
+        }
+    }
+    return 0;
+}

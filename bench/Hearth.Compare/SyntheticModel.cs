@@ -1,0 +1,128 @@
+using Hearth.Gguf;
+using Hearth.Numerics;
+
+namespace Hearth.Compare;
+
+/// <summary>
+/// Writes a random-weight model of a given shape with Hearth's GGUF writer: matrices in the requested type (quantized
+/// with Hearth's reference quantizers), norms and biases in F32, and a synthetic SentencePiece vocabulary so llama.cpp
+/// loads it. The numbers are meaningless; the shapes, types and bytes per token are those of the real model.
+/// </summary>
+internal static class SyntheticModel
+{
+    public static void Write(string path, ModelShape s, GgmlType type, int seed = 1)
+    {
+        var w = new GgufWriter();
+        string a = s.Architecture;
+        w.SetMetadata("general.architecture", GgufValue.String(a));
+        w.SetMetadata("general.name", GgufValue.String($"synthetic {s.Name} {type}"));
+        w.SetMetadata($"{a}.context_length", GgufValue.UInt32(4096));
+        w.SetMetadata($"{a}.embedding_length", GgufValue.UInt32((uint)s.Embedding));
+        w.SetMetadata($"{a}.block_count", GgufValue.UInt32((uint)s.Layers));
+        w.SetMetadata($"{a}.feed_forward_length", GgufValue.UInt32((uint)s.FeedForward));
+        w.SetMetadata($"{a}.attention.head_count", GgufValue.UInt32((uint)s.Heads));
+        w.SetMetadata($"{a}.attention.head_count_kv", GgufValue.UInt32((uint)s.KvHeads));
+        w.SetMetadata($"{a}.attention.layer_norm_rms_epsilon", GgufValue.Float32(1e-5f));
+        w.SetMetadata($"{a}.rope.freq_base", GgufValue.Float32(10000f));
+        AddVocabulary(w, s.Vocab);
+
+        int d = s.Embedding, hd = d / s.Heads, kv = s.KvHeads * hd;
+        var rng = new Random(seed);
+        w.AddTensor("token_embd.weight", type, [d, s.Vocab], Matrix(type, d, s.Vocab, rng.Next()));
+        w.AddTensor("output_norm.weight", GgmlType.F32, [d], Norm(d, rng.Next()));
+        w.AddTensor("output.weight", type, [d, s.Vocab], Matrix(type, d, s.Vocab, rng.Next()));
+        for (int l = 0; l < s.Layers; l++)
+        {
+            string p = $"blk.{l}.";
+            w.AddTensor(p + "attn_norm.weight", GgmlType.F32, [d], Norm(d, rng.Next()));
+            w.AddTensor(p + "attn_q.weight", type, [d, d], Matrix(type, d, d, rng.Next()));
+            w.AddTensor(p + "attn_k.weight", type, [d, kv], Matrix(type, d, kv, rng.Next()));
+            w.AddTensor(p + "attn_v.weight", type, [d, kv], Matrix(type, d, kv, rng.Next()));
+            if (a == "qwen2")
+            {
+                w.AddTensor(p + "attn_q.bias", GgmlType.F32, [d], Vector(d, 0.02f, rng.Next()));
+                w.AddTensor(p + "attn_k.bias", GgmlType.F32, [kv], Vector(kv, 0.02f, rng.Next()));
+                w.AddTensor(p + "attn_v.bias", GgmlType.F32, [kv], Vector(kv, 0.02f, rng.Next()));
+            }
+            w.AddTensor(p + "attn_output.weight", type, [d, d], Matrix(type, d, d, rng.Next()));
+            w.AddTensor(p + "ffn_norm.weight", GgmlType.F32, [d], Norm(d, rng.Next()));
+            w.AddTensor(p + "ffn_gate.weight", type, [d, s.FeedForward], Matrix(type, d, s.FeedForward, rng.Next()));
+            w.AddTensor(p + "ffn_up.weight", type, [d, s.FeedForward], Matrix(type, d, s.FeedForward, rng.Next()));
+            w.AddTensor(p + "ffn_down.weight", type, [s.FeedForward, d], Matrix(type, s.FeedForward, d, rng.Next()));
+        }
+        w.WriteTo(path);
+    }
+
+    /// <summary>&lt;unk&gt;, &lt;s&gt;, &lt;/s&gt;, the 256 byte tokens, then filler pieces with descending scores.</summary>
+    private static void AddVocabulary(GgufWriter w, int n)
+    {
+        var tokens = new string[n];
+        var scores = new float[n];
+        var types = new int[n];
+        tokens[0] = "<unk>";
+        tokens[1] = "<s>";
+        tokens[2] = "</s>";
+        types[0] = 2;
+        types[1] = types[2] = 3;
+        for (int b = 0; b < 256; b++)
+        {
+            tokens[3 + b] = $"<0x{b:X2}>";
+            types[3 + b] = 6;
+        }
+        for (int i = 259; i < n; i++)
+        {
+            tokens[i] = "\u2581t" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            scores[i] = -i;
+            types[i] = 1;
+        }
+        w.SetMetadata("tokenizer.ggml.model", GgufValue.String("llama"));
+        w.SetMetadata("tokenizer.ggml.tokens", GgufValue.Array(tokens));
+        w.SetMetadata("tokenizer.ggml.scores", GgufValue.Array(scores));
+        w.SetMetadata("tokenizer.ggml.token_type", GgufValue.Array(types));
+        w.SetMetadata("tokenizer.ggml.bos_token_id", GgufValue.UInt32(1));
+        w.SetMetadata("tokenizer.ggml.eos_token_id", GgufValue.UInt32(2));
+        w.SetMetadata("tokenizer.ggml.unknown_token_id", GgufValue.UInt32(0));
+    }
+
+    private static byte[] Matrix(GgmlType type, int cols, int rows, int seed)
+    {
+        var traits = TensorTypes.Get(type);
+        int rowBytes = (int)traits.RowBytes(cols);
+        var data = new byte[(long)rowBytes * rows];
+        float std = 1.0f / MathF.Sqrt(cols);
+        const int RowsPerTask = 64;
+        Parallel.For(0, (rows + RowsPerTask - 1) / RowsPerTask, chunk =>
+        {
+            var rng = new Random(seed * 7919 + chunk);
+            var row = new float[cols];
+            for (int r = chunk * RowsPerTask; r < Math.Min(rows, (chunk + 1) * RowsPerTask); r++)
+            {
+                for (int i = 0; i < cols; i++) row[i] = Gaussian(rng) * std;
+                traits.Quantize!(row, data.AsSpan(r * rowBytes, rowBytes));
+            }
+        });
+        return data;
+    }
+
+    private static byte[] Norm(int n, int seed)
+    {
+        var rng = new Random(seed);
+        var v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = 1.0f + 0.1f * Gaussian(rng);
+        return System.Runtime.InteropServices.MemoryMarshal.AsBytes(v.AsSpan()).ToArray();
+    }
+
+    private static byte[] Vector(int n, float std, int seed)
+    {
+        var rng = new Random(seed);
+        var v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = std * Gaussian(rng);
+        return System.Runtime.InteropServices.MemoryMarshal.AsBytes(v.AsSpan()).ToArray();
+    }
+
+    private static float Gaussian(Random rng)
+    {
+        double u1 = 1.0 - rng.NextDouble(), u2 = rng.NextDouble();
+        return (float)(Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
+    }
+}

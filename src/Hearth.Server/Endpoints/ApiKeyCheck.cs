@@ -1,0 +1,25 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+
+namespace Hearth.Server.Endpoints;
+
+/// <summary>
+/// Checks <c>Authorization: Bearer KEY</c>. Both sides are hashed to fixed-length digests first and compared with
+/// <see cref="CryptographicOperations.FixedTimeEquals"/>, so neither the key's content nor its length leaks through timing.
+/// </summary>
+internal sealed class ApiKeyCheck
+{
+    private readonly byte[] _expected;
+
+    public ApiKeyCheck(string key) => _expected = SHA256.HashData(Encoding.UTF8.GetBytes(key));
+
+    public bool IsAuthorized(HttpRequest request)
+    {
+        string? header = request.Headers.Authorization;
+        const string Scheme = "Bearer ";
+        if (header is null || !header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)) return false;
+        byte[] given = SHA256.HashData(Encoding.UTF8.GetBytes(header[Scheme.Length..].Trim()));
+        return CryptographicOperations.FixedTimeEquals(given, _expected);
+    }
+}

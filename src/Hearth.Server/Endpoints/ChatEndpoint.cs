@@ -1,0 +1,95 @@
+using System.Text;
+using System.Text.Json;
+using Hearth.Server.Prompting;
+using Hearth.Server.Protocol;
+using Hearth.Server.Scheduling;
+using Microsoft.AspNetCore.Http;
+
+namespace Hearth.Server.Endpoints;
+
+/// <summary><c>POST /v1/chat/completions</c>.</summary>
+internal static class ChatEndpoint
+{
+    private static readonly HashSet<string> Roles = new(StringComparer.Ordinal) { "system", "developer", "user", "assistant", "tool" };
+
+    public static async Task HandleAsync(HttpContext context, ServerState state)
+    {
+        var body = await JsonBody.ReadAsync(context, ServerJsonContext.Default.ChatCompletionRequest);
+        RequestValidation.CheckModel(body.Model, state.ModelId);
+        var messages = Messages(body.Messages);
+        var sampling = RequestValidation.Sampling(body, state.Tokenizer.VocabSize);
+        var stops = RequestValidation.Stops(body.Stop);
+        string text;
+        try
+        {
+            text = state.Formatter.Format(messages);
+        }
+        catch (Hearth.Chat.JinjaException e)
+        {
+            // Templates reject some conversations on purpose (raise_exception), e.g. roles that do not alternate.
+            throw ApiError.BadParam("messages", "The model's chat template cannot render these messages: " + e.Message);
+        }
+        int[] prompt = state.Tokenize(text, "messages");
+        int ctx = state.Scheduler.ContextSize;
+        RequestValidation.CheckPromptFits(prompt.Length, ctx, "messages");
+        int maxTokens = body.MaxCompletionTokens is not null
+            ? RequestValidation.MaxTokens(body.MaxCompletionTokens, "max_completion_tokens", prompt.Length, ctx)
+            : RequestValidation.MaxTokens(body.MaxTokens, "max_tokens", prompt.Length, ctx);
+        var request = new GenerationRequest(prompt, maxTokens, sampling, stops);
+        var shape = new ChatShape(ServerState.NewId("chatcmpl-"), ServerState.Now(), state.ModelId);
+        await GenerationResponder.RespondAsync(context, state.Scheduler, request, shape,
+            body.Stream == true, body.StreamOptions?.IncludeUsage == true);
+    }
+
+    private static List<PromptMessage> Messages(List<ChatMessage>? messages)
+    {
+        if (messages is null) throw ApiError.Missing("messages");
+        if (messages.Count == 0) throw ApiError.BadParam("messages", "'messages' must hold at least one message.");
+        var list = new List<PromptMessage>(messages.Count);
+        for (int i = 0; i < messages.Count; i++)
+        {
+            var m = messages[i] ?? throw ApiError.BadParam($"messages[{i}]", $"'messages[{i}]' must be an object.", "invalid_type");
+            if (m.Role is null) throw ApiError.Missing($"messages[{i}].role");
+            if (!Roles.Contains(m.Role))
+            {
+                throw ApiError.BadParam($"messages[{i}].role", $"'messages[{i}].role' is '{m.Role}'; expected one of system, developer, user, assistant, tool.");
+            }
+            list.Add(new PromptMessage(m.Role, Content(m.Content, i, m.Role)));
+        }
+        return list;
+    }
+
+    /// <summary>A string, or an array of content parts whose text parts are joined.</summary>
+    private static string Content(JsonElement? content, int index, string role)
+    {
+        string param = $"messages[{index}].content";
+        if (content is not { } c || c.ValueKind == JsonValueKind.Null)
+        {
+            if (role == "assistant") return string.Empty; // an assistant turn may carry only tool calls
+            throw ApiError.Missing(param);
+        }
+        if (c.ValueKind == JsonValueKind.String) return c.GetString()!;
+        if (c.ValueKind != JsonValueKind.Array)
+        {
+            throw ApiError.BadParam(param, $"'{param}' must be a string or an array of content parts, not {JsonBody.Describe(c.ValueKind)}.", "invalid_type");
+        }
+        var sb = new StringBuilder();
+        int p = 0;
+        foreach (var part in c.EnumerateArray())
+        {
+            string partParam = $"{param}[{p++}]";
+            if (part.ValueKind != JsonValueKind.Object) throw ApiError.BadParam(partParam, $"'{partParam}' must be an object.", "invalid_type");
+            string? type = part.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            if (type != "text")
+            {
+                throw ApiError.BadParam(partParam + ".type", $"Content part type '{type ?? "(missing)"}' is not supported; only 'text' parts are.");
+            }
+            if (!part.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String)
+            {
+                throw ApiError.BadParam(partParam + ".text", $"'{partParam}.text' must be a string.", "invalid_type");
+            }
+            sb.Append(text.GetString());
+        }
+        return sb.ToString();
+    }
+}

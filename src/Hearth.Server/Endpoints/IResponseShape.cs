@@ -1,0 +1,19 @@
+using Hearth.Server.Protocol;
+
+namespace Hearth.Server.Endpoints;
+
+/// <summary>How one endpoint (chat or text completions) spells its streamed chunks and its whole answer, as JSON text.</summary>
+internal interface IResponseShape
+{
+    /// <summary>The chunk sent before any text (chat announces the assistant role), or null.</summary>
+    string? FirstChunk();
+
+    string TextChunk(string text);
+
+    string FinalChunk(string finishReason);
+
+    /// <summary>The extra last chunk for <c>stream_options.include_usage</c>.</summary>
+    string UsageChunk(Usage usage);
+
+    string Whole(string text, string finishReason, Usage usage);
+}

@@ -1,0 +1,38 @@
+namespace Hearth.Server;
+
+/// <summary>How <see cref="HearthServer"/> is started.</summary>
+public sealed class HearthServerOptions
+{
+    /// <summary>The GGUF model to serve (required).</summary>
+    public required string ModelPath { get; init; }
+
+    /// <summary>The id clients send as <c>model</c>; default: the file name without <c>.gguf</c>.</summary>
+    public string? ModelId { get; init; }
+
+    /// <summary>The address to listen on: an IP address or <c>localhost</c>. Loopback only unless told otherwise.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>TCP port; 0 picks a free one (see <see cref="HearthServer.BaseAddress"/>).</summary>
+    public int Port { get; init; } = 8080;
+
+    /// <summary>Slots: requests decoded together in one batch, each with its own KV cache.</summary>
+    public int Parallel { get; init; } = 4;
+
+    /// <summary>Tokens of KV cache per slot; 0 = the model's context length, at most 4096.</summary>
+    public int ContextSize { get; init; }
+
+    /// <summary>Requests that may wait for a slot; beyond that the server answers 503 with Retry-After.</summary>
+    public int MaxQueue { get; init; } = 64;
+
+    /// <summary>Largest request body accepted (413 beyond).</summary>
+    public long MaxRequestBodyBytes { get; init; } = 8L * 1024 * 1024;
+
+    /// <summary>When set, every request except <c>/health</c> needs <c>Authorization: Bearer KEY</c> (401 otherwise).</summary>
+    public string? ApiKey { get; init; }
+
+    /// <summary>Worker threads for the forward pass; 0 = one per core.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Test hook: a pause after every engine step, so that in-flight requests can be observed.</summary>
+    internal TimeSpan StepDelay { get; init; }
+}

@@ -1,0 +1,30 @@
+using Hearth.Chat;
+using Hearth.Tokenization;
+
+namespace Hearth.Server.Prompting;
+
+/// <summary>
+/// Renders messages with the model's chat template (ChatML when the file has none) the way llama.cpp's server does:
+/// its polyfills for templates without a system role, and the leading BOS text stripped because tokenizing adds BOS.
+/// </summary>
+internal sealed class ChatTemplateFormatter : IPromptFormatter
+{
+    private readonly ChatTemplate _template;
+    private readonly string _bos;
+    private readonly string _eos;
+
+    public ChatTemplateFormatter(ChatTemplate template, Tokenizer tokenizer)
+    {
+        _template = template;
+        _bos = tokenizer.BosId >= 0 ? tokenizer.TokenPiece(tokenizer.BosId) : string.Empty;
+        _eos = tokenizer.EosId >= 0 ? tokenizer.TokenPiece(tokenizer.EosId) : string.Empty;
+    }
+
+    public string Format(IReadOnlyList<PromptMessage> messages)
+    {
+        var list = new List<ChatTemplateMessage>(messages.Count);
+        foreach (var m in messages) list.Add(new ChatTemplateMessage(m.Role, m.Content));
+        var context = new ChatTemplateContext { Messages = list, AddGenerationPrompt = true, BosToken = _bos, EosToken = _eos };
+        return _template.Render(context, ChatTemplateOptions.LlamaCpp);
+    }
+}

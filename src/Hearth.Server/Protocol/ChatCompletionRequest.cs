@@ -1,0 +1,78 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Hearth.Server.Protocol;
+
+/// <summary>Body of <c>POST /v1/chat/completions</c> (the subset Hearth honours; unknown fields are ignored as OpenAI does).</summary>
+internal sealed class ChatCompletionRequest : SamplingRequestFields
+{
+    [JsonPropertyName("messages")]
+    public List<ChatMessage>? Messages { get; set; }
+
+    [JsonPropertyName("max_completion_tokens")]
+    public int? MaxCompletionTokens { get; set; }
+}
+
+/// <summary>One chat message; <c>content</c> is a string or an array of content parts (text parts are joined).</summary>
+internal sealed class ChatMessage
+{
+    [JsonPropertyName("role")]
+    public string? Role { get; set; }
+
+    [JsonPropertyName("content")]
+    public JsonElement? Content { get; set; }
+
+    [JsonPropertyName("name")]
+    public string? Name { get; set; }
+}
+
+/// <summary>Fields shared by chat and text completions.</summary>
+internal abstract class SamplingRequestFields
+{
+    [JsonPropertyName("model")]
+    public string? Model { get; set; }
+
+    [JsonPropertyName("stream")]
+    public bool? Stream { get; set; }
+
+    [JsonPropertyName("stream_options")]
+    public StreamOptions? StreamOptions { get; set; }
+
+    [JsonPropertyName("max_tokens")]
+    public int? MaxTokens { get; set; }
+
+    [JsonPropertyName("temperature")]
+    public float? Temperature { get; set; }
+
+    [JsonPropertyName("top_p")]
+    public float? TopP { get; set; }
+
+    [JsonPropertyName("n")]
+    public int? N { get; set; }
+
+    /// <summary>A string or an array of up to 4 strings.</summary>
+    [JsonPropertyName("stop")]
+    public JsonElement? Stop { get; set; }
+
+    [JsonPropertyName("seed")]
+    public long? Seed { get; set; }
+
+    [JsonPropertyName("presence_penalty")]
+    public float? PresencePenalty { get; set; }
+
+    [JsonPropertyName("frequency_penalty")]
+    public float? FrequencyPenalty { get; set; }
+
+    /// <summary>Token id (as a string key) to a bias in [-100, 100].</summary>
+    [JsonPropertyName("logit_bias")]
+    public Dictionary<string, float>? LogitBias { get; set; }
+
+    [JsonPropertyName("user")]
+    public string? User { get; set; }
+}
+
+internal sealed class StreamOptions
+{
+    [JsonPropertyName("include_usage")]
+    public bool? IncludeUsage { get; set; }
+}

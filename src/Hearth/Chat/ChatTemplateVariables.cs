@@ -1,0 +1,78 @@
+using System.Collections;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Hearth.Chat.Jinja;
+
+namespace Hearth.Chat;
+
+/// <summary>Turns the typed <see cref="ChatTemplateContext"/> and .NET values into template values.</summary>
+internal static class ChatTemplateVariables
+{
+    public static Dictionary<string, object?> FromContext(ChatTemplateContext c)
+    {
+        var vars = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var kv in c.Variables) vars[kv.Key] = ToValue(kv.Value);
+        var messages = new List<object?>(c.Messages.Count);
+        foreach (var m in c.Messages) messages.Add(FromMessage(m));
+        vars["messages"] = messages;
+        vars["add_generation_prompt"] = c.AddGenerationPrompt;
+        vars["bos_token"] = c.BosToken;
+        vars["eos_token"] = c.EosToken;
+        if (c.Tools is { } tools) vars["tools"] = JinjaJson.FromElement(tools);
+        return vars;
+    }
+
+    public static JinjaDict Message(string role, string? content)
+    {
+        var d = new JinjaDict();
+        d["role"] = role;
+        d["content"] = content;
+        return d;
+    }
+
+    private static JinjaDict FromMessage(ChatTemplateMessage m)
+    {
+        var d = Message(m.Role, m.Content);
+        if (m.ReasoningContent != null) d["reasoning_content"] = m.ReasoningContent;
+        if (m.ToolCalls is { Count: > 0 } calls)
+        {
+            var list = new List<object?>(calls.Count);
+            foreach (var call in calls)
+            {
+                var fn = new JinjaDict();
+                fn["name"] = call.Name;
+                fn["arguments"] = call.Arguments;
+                var tc = new JinjaDict();
+                if (call.Id != null) tc["id"] = call.Id;
+                tc["type"] = "function";
+                tc["function"] = fn;
+                list.Add(tc);
+            }
+            d["tool_calls"] = list;
+        }
+        if (m.ToolCallId != null) d["tool_call_id"] = m.ToolCallId;
+        if (m.Name != null) d["name"] = m.Name;
+        return d;
+    }
+
+    public static object? ToValue(object? v) => v switch
+    {
+        null => null,
+        string or bool or long or double => v,
+        int i => (long)i,
+        float f => (double)f,
+        decimal m => (double)m,
+        JsonElement e => JinjaJson.FromElement(e),
+        JsonNode n => JinjaJson.Parse(n.ToJsonString()),
+        IDictionary<string, object?> dict => FromDictionary(dict),
+        IEnumerable seq => seq.Cast<object?>().Select(ToValue).ToList(),
+        _ => throw new ArgumentException($"A template variable cannot hold a {v.GetType().Name}; use JSON, strings, numbers, booleans, lists or dictionaries."),
+    };
+
+    private static JinjaDict FromDictionary(IDictionary<string, object?> dict)
+    {
+        var d = new JinjaDict();
+        foreach (var kv in dict) d.Set(kv.Key, ToValue(kv.Value));
+        return d;
+    }
+}

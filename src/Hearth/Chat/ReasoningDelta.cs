@@ -1,0 +1,9 @@
+namespace Hearth.Chat;
+
+/// <summary>Text newly assigned to the reasoning and to the answer by one step of <see cref="ReasoningParser"/>.</summary>
+public readonly record struct ReasoningDelta(string Reasoning, string Content)
+{
+    public static ReasoningDelta Empty { get; } = new("", "");
+
+    public bool IsEmpty => Reasoning.Length == 0 && Content.Length == 0;
+}

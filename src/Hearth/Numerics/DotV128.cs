@@ -1,0 +1,218 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
+using Vec = System.Runtime.Intrinsics.Vector128;
+
+namespace Hearth.Numerics;
+
+/// <summary>
+/// 128-bit dot kernels shared by Arm64 and x86: the integer dot of 16 bytes uses Arm's SDOT (<see cref="Dp"/>) when
+/// present, else AdvSimd widening multiplies with pairwise adds, or SSSE3's maddubs/madd on x86. Types without a kernel
+/// here use the scalar reference.
+/// </summary>
+internal static unsafe class DotV128
+{
+    /// <summary>Σ x·y of 16 signed bytes → 4 int lanes (which lane holds which products differs per ISA; only the total matters).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> DotI8(Vector128<sbyte> x, Vector128<sbyte> y)
+    {
+        if (Dp.IsSupported) return Dp.DotProduct(Vector128<int>.Zero, x, y);
+        if (AdvSimd.IsSupported)
+        {
+            var lo = AdvSimd.MultiplyWideningLower(x.GetLower(), y.GetLower());
+            var hi = AdvSimd.MultiplyWideningUpper(x, y);
+            return AdvSimd.AddPairwiseWideningAndAdd(AdvSimd.AddPairwiseWidening(lo), hi);
+        }
+        if (Ssse3.IsSupported)
+            return Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(Ssse3.Abs(x), Ssse3.Sign(y, x)), Vec.Create((short)1));
+        var (xl, xh) = Vec.Widen(x);
+        var (yl, yh) = Vec.Widen(y);
+        var (p0, p1) = Vec.Widen(xl * yl);
+        var (p2, p3) = Vec.Widen(xh * yh);
+        return (p0 + p1) + (p2 + p3);
+    }
+
+    /// <summary>Σ u·y for 16 unsigned bytes u ≤ 127 and signed y → 4 int lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> UnsignedDot(Vector128<byte> u, Vector128<sbyte> y)
+    {
+        if (Ssse3.IsSupported) return Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(u, y), Vec.Create((short)1));
+        return DotI8(u.AsSByte(), y);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> Shr(Vector128<byte> v, int bits) => Vec.ShiftRightLogical(v.AsUInt16(), bits).AsByte();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> Shl(Vector128<byte> v, int bits) => Vec.ShiftLeft(v.AsUInt16(), bits).AsByte();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> MulAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c)
+    {
+        if (AdvSimd.IsSupported) return AdvSimd.FusedMultiplyAdd(c, a, b);
+        if (Fma.IsSupported) return Fma.MultiplyAdd(a, b, c);
+        return a * b + c;
+    }
+
+    public static float DotQ8_0(int n, ReadOnlySpan<byte> weight, ReadOnlySpan<byte> activation)
+    {
+        int nb = Bits.Blocks(n, 32, Q8_0.BytesPerBlock, weight.Length, "Q8_0");
+        Bits.Blocks(n, 32, Q8_0.BytesPerBlock, activation.Length, "Q8_0");
+        var acc = Vector128<float>.Zero;
+        fixed (byte* pw = weight, pa = activation)
+        {
+            byte* x = pw, y = pa;
+            for (int i = 0; i < nb; i++, x += 34, y += 34)
+            {
+                var p = DotI8(Vector128.Load((sbyte*)(x + 2)), Vector128.Load((sbyte*)(y + 2)))
+                      + DotI8(Vector128.Load((sbyte*)(x + 18)), Vector128.Load((sbyte*)(y + 18)));
+                acc = MulAdd(Vec.Create(Fp16.Lookup(*(ushort*)x) * Fp16.Lookup(*(ushort*)y)), Vec.ConvertToSingle(p), acc);
+            }
+        }
+        return Vec.Sum(acc);
+    }
+
+    public static float DotQ4_0(int n, ReadOnlySpan<byte> weight, ReadOnlySpan<byte> activation)
+    {
+        int nb = Bits.Blocks(n, 32, Q4_0.BytesPerBlock, weight.Length, "Q4_0");
+        Bits.Blocks(n, 32, Q8_0.BytesPerBlock, activation.Length, "Q8_0");
+        var acc = Vector128<float>.Zero;
+        var mask = Vec.Create((byte)0x0F);
+        var eight = Vec.Create((sbyte)8);
+        fixed (byte* pw = weight, pa = activation)
+        {
+            byte* x = pw, y = pa;
+            for (int i = 0; i < nb; i++, x += 18, y += 34)
+            {
+                var q = Vector128.Load(x + 2);
+                var p = DotI8((q & mask).AsSByte() - eight, Vector128.Load((sbyte*)(y + 2)))
+                      + DotI8((Shr(q, 4) & mask).AsSByte() - eight, Vector128.Load((sbyte*)(y + 18)));
+                acc = MulAdd(Vec.Create(Fp16.Lookup(*(ushort*)x) * Fp16.Lookup(*(ushort*)y)), Vec.ConvertToSingle(p), acc);
+            }
+        }
+        return Vec.Sum(acc);
+    }
+
+    public static float DotQ4_K(int n, ReadOnlySpan<byte> weight, ReadOnlySpan<byte> activation)
+    {
+        int nb = Bits.Blocks(n, 256, Q4_K.BytesPerBlock, weight.Length, "Q4_K");
+        Bits.Blocks(n, 256, Q8_K.BytesPerBlock, activation.Length, "Q8_K");
+        var mask = Vec.Create((byte)0x0F);
+        float sumf = 0;
+        fixed (byte* pw = weight, pa = activation)
+        {
+            for (int i = 0; i < nb; i++)
+            {
+                byte* x = pw + i * 144, y = pa + i * 292;
+                var scales = new ReadOnlySpan<byte>(x + 4, 12);
+                short* bsums = (short*)(y + Q8_K.BsumsOffset);
+                var sumi = Vector128<int>.Zero;
+                int summ = 0;
+                for (int j = 0; j < 4; j++)
+                {
+                    KQuantMath.GetScaleMinK4(2 * j, scales, out int s0, out int m0);
+                    KQuantMath.GetScaleMinK4(2 * j + 1, scales, out int s1, out int m1);
+                    summ += m0 * (bsums[4 * j] + bsums[4 * j + 1]) + m1 * (bsums[4 * j + 2] + bsums[4 * j + 3]);
+                    var qa = Vector128.Load(x + 16 + 32 * j);
+                    var qb = Vector128.Load(x + 32 + 32 * j);
+                    sbyte* yj = (sbyte*)(y + Q8_K.QsOffset + 64 * j);
+                    var lo = UnsignedDot(qa & mask, Vector128.Load(yj)) + UnsignedDot(qb & mask, Vector128.Load(yj + 16));
+                    var hi = UnsignedDot(Shr(qa, 4) & mask, Vector128.Load(yj + 32)) + UnsignedDot(Shr(qb, 4) & mask, Vector128.Load(yj + 48));
+                    sumi += lo * s0 + hi * s1;
+                }
+                float dy = *(float*)y;
+                sumf += Fp16.Lookup(*(ushort*)x) * dy * Vec.Sum(sumi) - Fp16.Lookup(*(ushort*)(x + 2)) * dy * summ;
+            }
+        }
+        return sumf;
+    }
+
+    public static float DotQ6_K(int n, ReadOnlySpan<byte> weight, ReadOnlySpan<byte> activation)
+    {
+        int nb = Bits.Blocks(n, 256, Q6_K.BytesPerBlock, weight.Length, "Q6_K");
+        Bits.Blocks(n, 256, Q8_K.BytesPerBlock, activation.Length, "Q8_K");
+        var mask = Vec.Create((byte)0x0F);
+        var three = Vec.Create((byte)3);
+        float sumf = 0;
+        fixed (byte* pw = weight, pa = activation)
+        {
+            for (int i = 0; i < nb; i++)
+            {
+                byte* x = pw + i * 210, y = pa + i * 292;
+                sbyte* sc = (sbyte*)(x + 192);
+                short* bsums = (short*)(y + Q8_K.BsumsOffset);
+                var sumi = Vector128<int>.Zero;
+                int bias = 0;
+                for (int g = 0; g < 16; g++) bias += sc[g] * bsums[g];
+                for (int h = 0; h < 2; h++)
+                {
+                    for (int half = 0; half < 2; half++)
+                    {
+                        // 16 of the 32 positions l of this 128-value half: l = 16·half .. 16·half + 15.
+                        int o = 16 * half;
+                        var ql0 = Vector128.Load(x + 64 * h + o);
+                        var ql1 = Vector128.Load(x + 64 * h + 32 + o);
+                        var qh = Vector128.Load(x + 128 + 32 * h + o);
+                        sbyte* yh = (sbyte*)(y + Q8_K.QsOffset + 128 * h + o);
+                        sbyte* s = sc + 8 * h + half;
+                        sumi += UnsignedDot((ql0 & mask) | Shl(qh & three, 4), Vector128.Load(yh)) * s[0];
+                        sumi += UnsignedDot((ql1 & mask) | Shl(Shr(qh, 2) & three, 4), Vector128.Load(yh + 32)) * s[2];
+                        sumi += UnsignedDot((Shr(ql0, 4) & mask) | Shl(Shr(qh, 4) & three, 4), Vector128.Load(yh + 64)) * s[4];
+                        sumi += UnsignedDot((Shr(ql1, 4) & mask) | Shl(Shr(qh, 6) & three, 4), Vector128.Load(yh + 96)) * s[6];
+                    }
+                }
+                sumf += Fp16.Lookup(*(ushort*)(x + 208)) * *(float*)y * (Vec.Sum(sumi) - 32 * bias);
+            }
+        }
+        return sumf;
+    }
+
+    public static float DotF32(int n, ReadOnlySpan<byte> weight, ReadOnlySpan<byte> activation)
+    {
+        var w = MemoryMarshal.Cast<byte, float>(weight)[..n];
+        var a = MemoryMarshal.Cast<byte, float>(activation)[..n];
+        fixed (float* pw = w, pa = a)
+        {
+            var acc0 = Vector128<float>.Zero; var acc1 = acc0;
+            int i = 0;
+            for (; i + 8 <= n; i += 8)
+            {
+                acc0 = MulAdd(Vector128.Load(pw + i), Vector128.Load(pa + i), acc0);
+                acc1 = MulAdd(Vector128.Load(pw + i + 4), Vector128.Load(pa + i + 4), acc1);
+            }
+            float sum = Vec.Sum(acc0 + acc1);
+            for (; i < n; i++) sum += pw[i] * pa[i];
+            return sum;
+        }
+    }
+
+    public static float DotF16(int n, ReadOnlySpan<byte> weight, ReadOnlySpan<byte> activation)
+    {
+        var w = MemoryMarshal.Cast<byte, ushort>(weight)[..n];
+        var a = MemoryMarshal.Cast<byte, ushort>(activation)[..n];
+        fixed (ushort* pw = w, pa = a)
+        {
+            var acc = Vector128<float>.Zero;
+            int i = 0;
+            for (; i + 4 <= n; i += 4)
+                acc = MulAdd(HalfToSingle(Vector64.Load(pw + i)), HalfToSingle(Vector64.Load(pa + i)), acc);
+            float sum = Vec.Sum(acc);
+            for (; i < n; i++) sum += Fp16.Lookup(pw[i]) * Fp16.Lookup(pa[i]);
+            return sum;
+        }
+    }
+
+    /// <summary>Four fp16 values to float exactly (the integer method of DotAvx2.HalfToSingle).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> HalfToSingle(Vector64<ushort> h)
+    {
+        var w = Vec.WidenLower(Vector128.Create(h, Vector64<ushort>.Zero));
+        var sign = (w & Vec.Create(0x8000u)) << 16;
+        var mag = (w & Vec.Create(0x7fffu)) << 13;
+        var f = (mag.AsSingle() * Vec.Create(5.192296858534828e33f)).AsUInt32();
+        var infNan = Vec.GreaterThanOrEqual(mag, Vec.Create(0x7c00u << 13)) & Vec.Create(0x7f800000u);
+        return (f | infNan | sign).AsSingle();
+    }
+}

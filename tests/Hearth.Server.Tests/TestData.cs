@@ -1,0 +1,31 @@
+namespace Hearth.Server.Tests;
+
+/// <summary>Locates ../shared/testdata from the test binary's directory (the repository's sibling folder).</summary>
+internal static class TestData
+{
+    private static readonly Lazy<string?> Root = new(Find);
+
+    /// <summary>Absolute path of the shared testdata folder, or null when it is not present on this machine.</summary>
+    public static string? Directory => Root.Value;
+
+    public static string PathOf(string relative)
+    {
+        string root = Directory ?? throw new InvalidOperationException(
+            "The shared test data folder (../shared/testdata beside the repository) was not found.");
+        return System.IO.Path.Combine(root, relative);
+    }
+
+    private static string? Find()
+    {
+        string? env = Environment.GetEnvironmentVariable("HEARTH_TESTDATA");
+        if (!string.IsNullOrEmpty(env) && System.IO.Directory.Exists(env)) return env;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            string candidate = System.IO.Path.Combine(dir.FullName, "shared", "testdata");
+            if (System.IO.Directory.Exists(candidate)) return candidate;
+            candidate = System.IO.Path.Combine(dir.FullName, "..", "shared", "testdata");
+            if (System.IO.Directory.Exists(candidate)) return System.IO.Path.GetFullPath(candidate);
+        }
+        return null;
+    }
+}
