@@ -38,9 +38,9 @@ public sealed class SchedulingTests
         await using var server = await Servers.StartAsync(new HearthServerOptions { ModelPath = Servers.ModelPath, Port = 0, Parallel = 3, ContextSize = 256 });
         using var http = Servers.Client(server);
         var sequential = new List<string>();
-        foreach (string p in Prompts) sequential.Add(await TextOf(http, p, 40));
+        foreach (string p in Prompts) sequential.Add(await TextOf(http, p, 24));
         // 8 requests on 3 slots: some wait in the queue and join the batch as slots free up.
-        var concurrent = await Task.WhenAll(Prompts.Select(p => TextOf(http, p, 40)));
+        var concurrent = await Task.WhenAll(Prompts.Select(p => TextOf(http, p, 24)));
         Assert.Equal(sequential, concurrent);
     }
 
