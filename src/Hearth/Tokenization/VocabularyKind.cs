@@ -1,0 +1,12 @@
+namespace Hearth.Tokenization;
+
+/// <summary>The tokenizer algorithm a vocabulary uses (<c>tokenizer.ggml.model</c>).</summary>
+internal enum VocabularyKind
+{
+    /// <summary><c>llama</c>: SentencePiece BPE by piece scores with byte fallback.</summary>
+    SentencePiece,
+    /// <summary><c>gpt2</c>: byte-level BPE by merge ranks after a regex pre-tokenizer.</summary>
+    BytePairEncoding,
+    /// <summary><c>bert</c>: WordPiece, longest match first.</summary>
+    WordPiece,
+}
