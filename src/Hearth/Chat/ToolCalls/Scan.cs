@@ -36,24 +36,30 @@ internal static class Scan
         return ScanStatus.Ok;
     }
 
-    /// <summary>Matches whichever of <paramref name="options"/> is at <paramref name="p"/>; <paramref name="which"/> is its index.</summary>
+    /// <summary>
+    /// Matches whichever of <paramref name="options"/> is at <paramref name="p"/>; <paramref name="which"/> is its
+    /// index. While a longer option may still match, waits, so a prefix option never wins too early.
+    /// </summary>
     public static ScanStatus AnyLiteral(string s, ref int p, string[] options, bool final, out int which)
     {
         bool more = false;
+        which = -1;
+        int end = p;
         for (int i = 0; i < options.Length; i++)
         {
             int q = p;
             var r = Literal(s, ref q, options[i], final);
-            if (r == ScanStatus.Ok)
+            if (r == ScanStatus.Ok && which < 0)
             {
-                p = q;
                 which = i;
-                return ScanStatus.Ok;
+                end = q;
             }
             more |= r == ScanStatus.More;
         }
-        which = -1;
-        return more ? ScanStatus.More : ScanStatus.Fail;
+        if (more) return ScanStatus.More;
+        if (which < 0) return ScanStatus.Fail;
+        p = end;
+        return ScanStatus.Ok;
     }
 
     /// <summary>Reads a JSON string literal (quotes included in the scan) and decodes it.</summary>
