@@ -67,12 +67,14 @@ public sealed class HearthServer : IAsyncDisposable
             {
                 StepDelay = options.StepDelay,
             };
+            var template = ChatTemplate.FromGguf(model.File);
             var state = new ServerState
             {
                 Model = model,
                 Tokenizer = tokenizer,
                 Scheduler = scheduler,
-                Formatter = new ChatTemplateFormatter(ChatTemplate.FromGguf(model.File), tokenizer),
+                Formatter = new ChatTemplateFormatter(template, tokenizer),
+                TemplateReasons = template.Source.Contains("<think>", StringComparison.Ordinal),
                 Embedder = new MeanPoolEmbedder(model),
                 ModelId = options.ModelId ?? Path.GetFileNameWithoutExtension(options.ModelPath),
                 Created = new DateTimeOffset(File.GetLastWriteTimeUtc(options.ModelPath)).ToUnixTimeSeconds(),

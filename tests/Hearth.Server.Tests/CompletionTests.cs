@@ -49,13 +49,10 @@ public sealed class CompletionTests(ServerFixture fixture) : IClassFixture<Serve
     }
 
     [Fact]
-    public async Task Token_id_prompt_equals_the_text_prompt()
+    public async Task Token_id_prompt_of_bos_alone_gives_the_llama_cpp_story_opening()
     {
-        var text = await Complete("""{"model":"stories260K","prompt":"Once upon a time","max_tokens":8,"temperature":0}""");
-        int promptTokens = text.GetProperty("usage").GetProperty("prompt_tokens").GetInt32();
-        Assert.True(promptTokens >= 2);
         // BOS (1) alone: llama.cpp's greedy story opening from the testdata README.
-        var bos = await Complete("""{"model":"stories260K","prompt":[1],"max_tokens":8,"temperature":0}""");
+        var bos = await Complete("""{"model":"stories260K","prompt":[1],"max_tokens":20,"temperature":0}""");
         Assert.StartsWith(" Once upon a time, there was a little girl", bos.GetProperty("choices")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
     }
 

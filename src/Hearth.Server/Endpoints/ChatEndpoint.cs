@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Hearth.Chat;
 using Hearth.Server.Prompting;
 using Hearth.Server.Protocol;
 using Hearth.Server.Scheduling;
@@ -17,14 +18,14 @@ internal static class ChatEndpoint
         var body = await JsonBody.ReadAsync(context, ServerJsonContext.Default.ChatCompletionRequest);
         RequestValidation.CheckModel(body.Model, state.ModelId);
         var messages = Messages(body.Messages);
-        var sampling = RequestValidation.Sampling(body, state.Tokenizer.VocabSize);
+        var sampling = RequestValidation.Sampling(body, state.Tokenizer.VocabSize) with { Grammar = ResponseFormat.GrammarOf(body.ResponseFormat) };
         var stops = RequestValidation.Stops(body.Stop);
         string text;
         try
         {
             text = state.Formatter.Format(messages);
         }
-        catch (Hearth.Chat.JinjaException e)
+        catch (JinjaException e)
         {
             // Templates reject some conversations on purpose (raise_exception), e.g. roles that do not alternate.
             throw ApiError.BadParam("messages", "The model's chat template cannot render these messages: " + e.Message);
@@ -36,7 +37,10 @@ internal static class ChatEndpoint
             ? RequestValidation.MaxTokens(body.MaxCompletionTokens, "max_completion_tokens", prompt.Length, ctx)
             : RequestValidation.MaxTokens(body.MaxTokens, "max_tokens", prompt.Length, ctx);
         var request = new GenerationRequest(prompt, maxTokens, sampling, stops);
-        var shape = new ChatShape(ServerState.NewId("chatcmpl-"), ServerState.Now(), state.ModelId);
+        // Reasoning is split off only for templates that know <think> blocks, so other models never lose text.
+        bool opens = ReasoningParser.PromptOpensReasoning(text);
+        var reasoning = opens || state.TemplateReasons ? new ReasoningParser(startsInReasoning: opens) : null;
+        var shape = new ChatShape(ServerState.NewId("chatcmpl-"), ServerState.Now(), state.ModelId, reasoning);
         await GenerationResponder.RespondAsync(context, state.Scheduler, request, shape,
             body.Stream == true, body.StreamOptions?.IncludeUsage == true);
     }

@@ -8,9 +8,9 @@ internal sealed class CompletionShape(string id, long created, string model) : I
 {
     public string? FirstChunk() => null;
 
-    public string TextChunk(string text) => Serialize(text, null, null);
+    public string? TextChunk(string text) => Serialize(text, null, null);
 
-    public string FinalChunk(string finishReason) => Serialize(string.Empty, finishReason, null);
+    public IEnumerable<string> FinalChunks(string finishReason) => [Serialize(string.Empty, finishReason, null)];
 
     public string UsageChunk(Usage usage) => JsonSerializer.Serialize(
         new CompletionResponse { Id = id, Created = created, Model = model, Choices = [], Usage = usage },

@@ -84,7 +84,7 @@ internal static class GenerationResponder
             switch (e.Kind)
             {
                 case GenerationEventKind.Text:
-                    await SendAsync(context, shape.TextChunk(e.Text!), aborted);
+                    if (shape.TextChunk(e.Text!) is { } chunk) await SendAsync(context, chunk, aborted);
                     break;
                 case GenerationEventKind.Failed:
                     // Headers are gone; report in-band as OpenAI does, then end the stream.
@@ -92,7 +92,7 @@ internal static class GenerationResponder
                     await SendAsync(context, System.Text.Json.JsonSerializer.Serialize(error.ToResponse(), ServerJsonContext.Default.ErrorResponse), aborted);
                     return;
                 case GenerationEventKind.Finished:
-                    await SendAsync(context, shape.FinalChunk(e.FinishReason!), aborted);
+                    foreach (string last in shape.FinalChunks(e.FinishReason!)) await SendAsync(context, last, aborted);
                     if (includeUsage) await SendAsync(context, shape.UsageChunk(UsageOf(e)), aborted);
                     await context.Response.Body.WriteAsync(Done, aborted);
                     await context.Response.Body.FlushAsync(aborted);

@@ -8,9 +8,11 @@ internal interface IResponseShape
     /// <summary>The chunk sent before any text (chat announces the assistant role), or null.</summary>
     string? FirstChunk();
 
-    string TextChunk(string text);
+    /// <summary>The chunk for newly generated text, or null when nothing can be sent yet (text held back).</summary>
+    string? TextChunk(string text);
 
-    string FinalChunk(string finishReason);
+    /// <summary>Whatever was held back, then the chunk carrying the finish reason.</summary>
+    IEnumerable<string> FinalChunks(string finishReason);
 
     /// <summary>The extra last chunk for <c>stream_options.include_usage</c>.</summary>
     string UsageChunk(Usage usage);

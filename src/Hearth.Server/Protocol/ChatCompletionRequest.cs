@@ -11,6 +11,10 @@ internal sealed class ChatCompletionRequest : SamplingRequestFields
 
     [JsonPropertyName("max_completion_tokens")]
     public int? MaxCompletionTokens { get; set; }
+
+    /// <summary><c>{"type":"text"}</c>, <c>{"type":"json_object"}</c> or <c>{"type":"json_schema","json_schema":{"schema":{...}}}</c>.</summary>
+    [JsonPropertyName("response_format")]
+    public JsonElement? ResponseFormat { get; set; }
 }
 
 /// <summary>One chat message; <c>content</c> is a string or an array of content parts (text parts are joined).</summary>

@@ -49,6 +49,10 @@ internal sealed class ChatResponseMessage
     [JsonPropertyName("content")]
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public string? Content { get; init; }
+
+    /// <summary>DeepSeek-style: the model's <c>&lt;think&gt;</c> block, apart from the answer.</summary>
+    [JsonPropertyName("reasoning_content")]
+    public string? ReasoningContent { get; init; }
 }
 
 /// <summary>One streamed chunk (<c>object: "chat.completion.chunk"</c>).</summary>
@@ -98,6 +102,9 @@ internal sealed class ChatDelta
 
     [JsonPropertyName("content")]
     public string? Content { get; init; }
+
+    [JsonPropertyName("reasoning_content")]
+    public string? ReasoningContent { get; init; }
 }
 
 internal sealed class Usage

@@ -28,6 +28,7 @@ internal sealed class Scheduler : IDisposable
     private readonly InferenceSession[] _batchSessions;
     private readonly int[] _batchTokens;
     private readonly Slot[] _batchSlots;
+    private readonly Lazy<GrammarVocabulary> _grammarVocabulary;
     private volatile bool _stopping;
     private int _running;
     private long _cachedTokens;
@@ -39,6 +40,7 @@ internal sealed class Scheduler : IDisposable
         _model = model;
         _tokenizer = model.Tokenizer;
         _maxQueue = maxQueue;
+        _grammarVocabulary = new Lazy<GrammarVocabulary>(() => GrammarVocabulary.FromTokenizer(_tokenizer));
         _slots = new Slot[parallel];
         for (int i = 0; i < parallel; i++) _slots[i] = new Slot(i, model.CreateSession(contextSize));
         ContextSize = _slots[0].Session.ContextSize;
@@ -106,7 +108,9 @@ internal sealed class Scheduler : IDisposable
             {
                 foreach (var slot in _slots)
                 {
-                    if (slot.Request != null) Fail(slot, 500, "The engine failed: " + e.Message);
+                    if (slot.Request == null) continue;
+                    slot.Clear(); // its cache may hold a half-finished step
+                    Fail(slot, 500, "The engine failed: " + e.Message);
                 }
             }
             UpdateCacheGauge();
@@ -195,7 +199,10 @@ internal sealed class Scheduler : IDisposable
                 request.Events.Writer.TryComplete();
                 continue;
             }
-            slot.Start(request, new Sampler(request.Sampling, _model.Config.VocabSize));
+            var sampler = request.Sampling.Grammar is null
+                ? new Sampler(request.Sampling, _model.Config.VocabSize)
+                : new Sampler(request.Sampling, _model.Config.VocabSize, _grammarVocabulary.Value);
+            slot.Start(request, sampler);
             Interlocked.Increment(ref _running);
             _metrics.PromptTokens(request.PromptTokens.Length - slot.CachedTokens);
         }
@@ -260,7 +267,8 @@ internal sealed class Scheduler : IDisposable
 
         string text = slot.Stops!.Push(slot.DecodeText(_tokenizer.TokenBytes(token)));
         if (text.Length > 0) request.Events.Writer.TryWrite(GenerationEvent.Delta(text));
-        if (slot.Stops.Stopped)
+        // A grammar that allows nothing more has produced a complete answer (e.g. the closing brace of the JSON object).
+        if (slot.Stops.Stopped || slot.Sampler.GrammarComplete)
         {
             Finish(slot, "stop");
             return;

@@ -1,0 +1,115 @@
+using Hearth.Numerics;
+
+namespace Hearth.Gguf;
+
+/// <summary>
+/// Rewrites a GGUF model with its weight matrices in another tensor type, as llama-quantize does for the plain types:
+/// 2-D weights are converted (through float) to the target type; vectors (norms, biases) stay F32; a matrix whose row
+/// length is not a multiple of the target's block size falls back to a type whose block fits (Q8_0, then F16), as
+/// llama-quantize falls back. Metadata is copied with <c>general.file_type</c> updated.
+/// </summary>
+internal static class ModelQuantizer
+{
+    public sealed record Summary(int Converted, int FellBack, int Kept, long InputBytes, long OutputBytes);
+
+    /// <summary>llama.cpp's <c>llama_ftype</c> for a file whose matrices are (mostly) of this type.</summary>
+    public static uint FileType(GgmlType t) => t switch
+    {
+        GgmlType.F32 => 0,
+        GgmlType.F16 => 1,
+        GgmlType.Q4_0 => 2,
+        GgmlType.Q4_1 => 3,
+        GgmlType.Q8_0 => 7,
+        GgmlType.Q5_0 => 8,
+        GgmlType.Q5_1 => 9,
+        GgmlType.Q2_K => 10,
+        GgmlType.Q3_K => 12,
+        GgmlType.Q4_K => 15,
+        GgmlType.Q5_K => 17,
+        GgmlType.Q6_K => 18,
+        GgmlType.BF16 => 32,
+        _ => throw new NotSupportedException($"No llama.cpp file type for {t}."),
+    };
+
+    public static Summary Quantize(GgufFile input, string outputPath, GgmlType target, Action<string>? log = null)
+    {
+        var traits = TensorTypes.Get(target);
+        if (!traits.IsWeightType || traits.Quantize is null)
+        {
+            throw new NotSupportedException($"Cannot quantize to {target}; supported targets: {string.Join(", ", Targets())}.");
+        }
+        var w = new GgufWriter(input.Version);
+        foreach (var kv in input.MetadataEntries)
+        {
+            if (kv.Key is "general.file_type" or "general.quantization_version") continue;
+            w.SetMetadata(kv.Key, kv.Value);
+        }
+        w.SetMetadata("general.quantization_version", GgufValue.UInt32(2));
+        w.SetMetadata("general.file_type", GgufValue.UInt32(FileType(target)));
+        int converted = 0, fellBack = 0, kept = 0;
+        long outBytes = 0;
+        foreach (var t in input.Tensors)
+        {
+            bool matrix = t.Dimensions.Count >= 2 && t.Rows > 1 && t.Name.EndsWith(".weight", StringComparison.Ordinal)
+                          && TensorTypes.IsSupported(t.Type) && TensorTypes.Get(t.Type).IsWeightType;
+            if (!matrix)
+            {
+                w.AddTensor(t.Name, t.Type, [.. t.Dimensions], input.GetTensorData(t).ToArray());
+                kept++;
+                outBytes += t.ByteSize;
+                continue;
+            }
+            var type = ChooseType(target, t.Columns);
+            if (type != target)
+            {
+                fellBack++;
+                log?.Invoke($"{t.Name}: {t.Columns} columns do not fit {target}'s {traits.BlockSize}-element blocks; using {type}");
+            }
+            else
+            {
+                converted++;
+            }
+            byte[] data = Convert(input, t, type);
+            outBytes += data.Length;
+            w.AddTensor(t.Name, type, [.. t.Dimensions], data);
+        }
+        w.WriteTo(outputPath);
+        return new Summary(converted, fellBack, kept, input.Length, outBytes);
+    }
+
+    public static IEnumerable<GgmlType> Targets()
+    {
+        foreach (var t in TensorTypes.Supported)
+        {
+            var tr = TensorTypes.Get(t);
+            if (tr.IsWeightType && tr.Quantize != null) yield return t;
+        }
+    }
+
+    private static GgmlType ChooseType(GgmlType target, long columns)
+    {
+        foreach (var candidate in new[] { target, GgmlType.Q8_0, GgmlType.F16 })
+        {
+            if (columns % TensorTypes.Get(candidate).BlockSize == 0) return candidate;
+        }
+        return GgmlType.F32;
+    }
+
+    private static byte[] Convert(GgufFile input, GgufTensorInfo t, GgmlType type)
+    {
+        var src = TensorTypes.Get(t.Type);
+        var dst = TensorTypes.Get(type);
+        int cols = checked((int)t.Columns);
+        long rows = t.Rows;
+        int srcRow = (int)src.RowBytes(cols), dstRow = (int)dst.RowBytes(cols);
+        var output = new byte[checked(rows * dstRow)];
+        var data = input.GetTensorData(t);
+        var row = new float[cols];
+        for (long r = 0; r < rows; r++)
+        {
+            src.Dequantize(data.Slice((int)(r * srcRow), srcRow), row);
+            dst.Quantize!(row, output.AsSpan((int)(r * dstRow), dstRow));
+        }
+        return output;
+    }
+}
