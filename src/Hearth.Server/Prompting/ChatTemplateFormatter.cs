@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Hearth.Chat;
 using Hearth.Tokenization;
 
@@ -20,11 +21,18 @@ internal sealed class ChatTemplateFormatter : IPromptFormatter
         _eos = tokenizer.EosId >= 0 ? tokenizer.TokenPiece(tokenizer.EosId) : string.Empty;
     }
 
-    public string Format(IReadOnlyList<PromptMessage> messages)
+    public ChatTemplate Template => _template;
+
+    public string Format(IReadOnlyList<ChatTemplateMessage> messages, JsonElement? tools = null)
     {
-        var list = new List<ChatTemplateMessage>(messages.Count);
-        foreach (var m in messages) list.Add(new ChatTemplateMessage(m.Role, m.Content));
-        var context = new ChatTemplateContext { Messages = list, AddGenerationPrompt = true, BosToken = _bos, EosToken = _eos };
+        var context = new ChatTemplateContext
+        {
+            Messages = [.. messages],
+            AddGenerationPrompt = true,
+            BosToken = _bos,
+            EosToken = _eos,
+            Tools = tools,
+        };
         return _template.Render(context, ChatTemplateOptions.LlamaCpp);
     }
 }
