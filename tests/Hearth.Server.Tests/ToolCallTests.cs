@@ -125,23 +125,6 @@ public sealed class ToolCallTests(ServerFixture fixture) : IClassFixture<ServerF
     }
 
     [Fact]
-    public async Task Conversation_with_a_tool_result_renders_and_answers()
-    {
-        var call = ChatToolCall.CreateFunctionToolCall("call_abc123", "get_weather", BinaryData.FromString("""{"city":"Lima","unit":"celsius","detailed":false}"""));
-        List<ChatMessage> messages =
-        [
-            new UserChatMessage("Lima?"),
-            new AssistantChatMessage([call]),
-            new ToolChatMessage("call_abc123", """{"temperature":19,"sky":"cloudy"}"""),
-        ];
-        // No tools in the request: stories260K's 256-token test context has no room for them beside the conversation.
-        var options = new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 8 };
-        ChatCompletion c = await Chat(fixture.Server).CompleteChatAsync(messages, options);
-        Assert.True(c.Usage.InputTokenCount > 40); // the call and its result are in the prompt
-        Assert.NotEqual(ChatFinishReason.ToolCalls, c.FinishReason);
-    }
-
-    [Fact]
     public async Task Tool_choice_none_answers_in_text()
     {
         var options = new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 10, ToolChoice = ChatToolChoice.CreateNoneChoice() };
