@@ -4,9 +4,10 @@ namespace Hearth.Models;
 
 /// <summary>
 /// y[t, r] = W[r] · x[t] for every token t and row r, rows split into chunks across the worker pool. The activations
-/// arrive already converted to the weights' vec-dot type (// [n_tokens, stride] bytes). Reused across calls: no allocation.
+/// arrive already converted to the weights' vec-dot type (// [n_tokens, stride] bytes). One token (decoding) takes the
+/// per-row dot; several (prompt processing) go through <see cref="Gemm"/>'s tiles. Reused across calls: no allocation.
 /// </summary>
-internal sealed class MatMulJob : IParallelJob
+internal sealed unsafe class MatMulJob : IParallelJob
 {
     private WeightMatrix _w = null!;
     private byte[] _x = null!;
@@ -14,6 +15,7 @@ internal sealed class MatMulJob : IParallelJob
     private int _stride;
     private int _tokens;
     private int _rowsPerChunk;
+    private GemmKernel _gemm;
 
     public int ChunkCount { get; private set; }
 
@@ -24,24 +26,31 @@ internal sealed class MatMulJob : IParallelJob
         _stride = stride;
         _tokens = nTokens;
         _y = y;
-        // Several chunks per thread balance uneven progress; at least 16 rows keep the per-chunk overhead small.
-        _rowsPerChunk = Math.Max(16, (w.Rows + threads * 4 - 1) / (threads * 4));
+        _gemm = nTokens > 1 ? Gemm.For(w.Type) : default;
+        // Several chunks per thread balance uneven progress; at least 16 rows keep the per-chunk overhead small; a
+        // multiple of 4 keeps whole GEMM tiles inside a chunk.
+        int per = Math.Max(16, (w.Rows + threads * 4 - 1) / (threads * 4));
+        _rowsPerChunk = (per + 3) & ~3;
         ChunkCount = (w.Rows + _rowsPerChunk - 1) / _rowsPerChunk;
     }
 
     public void Execute(int chunk, int threadIndex)
     {
         var w = _w;
-        var dot = w.Traits.VecDot;
         int r0 = chunk * _rowsPerChunk, r1 = Math.Min(w.Rows, r0 + _rowsPerChunk);
         int cols = w.Columns, rows = w.Rows;
-        for (int r = r0; r < r1; r++)
+        if (_tokens > 1)
         {
-            var row = w.Row(r);
-            for (int t = 0; t < _tokens; t++)
+            fixed (byte* x = _x)
+            fixed (float* y = _y)
             {
-                _y[t * rows + r] = dot(cols, row, _x.AsSpan(t * _stride, _stride));
+                Gemm.ComputeRows(w.Traits, _gemm, w.Data, w.RowBytes, cols, rows, x, _stride, _tokens, y, r0, r1);
             }
+            return;
         }
+        var dot = w.Traits.VecDot;
+        var xt = _x.AsSpan(0, _stride);
+        var y1 = _y;
+        for (int r = r0; r < r1; r++) y1[r] = dot(cols, w.Row(r), xt);
     }
 }

@@ -19,7 +19,7 @@ internal static unsafe partial class DotAvx2
 
     /// <summary>acc + Σ (u·y pairs)·scale: 16 i16 pair sums, each times its scale lane, summed pairwise into 8 i32 lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> ScaledDot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> y, Vector256<short> scale)
+    internal static Vector256<int> ScaledDot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> y, Vector256<short> scale)
     {
         var p16 = ISA.MultiplyAddAdjacent(u, y);
         if (Vnni.IsSupported) return Vnni.MultiplyWideningAndAdd(acc, p16, scale);
@@ -28,7 +28,7 @@ internal static unsafe partial class DotAvx2
 
     /// <summary>Scale vector: the low 16 bytes' pairs use <paramref name="a"/>, the high ones <paramref name="b"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<short> Scales(int a, int b) => Vec.Create(Vector128.Create((short)a), Vector128.Create((short)b));
+    internal static Vector256<short> Scales(int a, int b) => Vec.Create(Vector128.Create((short)a), Vector128.Create((short)b));
 
     /// <summary>Σ_g s[g]·bsums[g] over Q8_K's sixteen 16-element sums; <paramref name="s"/> holds 16 signed bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -36,14 +36,14 @@ internal static unsafe partial class DotAvx2
         HorizontalSum(ISA.MultiplyAddAdjacent(Vector256.Load((short*)(y + Q8KBsums)), ISA.ConvertToVector256Int16(s)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> Shr(Vector256<byte> v, int bits) => Vec.ShiftRightLogical(v.AsUInt16(), bits).AsByte();
+    internal static Vector256<byte> Shr(Vector256<byte> v, int bits) => Vec.ShiftRightLogical(v.AsUInt16(), bits).AsByte();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> Shl(Vector256<byte> v, int bits) => Vec.ShiftLeft(v.AsUInt16(), bits).AsByte();
+    internal static Vector256<byte> Shl(Vector256<byte> v, int bits) => Vec.ShiftLeft(v.AsUInt16(), bits).AsByte();
 
     /// <summary>Q4_K/Q5_K: eight 6-bit scales (bytes of the first result) and mins (second), as ggml unpacks the 12 bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (ulong Scales, ulong Mins) UnpackScaleMinK4(byte* s)
+    internal static (ulong Scales, ulong Mins) UnpackScaleMinK4(byte* s)
     {
         const uint kmask1 = 0x3f3f3f3f, kmask2 = 0x0f0f0f0f, kmask3 = 0x03030303;
         uint u0 = *(uint*)s, u1 = *(uint*)(s + 4), u2 = *(uint*)(s + 8);

@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using Hearth.Numerics;
+
+namespace Hearth.Compare;
+
+/// <summary>
+/// Single-thread timings of one projection (rows × cols weights, n tokens) through the per-row dot and through the
+/// GEMM tiles, for checking a kernel change quickly; prints GMAC/s of each (best of several runs, to dodge noise).
+/// </summary>
+internal static unsafe class KernelBench
+{
+    public static void Run(GgmlType type, int rows, int cols, int tokens)
+    {
+        var traits = TensorTypes.Get(type);
+        var act = TensorTypes.Get(traits.VecDotType);
+        int wRow = (int)traits.RowBytes(cols), xRow = (int)act.RowBytes(cols);
+        var rng = new Random(1);
+        var f = new float[cols];
+        var w = new byte[(long)rows * wRow];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int i = 0; i < cols; i++) f[i] = (float)(rng.NextDouble() * 2 - 1);
+            traits.Quantize!(f, w.AsSpan(r * wRow, wRow));
+        }
+        var x = new byte[(long)tokens * xRow];
+        for (int t = 0; t < tokens; t++)
+        {
+            for (int i = 0; i < cols; i++) f[i] = (float)(rng.NextDouble() * 2 - 1);
+            act.Quantize!(f, x.AsSpan(t * xRow, xRow));
+        }
+        var y = new float[(long)tokens * rows];
+        double macs = (double)rows * cols * tokens;
+        fixed (byte* pw = w, px = x)
+        fixed (float* py = y)
+        {
+            byte* cw = pw, cx = px;
+            float* cy = py;
+            double perRow = Best(() => Gemm.ComputeRows(traits, default, cw, wRow, cols, rows, cx, xRow, tokens, cy, 0, rows));
+            double gemm = Best(() => Gemm.ComputeRows(traits, Gemm.For(type), cw, wRow, cols, rows, cx, xRow, tokens, cy, 0, rows));
+            Console.WriteLine($"{type} [{rows}x{cols}] x {tokens} tokens: per-row {macs / perRow / 1e9:F2} GMAC/s, GEMM {macs / gemm / 1e9:F2} GMAC/s ({perRow / gemm:F2}x)");
+        }
+    }
+
+    private static double Best(Action a)
+    {
+        a();
+        double best = double.MaxValue;
+        for (int i = 0; i < 5; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            a();
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+}

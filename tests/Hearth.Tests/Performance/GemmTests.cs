@@ -1,0 +1,82 @@
+using Hearth.Numerics;
+using Hearth.Tests.Numerics;
+
+namespace Hearth.Tests.Performance;
+
+/// <summary>
+/// The GEMM tiles (<see cref="Gemm"/>) against the scalar reference dot of every (row, token) pair, on random matrices
+/// whose row and token counts are not multiples of the tile (so the per-row tail path runs too) and whose token count
+/// crosses <see cref="Gemm.TokenBlock"/>.
+/// </summary>
+public unsafe class GemmTests
+{
+    public static TheoryData<GgmlType> Types() =>
+        new() { GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F32, GgmlType.F16, GgmlType.Q5_0 };
+
+    [Theory]
+    [MemberData(nameof(Types))]
+    public void Tiles_match_the_reference_dot_for_every_pair(GgmlType type)
+    {
+        var traits = TensorTypes.Get(type);
+        var act = TensorTypes.Get(traits.VecDotType);
+        int cols = traits.BlockSize == 1 ? 77 : Math.Max(2, 512 / traits.BlockSize) * traits.BlockSize;
+        foreach (var (rows, tokens) in new[] { (4, 4), (9, 7), (13, 70), (3, 2) })
+        {
+            int wRow = (int)traits.RowBytes(cols), xRow = (int)act.RowBytes(cols);
+            var w = new byte[rows * wRow];
+            var x = new byte[tokens * xRow];
+            var wd = new float[rows * cols];
+            var xd = new float[tokens * cols];
+            for (int r = 0; r < rows; r++)
+            {
+                var q = QuantTestData.Quantize(type, QuantTestData.RandomRow(cols, 100 + r));
+                q.CopyTo(w, r * wRow);
+                QuantTestData.Dequantize(type, q, cols).CopyTo(wd, r * cols);
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                var q = QuantTestData.Quantize(act.Type, QuantTestData.RandomRow(cols, 900 + t));
+                q.CopyTo(x, t * xRow);
+                QuantTestData.Dequantize(act.Type, q, cols).CopyTo(xd, t * cols);
+            }
+            var y = new float[tokens * rows];
+            fixed (byte* pw = w, px = x)
+            fixed (float* py = y)
+            {
+                // Two row ranges, as two worker chunks would split them.
+                int mid = rows / 2 & ~3;
+                Gemm.ComputeRows(traits, Gemm.For(type), pw, wRow, cols, rows, px, xRow, tokens, py, 0, mid);
+                Gemm.ComputeRows(traits, Gemm.For(type), pw, wRow, cols, rows, px, xRow, tokens, py, mid, rows);
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    float expected = traits.VecDotReference(cols, w.AsSpan(r * wRow, wRow), x.AsSpan(t * xRow, xRow));
+                    // Same integer block sums; only the float accumulation order differs (see VecDotVariantTests).
+                    double sumAbs = 0, maxW = 0;
+                    for (int i = 0; i < cols; i++)
+                    {
+                        sumAbs += Math.Abs(xd[t * cols + i]);
+                        maxW = Math.Max(maxW, Math.Abs(wd[r * cols + i]));
+                    }
+                    int terms = traits.BlockSize == 1 ? cols : cols / traits.BlockSize * 2;
+                    double tol = (terms + 8) * Math.Pow(2, -23) * 2 * sumAbs * maxW + 1e-30;
+                    float got = y[t * rows + r];
+                    Assert.True(Math.Abs(got - expected) <= tol,
+                        $"{type} rows={rows} tokens={tokens} at (t={t}, r={r}): GEMM {got:R}, reference {expected:R}, |diff| {Math.Abs(got - expected):E3} > {tol:E3}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Hot_types_have_a_tile_kernel_when_the_cpu_has_avx2()
+    {
+        if (KernelSelector.Active < KernelVariant.Avx2) return; // scalar / V128 runs use the per-row path only
+        foreach (var t in new[] { GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F32, GgmlType.F16 })
+        {
+            Assert.True(Gemm.For(t).IsAvailable, $"{t} has no GEMM tile");
+        }
+    }
+}
