@@ -10,7 +10,7 @@ namespace Hearth.Server.Tests;
 /// its own, so the tests force a call (<c>"required"</c> or a named function): the grammar must make its reply a
 /// call that parses and whose arguments satisfy the function's schema.
 /// </summary>
-public sealed class ToolCallTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+public sealed class ToolCallTests(ToolServerFixture fixture) : IClassFixture<ToolServerFixture>
 {
     /// <summary>Bounded values (enums, a boolean), so a model that rambles still finishes the call within the limit.</summary>
     private const string WeatherSchema = """

@@ -91,6 +91,22 @@ public sealed class ToolTemplateTests
     }
 
     [Fact]
+    public void Template_without_tools_gets_them_in_the_system_message_in_the_generic_shape()
+    {
+        using var model = Model.Load(Servers.ModelPath);
+        var formatter = new ChatTemplateFormatter(ChatTemplate.Default, model.Tokenizer);
+        using var tools = JsonDocument.Parse("""[{"type":"function","function":{"name":"get_weather","parameters":""" + Schema + "}}]");
+        string text = formatter.Format([ChatTemplateMessage.System("Be brief."), ChatTemplateMessage.User("Weather in Lima?")], tools.RootElement);
+        // ChatML: one system turn holding the caller's text, then the tools and the {"tool_calls": [...]} shape the parser reads.
+        Assert.StartsWith("<|im_start|>system\nBe brief.\n\n", text, StringComparison.Ordinal);
+        Assert.Contains("\"get_weather\"", text, StringComparison.Ordinal);
+        Assert.Contains("{\"tool_calls\": [{\"name\":", text, StringComparison.Ordinal);
+        Assert.Contains("<|im_end|>\n<|im_start|>user\nWeather in Lima?<|im_end|>\n<|im_start|>assistant\n", text, StringComparison.Ordinal);
+        Assert.Equal(1, text.Split("<|im_start|>system").Length - 1);
+        Assert.DoesNotContain("get_weather", formatter.Format([ChatTemplateMessage.User("Weather in Lima?")]), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Missing_template_file_fails_start_with_its_path()
     {
         var e = await Assert.ThrowsAsync<FileNotFoundException>(() => Start("/nonexistent/template.jinja"));
