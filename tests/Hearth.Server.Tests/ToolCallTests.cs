@@ -125,6 +125,44 @@ public sealed class ToolCallTests(ToolServerFixture fixture) : IClassFixture<Too
     }
 
     [Fact]
+    public async Task Raw_stream_sends_the_call_head_with_type_and_empty_arguments_then_fragments()
+    {
+        string json = """{"model":"stories260K","stream":true,"temperature":0,"max_tokens":150,"messages":[{"role":"user","content":"Time?"}],""" +
+            """ "tool_choice":{"type":"function","function":{"name":"get_time"}},"tools":[{"type":"function","function":{"name":"get_time","parameters":""" + TimeSchema + "}}]}";
+        using var response = await Servers.PostAsync(fixture.Http, "v1/chat/completions", json);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        string body = await response.Content.ReadAsStringAsync();
+        var events = body.Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("data: [DONE]", events[^1]);
+        var toolDeltas = new List<JsonElement>();
+        string? finish = null;
+        foreach (string e in events[..^1])
+        {
+            Assert.StartsWith("data: ", e, StringComparison.Ordinal);
+            using var doc = JsonDocument.Parse(e["data: ".Length..]);
+            var choice = doc.RootElement.GetProperty("choices")[0];
+            if (choice.GetProperty("delta").TryGetProperty("tool_calls", out var calls)) toolDeltas.Add(Assert.Single(calls.EnumerateArray()).Clone());
+            if (choice.GetProperty("finish_reason").ValueKind == JsonValueKind.String) finish = choice.GetProperty("finish_reason").GetString();
+        }
+        Assert.Equal("tool_calls", finish);
+        Assert.True(toolDeltas.Count >= 2, body);
+        var head = toolDeltas[0];
+        Assert.Equal(0, head.GetProperty("index").GetInt32());
+        Assert.Equal("function", head.GetProperty("type").GetString());
+        Assert.StartsWith("call_", head.GetProperty("id").GetString(), StringComparison.Ordinal);
+        Assert.Equal("get_time", head.GetProperty("function").GetProperty("name").GetString());
+        Assert.Equal("", head.GetProperty("function").GetProperty("arguments").GetString());
+        var arguments = new StringBuilder();
+        foreach (var d in toolDeltas.Skip(1))
+        {
+            Assert.False(d.TryGetProperty("id", out _));
+            Assert.Equal(0, d.GetProperty("index").GetInt32());
+            arguments.Append(d.GetProperty("function").GetProperty("arguments").GetString());
+        }
+        AssertValidArguments("get_time", arguments.ToString());
+    }
+
+    [Fact]
     public async Task Tool_choice_none_answers_in_text()
     {
         var options = new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 10, ToolChoice = ChatToolChoice.CreateNoneChoice() };
