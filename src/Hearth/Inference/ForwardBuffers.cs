@@ -20,22 +20,49 @@ internal sealed class ForwardBuffers
         TokenCache = new KvCache[maxBatch];
         OutputRows = new int[maxBatch];
         int qDim = c.HeadCount * c.HeadDim, kDim = c.HeadCountKv * c.HeadDim, vDim = c.HeadCountKv * c.ValueHeadDim;
-        int attnDim = c.HeadCount * c.ValueHeadDim;
+        int attnDim = c.HeadCount * (c.IsLatentAttention ? c.MlaValueDim : c.ValueHeadDim);
+        int ff = c.MaxFeedForwardLength;
         X = new float[maxBatch * c.EmbeddingLength];
         Xb = new float[maxBatch * Math.Max(c.EmbeddingLength, attnDim)];
         Q = new float[maxBatch * qDim];
         K = new float[maxBatch * kDim];
         V = new float[maxBatch * vDim];
         AttnOut = new float[maxBatch * attnDim];
-        Gate = new float[maxBatch * c.FeedForwardLength];
-        Up = new float[maxBatch * c.FeedForwardLength];
+        Gate = new float[maxBatch * ff];
+        Up = new float[maxBatch * ff];
         Logits = new float[LogitRows * c.VocabSize];
-        int widest = Math.Max(Math.Max(c.EmbeddingLength, attnDim), c.FeedForwardLength);
+        int widest = Math.Max(Math.Max(c.EmbeddingLength, attnDim), Math.Max(ff, c.QLoraRank));
         // The widest activation encoding is F32 (4 bytes per element); every quantized layout is smaller.
         Quantized = new byte[(long)maxBatch * widest * 4 + 64];
         Scores = new float[threads][];
         HeadScratch = new float[threads][];
-        for (int i = 0; i < threads; i++) HeadScratch[i] = new float[Math.Max(c.HeadDim, c.ValueHeadDim)];
+        ThreadBytes = new byte[threads][];
+        int scratch = Math.Max(Math.Max(c.HeadDim, c.ValueHeadDim), c.KvLoraRank + c.RopeDimensionCount);
+        for (int i = 0; i < threads; i++)
+        {
+            HeadScratch[i] = new float[scratch];
+            ThreadBytes[i] = new byte[(c.IsLatentAttention ? Math.Max(c.KvLoraRank, c.MlaKeyDim) * 4 : 0) + 64];
+        }
+        if (c.IsLatentAttention)
+        {
+            int heads = c.HeadCount, r = c.KvLoraRank, rope = c.RopeDimensionCount;
+            QLora = new float[maxBatch * c.QLoraRank];
+            LatentQ = new float[maxBatch * heads * c.MlaKeyDim];
+            LatentKv = new float[maxBatch * (r + rope)];
+            LatentQAbsorbed = new float[maxBatch * heads * (r + rope)];
+            LatentAttn = new float[maxBatch * heads * r];
+        }
+        if (c.ExpertCount > 0)
+        {
+            RouterLogits = new float[maxBatch * c.ExpertCount];
+            ExpertIds = new int[maxBatch * c.ExpertUsedCount];
+            ExpertWeights = new float[maxBatch * c.ExpertUsedCount];
+            ExpertTokens = new int[maxBatch];
+            ExpertSlots = new int[maxBatch];
+            ExpertInput = new float[maxBatch * c.EmbeddingLength];
+            ExpertOutput = new float[maxBatch * c.EmbeddingLength];
+            MoeSum = new float[maxBatch * c.EmbeddingLength];
+        }
         EnsureContext(contextSize);
     }
 
@@ -80,6 +107,36 @@ internal sealed class ForwardBuffers
     public float[][] Scores { get; }   // per thread: [context] attention scores
 
     public float[][] HeadScratch { get; } // per thread: [head_dim] a key or value row converted from F16
+
+    public byte[][] ThreadBytes { get; }  // per thread: one head's activations in a weight's vec-dot type (latent attention)
+
+    // Latent attention (empty otherwise).
+    public float[] QLora { get; } = [];           // [batch, q_lora_rank] compressed queries
+
+    public float[] LatentQ { get; } = [];         // [batch, n_head * (nope + rope)] queries
+
+    public float[] LatentKv { get; } = [];        // [batch, kv_lora_rank + rope] latent and rope key
+
+    public float[] LatentQAbsorbed { get; } = []; // [batch, n_head * (kv_lora_rank + rope)] queries in latent space
+
+    public float[] LatentAttn { get; } = [];      // [batch, n_head * kv_lora_rank] attended latents
+
+    // Mixture of experts (empty otherwise).
+    public float[] RouterLogits { get; } = [];    // [batch, n_expert]
+
+    public int[] ExpertIds { get; } = [];         // [batch, n_expert_used] selected experts per token
+
+    public float[] ExpertWeights { get; } = [];   // [batch, n_expert_used] their weights
+
+    public int[] ExpertTokens { get; } = [];      // [batch] tokens routed to the expert being run
+
+    public int[] ExpertSlots { get; } = [];       // [batch] which of the token's selections that is
+
+    public float[] ExpertInput { get; } = [];     // [batch, n_embd] those tokens' inputs, gathered
+
+    public float[] ExpertOutput { get; } = [];    // [batch, n_embd] the expert's outputs for them
+
+    public float[] MoeSum { get; } = [];          // [batch, n_embd] weighted sum of the experts
 
     /// <summary>Which input and type <see cref="Quantized"/> currently holds, so q/k/v (and gate/up) share one conversion.</summary>
     public (float[]? Source, int Version, GgmlType Type) QuantizedFor { get; set; }

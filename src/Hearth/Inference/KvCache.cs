@@ -6,7 +6,9 @@ namespace Hearth.Inference;
 /// <summary>
 /// Keys and values of every layer for positions [0, <see cref="Capacity"/>), stored as F16 like llama.cpp's default cache
 /// (half the memory of F32, and the same rounding llama.cpp applies). Shared by all architectures.
-/// Memory: 2 bytes × layers × capacity × (n_head_kv × (head_dim + v_head_dim)).
+/// Memory: 2 bytes × layers × capacity × (key width + value width): n_head_kv × (head_dim + v_head_dim) for standard
+/// attention; for latent attention (DeepSeek) the key row is the compressed latent plus the rope key
+/// (kv_lora_rank + rope dims) and there is no value row, since values are read from the latent.
 /// </summary>
 internal sealed class KvCache
 {
@@ -16,8 +18,8 @@ internal sealed class KvCache
     public KvCache(ModelConfig config, int capacity)
     {
         Capacity = capacity;
-        KeyWidth = config.HeadCountKv * config.HeadDim;
-        ValueWidth = config.HeadCountKv * config.ValueHeadDim;
+        KeyWidth = config.CacheKeyWidth;
+        ValueWidth = config.CacheValueWidth;
         _keys = new Half[config.BlockCount][];
         _values = new Half[config.BlockCount][];
         for (int l = 0; l < config.BlockCount; l++)

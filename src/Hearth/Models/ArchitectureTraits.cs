@@ -1,6 +1,17 @@
+using Hearth.Gguf;
 using Hearth.Numerics;
 
 namespace Hearth.Models;
+
+/// <summary>The gated activation of the feed-forward: act(gate) · up.</summary>
+internal enum FeedForwardActivation
+{
+    /// <summary>SwiGLU: silu(gate) · up.</summary>
+    Silu,
+
+    /// <summary>GeGLU with the tanh approximation of GELU, as ggml computes it (Gemma).</summary>
+    GeluTanh,
+}
 
 /// <summary>
 /// What distinguishes one decoder-only architecture from the Llama baseline. Each architecture file returns one of these;
@@ -18,4 +29,21 @@ internal sealed record ArchitectureTraits
 
     /// <summary>Per-head RMS norms on queries and keys before RoPE (<c>attn_q_norm</c>, <c>attn_k_norm</c>).</summary>
     public bool QkNorm { get; init; }
+
+    public FeedForwardActivation Activation { get; init; } = FeedForwardActivation.Silu;
+
+    /// <summary>
+    /// Queries are multiplied by the attention scale before the scores (Phi-3, Gemma) rather than the scores after, so the
+    /// scale is inside llama.cpp's F16 rounding of the queries as there.
+    /// </summary>
+    public bool ScaleQueries { get; init; }
+
+    /// <summary>Norms on the attention and feed-forward outputs before their residual adds (Gemma 2/3).</summary>
+    public bool PostNorms { get; init; }
+
+    /// <summary>The stored YaRN log multiplier is 0.1 × mscale_all_dims (DeepSeek-V2 converter) and scales the attention.</summary>
+    public bool ScaledYarnLogMultiplier { get; init; }
+
+    /// <summary>Architecture-specific hyper-parameters and defaults, applied after the generic keys are read.</summary>
+    public Action<ModelConfig, GgufFile>? Configure { get; init; }
 }

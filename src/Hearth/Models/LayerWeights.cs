@@ -1,15 +1,20 @@
 namespace Hearth.Models;
 
-/// <summary>One transformer block's weights. Matrices are views over the file; norm and bias vectors are small float copies.</summary>
+/// <summary>
+/// One transformer block's weights. Matrices are views over the file; norm and bias vectors are small float copies.
+/// A block has either standard attention (<see cref="Wq"/>, <see cref="Wk"/>, <see cref="Wv"/>) or <see cref="Latent"/>
+/// attention, and either a dense feed-forward (<see cref="Gate"/>, <see cref="Up"/>, <see cref="Down"/>) or
+/// <see cref="Experts"/>.
+/// </summary>
 internal sealed class LayerWeights
 {
     public required float[] AttnNorm { get; init; }        // [n_embd]
 
-    public required WeightMatrix Wq { get; init; }          // [n_embd] -> [n_head * head_dim]
+    public WeightMatrix? Wq { get; init; }                  // [n_embd] -> [n_head * head_dim]
 
-    public required WeightMatrix Wk { get; init; }          // [n_embd] -> [n_head_kv * head_dim]
+    public WeightMatrix? Wk { get; init; }                  // [n_embd] -> [n_head_kv * head_dim]
 
-    public required WeightMatrix Wv { get; init; }          // [n_embd] -> [n_head_kv * v_head_dim]
+    public WeightMatrix? Wv { get; init; }                  // [n_embd] -> [n_head_kv * v_head_dim]
 
     public required WeightMatrix Wo { get; init; }          // [n_head * v_head_dim] -> [n_embd]
 
@@ -23,11 +28,21 @@ internal sealed class LayerWeights
 
     public float[]? KNorm { get; init; }                    // [head_dim]
 
+    public LatentAttentionWeights? Latent { get; init; }
+
+    /// <summary>Norm of the attention output before the residual add (Gemma 2/3).</summary>
+    public float[]? AttnPostNorm { get; init; }             // [n_embd]
+
     public required float[] FfnNorm { get; init; }          // [n_embd]
 
-    public required WeightMatrix Gate { get; init; }        // [n_embd] -> [n_ff]
+    public WeightMatrix? Gate { get; init; }                // [n_embd] -> [n_ff]
 
-    public required WeightMatrix Up { get; init; }          // [n_embd] -> [n_ff]
+    public WeightMatrix? Up { get; init; }                  // [n_embd] -> [n_ff]
 
-    public required WeightMatrix Down { get; init; }        // [n_ff] -> [n_embd]
+    public WeightMatrix? Down { get; init; }                // [n_ff] -> [n_embd]
+
+    public ExpertWeights? Experts { get; init; }
+
+    /// <summary>Norm of the feed-forward output before the residual add (Gemma 2/3).</summary>
+    public float[]? FfnPostNorm { get; init; }              // [n_embd]
 }

@@ -3,7 +3,7 @@ using Hearth.Gguf;
 namespace Hearth.Models;
 
 /// <summary>Hyper-parameters of a decoder-only transformer, read from <c>&lt;arch&gt;.*</c> GGUF metadata.</summary>
-public sealed class ModelConfig
+public sealed partial class ModelConfig
 {
     public required string Architecture { get; init; }
 
@@ -60,11 +60,12 @@ public sealed class ModelConfig
         float scale = 1.0f;
         string? scalingType = file.GetString($"{arch}.rope.scaling.type");
         double? factor = file.GetDouble($"{arch}.rope.scaling.factor");
-        if (factor is > 0 && scalingType is null or "linear") scale = (float)(1.0 / factor.Value);
+        // llama.cpp scales positions by 1/factor for every scaling type but none; YaRN adds its ramp on top (RopeScaling).
+        if (factor is > 0 && scalingType is null or "linear" or "yarn") scale = (float)(1.0 / factor.Value);
         // Older files state linear scaling as rope.scale_linear.
         double? linear = file.GetDouble($"{arch}.rope.scale_linear");
         if (linear is > 0) scale = (float)(1.0 / linear.Value);
-        return new ModelConfig
+        var config = new ModelConfig
         {
             Architecture = arch,
             Name = file.GetString("general.name"),
@@ -82,5 +83,7 @@ public sealed class ModelConfig
             ContextLength = Positive("context_length", file.GetInt64($"{arch}.context_length") ?? 2048),
             VocabSize = vocabSize,
         };
+        config.ReadVariants(file, Architectures.Get(arch));
+        return config;
     }
 }

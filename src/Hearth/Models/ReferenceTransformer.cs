@@ -5,7 +5,8 @@ namespace Hearth.Models;
 /// <summary>
 /// The readable reference forward pass: one token at a time, weights dequantized row by row to float, plain loops,
 /// an F32 key/value cache, no threads and no activation quantization. Slow on purpose; the fast
-/// <see cref="Transformer"/> is tested against it.
+/// <see cref="Transformer"/> is tested against it. Covers standard attention with dense feed-forwards (not latent
+/// attention or experts, which are checked against llama.cpp directly).
 /// </summary>
 internal sealed class ReferenceTransformer
 {
@@ -38,21 +39,26 @@ internal sealed class ReferenceTransformer
         if (pos >= _context) throw new ArgumentOutOfRangeException(nameof(pos));
         int d = c.EmbeddingLength, hd = c.HeadDim, vhd = c.ValueHeadDim;
         int kDim = c.HeadCountKv * hd, vDim = c.HeadCountKv * vhd;
+        if (c.IsLatentAttention || c.ExpertCount > 0) throw new NotSupportedException("The reference forward covers standard attention with dense feed-forwards only.");
         var x = new float[d];
         _w.TokenEmbedding.DequantizeRow(token, x);
+        for (int i = 0; i < d; i++) x[i] *= c.EmbeddingScale;
         var rope = new Rope(c.RopeDimensionCount, _arch.RopeStyle, c.RopeFreqBase, c.RopeFreqScale, _w.RopeFreqFactors);
+        var localRope = new Rope(c.RopeDimensionCount, _arch.RopeStyle, c.RopeFreqBaseSwa, c.RopeFreqScaleSwa, _w.RopeFreqFactors);
 
         for (int l = 0; l < _w.Layers.Length; l++)
         {
             var L = _w.Layers[l];
             var xb = Norm(x, L.AttnNorm);
-            var q = MatVec(L.Wq, xb, L.Bq);
-            var k = MatVec(L.Wk, xb, L.Bk);
-            var v = MatVec(L.Wv, xb, L.Bv);
+            var q = MatVec(L.Wq!, xb, L.Bq);
+            var k = MatVec(L.Wk!, xb, L.Bk);
+            var v = MatVec(L.Wv!, xb, L.Bv);
             if (L.QNorm != null) NormHeads(q, c.HeadCount, hd, L.QNorm);
             if (L.KNorm != null) NormHeads(k, c.HeadCountKv, hd, L.KNorm);
-            rope.Apply(q, c.HeadCount, hd, pos);
-            rope.Apply(k, c.HeadCountKv, hd, pos);
+            var r = c.IsSlidingLayer(l) ? localRope : rope;
+            r.Apply(q, c.HeadCount, hd, pos);
+            r.Apply(k, c.HeadCountKv, hd, pos);
+            int first = c.IsSlidingLayer(l) ? Math.Max(0, pos + 1 - c.SlidingWindow) : 0;
             Array.Copy(k, 0, _keys[l], pos * kDim, kDim);
             Array.Copy(v, 0, _values[l], pos * vDim, vDim);
 
@@ -62,36 +68,48 @@ internal sealed class ReferenceTransformer
             {
                 int kvh = h / group;
                 var scores = new float[pos + 1];
-                for (int j = 0; j <= pos; j++)
+                float max = float.NegativeInfinity;
+                for (int j = first; j <= pos; j++)
                 {
                     float s = 0;
                     for (int i = 0; i < hd; i++) s += q[h * hd + i] * _keys[l][j * kDim + kvh * hd + i];
-                    scores[j] = s / MathF.Sqrt(hd);
+                    if (c.AttnLogitSoftcap != 0) s = c.AttnLogitSoftcap * MathF.Tanh(s / c.AttnLogitSoftcap);
+                    scores[j] = s * c.AttentionScale;
+                    max = Math.Max(max, scores[j]);
                 }
-                float max = float.NegativeInfinity;
-                foreach (float s in scores) max = Math.Max(max, s);
                 float sum = 0;
-                for (int j = 0; j <= pos; j++)
+                for (int j = first; j <= pos; j++)
                 {
                     scores[j] = MathF.Exp(scores[j] - max);
                     sum += scores[j];
                 }
-                for (int j = 0; j <= pos; j++)
+                for (int j = first; j <= pos; j++)
                 {
                     for (int i = 0; i < vhd; i++) att[h * vhd + i] += scores[j] / sum * _values[l][j * vDim + kvh * vhd + i];
                 }
             }
             var o = MatVec(L.Wo, att, null);
+            if (L.AttnPostNorm != null) o = Norm(o, L.AttnPostNorm);
             for (int i = 0; i < d; i++) x[i] += o[i];
 
             xb = Norm(x, L.FfnNorm);
-            var g = MatVec(L.Gate, xb, null);
-            var u = MatVec(L.Up, xb, null);
-            for (int i = 0; i < g.Length; i++) g[i] = g[i] / (1 + MathF.Exp(-g[i])) * u[i];
-            var down = MatVec(L.Down, g, null);
+            var g = MatVec(L.Gate!, xb, null);
+            var u = MatVec(L.Up!, xb, null);
+            for (int i = 0; i < g.Length; i++)
+            {
+                float act = _arch.Activation == FeedForwardActivation.GeluTanh ? GeluTanh.Reference(g[i]) : g[i] / (1 + MathF.Exp(-g[i]));
+                g[i] = act * u[i];
+            }
+            var down = MatVec(L.Down!, g, null);
+            if (L.FfnPostNorm != null) down = Norm(down, L.FfnPostNorm);
             for (int i = 0; i < d; i++) x[i] += down[i];
         }
-        return MatVec(_w.Output, Norm(x, _w.OutputNorm), null);
+        var logits = MatVec(_w.Output, Norm(x, _w.OutputNorm), null);
+        if (c.FinalLogitSoftcap != 0)
+        {
+            for (int i = 0; i < logits.Length; i++) logits[i] = c.FinalLogitSoftcap * MathF.Tanh(logits[i] / c.FinalLogitSoftcap);
+        }
+        return logits;
     }
 
     private float[] Norm(float[] x, float[] weight)

@@ -5,16 +5,22 @@ using Hearth.Numerics;
 namespace Hearth.Models;
 
 /// <summary>
-/// The decoder-only transformer shared by every architecture (their differences come in <see cref="ArchitectureTraits"/>):
-/// embeddings, RMSNorm, RoPE, grouped-query attention over the <see cref="KvCache"/>, SwiGLU feed-forward, output head.
-/// One code path serves prompt processing (many tokens) and decoding (one token); projections run on the worker pool.
+/// The decoder-only transformer shared by every architecture (their differences come in <see cref="ArchitectureTraits"/>
+/// and the config): embeddings, RMSNorm, RoPE, attention over the <see cref="KvCache"/> (grouped-query, or
+/// <see cref="LatentAttention"/>), a gated feed-forward (or <see cref="MixtureOfExperts"/>), optional post-norms,
+/// output head. One code path serves prompt processing (many tokens) and decoding (one token); projections run on the
+/// worker pool.
 /// </summary>
 internal sealed class Transformer
 {
     private readonly TransformerWeights _w;
     private readonly Rope _rope;
+    private readonly YarnRope? _yarnGlobal;
+    private readonly YarnRope? _yarnLocal;
     private readonly MatMulJob _matMul = new();
     private readonly AttentionJob _attention = new();
+    private readonly LatentAttention? _latent;
+    private readonly MixtureOfExperts? _experts;
 
     public Transformer(ModelConfig config, ArchitectureTraits arch, TransformerWeights weights)
     {
@@ -31,7 +37,27 @@ internal sealed class Transformer
                 }
             }
         }
+        if (arch.PostNorms)
+        {
+            foreach (var l in weights.Layers)
+            {
+                if (l.AttnPostNorm is null || l.FfnPostNorm is null)
+                {
+                    throw new InvalidDataException($"Architecture '{arch.Name}' needs post_attention_norm/post_ffw_norm tensors in every block.");
+                }
+            }
+        }
         _rope = new Rope(config.RopeDimensionCount, arch.RopeStyle, config.RopeFreqBase, config.RopeFreqScale, weights.RopeFreqFactors);
+        // Plain rope serves the Llama family; YaRN, a rope attention factor, or local layers with their own base need the
+        // full ggml rope.
+        bool localDiffers = config.SlidingLayers != null && (config.RopeFreqBaseSwa != config.RopeFreqBase || config.RopeFreqScaleSwa != config.RopeFreqScale);
+        if (config.Rope.NeedsYarnRope || localDiffers)
+        {
+            _yarnGlobal = CreateRope(config.RopeFreqBase, config.RopeFreqScale);
+            _yarnLocal = CreateRope(config.RopeFreqBaseSwa, config.RopeFreqScaleSwa);
+        }
+        if (config.IsLatentAttention) _latent = new LatentAttention(this);
+        if (config.ExpertCount > 0) _experts = new MixtureOfExperts(this);
     }
 
     public ModelConfig Config { get; }
@@ -39,6 +65,20 @@ internal sealed class Transformer
     public ArchitectureTraits Arch { get; }
 
     public TransformerWeights Weights => _w;
+
+    internal YarnRope CreateRope(float freqBase, float freqScale)
+    {
+        var s = Config.Rope;
+        return new YarnRope(Config.RopeDimensionCount, Arch.RopeStyle, freqBase, freqScale, _w.RopeFreqFactors,
+            s.ExtFactor, s.AttnFactor, s.BetaFast, s.BetaSlow, s.OriginalContext);
+    }
+
+    /// <summary>Rotates <paramref name="heads"/> heads of width <paramref name="headDim"/> for layer <paramref name="layer"/>.</summary>
+    internal void ApplyRope(int layer, Span<float> x, int heads, int headDim, int pos)
+    {
+        if (_yarnGlobal is null) _rope.Apply(x, heads, headDim, pos);
+        else (Config.IsSlidingLayer(layer) ? _yarnLocal! : _yarnGlobal).Apply(x, heads, headDim, pos);
+    }
 
     /// <summary>
     /// Runs a batch of <paramref name="tokens"/> that may belong to several sequences: token t sits at position
@@ -50,7 +90,6 @@ internal sealed class Transformer
     {
         var c = Config;
         int n = tokens.Length, d = c.EmbeddingLength;
-        int qDim = c.HeadCount * c.HeadDim, kDim = c.HeadCountKv * c.HeadDim, vDim = c.HeadCountKv * c.ValueHeadDim;
         var x = buf.X.AsSpan(0, n * d);
         for (int t = 0; t < n; t++)
         {
@@ -58,53 +97,25 @@ internal sealed class Transformer
             if ((uint)id >= (uint)c.VocabSize) throw new ArgumentOutOfRangeException(nameof(tokens), $"Token id {id} is outside the vocabulary (0..{c.VocabSize - 1}).");
             _w.TokenEmbedding.DequantizeRow(id, x.Slice(t * d, d));
         }
+        if (c.EmbeddingScale != 1f) TensorPrimitives.Multiply(x, c.EmbeddingScale, x);
 
         for (int l = 0; l < _w.Layers.Length; l++)
         {
             var L = _w.Layers[l];
-            // Attention sub-layer.
+            // Attention sub-layer: its projected output lands in Xb.
             for (int t = 0; t < n; t++) VectorOps.RmsNorm(x.Slice(t * d, d), L.AttnNorm, c.RmsNormEps, buf.Xb.AsSpan(t * d, d));
             buf.InputVersion++;
-            Linear(L.Wq, buf.Xb, n, buf.Q, buf, pool);
-            Linear(L.Wk, buf.Xb, n, buf.K, buf, pool);
-            Linear(L.Wv, buf.Xb, n, buf.V, buf, pool);
-            for (int t = 0; t < n; t++)
-            {
-                var q = buf.Q.AsSpan(t * qDim, qDim);
-                var k = buf.K.AsSpan(t * kDim, kDim);
-                var v = buf.V.AsSpan(t * vDim, vDim);
-                if (L.Bq != null) TensorPrimitives.Add(q, L.Bq, q);
-                if (L.Bk != null) TensorPrimitives.Add(k, L.Bk, k);
-                if (L.Bv != null) TensorPrimitives.Add(v, L.Bv, v);
-                if (L.QNorm != null)
-                {
-                    for (int h = 0; h < c.HeadCount; h++) VectorOps.RmsNorm(q.Slice(h * c.HeadDim, c.HeadDim), L.QNorm, c.RmsNormEps, q.Slice(h * c.HeadDim, c.HeadDim));
-                }
-                if (L.KNorm != null)
-                {
-                    for (int h = 0; h < c.HeadCountKv; h++) VectorOps.RmsNorm(k.Slice(h * c.HeadDim, c.HeadDim), L.KNorm, c.RmsNormEps, k.Slice(h * c.HeadDim, c.HeadDim));
-                }
-                int pos = buf.TokenPos[t];
-                _rope.Apply(q, c.HeadCount, c.HeadDim, pos);
-                _rope.Apply(k, c.HeadCountKv, c.HeadDim, pos);
-                TensorPrimitives.ConvertToHalf(k, buf.TokenCache[t].Keys(l, pos));
-                TensorPrimitives.ConvertToHalf(v, buf.TokenCache[t].Values(l, pos));
-            }
-            _attention.Set(c, buf, l);
-            pool.Run(_attention, n * c.HeadCount, (long)n * c.HeadCount * (buf.TokenPos[n - 1] + 1) * (c.HeadDim + c.ValueHeadDim));
-            buf.InputVersion++;
-            Linear(L.Wo, buf.AttnOut, n, buf.Xb, buf, pool);
+            if (_latent != null) _latent.Forward(l, L, n, buf, pool);
+            else Attention(l, L, n, buf, pool);
+            if (L.AttnPostNorm != null) NormRows(buf.Xb, n, L.AttnPostNorm);
             TensorPrimitives.Add(x, buf.Xb.AsSpan(0, n * d), x);
 
             // Feed-forward sub-layer.
             for (int t = 0; t < n; t++) VectorOps.RmsNorm(x.Slice(t * d, d), L.FfnNorm, c.RmsNormEps, buf.Xb.AsSpan(t * d, d));
             buf.InputVersion++;
-            Linear(L.Gate, buf.Xb, n, buf.Gate, buf, pool);
-            Linear(L.Up, buf.Xb, n, buf.Up, buf, pool);
-            int ff = c.FeedForwardLength;
-            VectorOps.SwiGlu(buf.Gate.AsSpan(0, n * ff), buf.Up.AsSpan(0, n * ff));
-            buf.InputVersion++;
-            Linear(L.Down, buf.Gate, n, buf.Xb, buf, pool);
+            if (L.Experts != null) _experts!.Forward(L.Experts, n, buf, pool);
+            else FeedForward(L.Gate!, L.Up!, L.Down!, buf.Xb, n, buf.Xb, buf, pool);
+            if (L.FfnPostNorm != null) NormRows(buf.Xb, n, L.FfnPostNorm);
             TensorPrimitives.Add(x, buf.Xb.AsSpan(0, n * d), x);
         }
 
@@ -120,11 +131,80 @@ internal sealed class Transformer
             }
             buf.InputVersion++;
             Linear(_w.Output, buf.Xb, rows, buf.Logits, buf, pool);
-            buf.Logits.AsSpan(0, rows * vocab).CopyTo(logits.Slice(o0 * vocab, rows * vocab));
+            var result = logits.Slice(o0 * vocab, rows * vocab);
+            buf.Logits.AsSpan(0, rows * vocab).CopyTo(result);
+            if (c.FinalLogitSoftcap != 0)
+            {
+                // Gemma 2: cap · tanh(logit / cap), in ggml's order (scale, tanh, scale).
+                TensorPrimitives.Multiply(result, 1.0f / c.FinalLogitSoftcap, result);
+                TensorPrimitives.Tanh(result, result);
+                TensorPrimitives.Multiply(result, c.FinalLogitSoftcap, result);
+            }
         }
     }
 
-    private void Linear(WeightMatrix w, float[] input, int nTokens, float[] output, ForwardBuffers buf, WorkerPool pool)
+    // Grouped-query attention over the cache; the output projection lands in Xb.
+    private void Attention(int l, LayerWeights L, int n, ForwardBuffers buf, WorkerPool pool)
+    {
+        var c = Config;
+        int qDim = c.HeadCount * c.HeadDim, kDim = c.HeadCountKv * c.HeadDim, vDim = c.HeadCountKv * c.ValueHeadDim;
+        Linear(L.Wq!, buf.Xb, n, buf.Q, buf, pool);
+        Linear(L.Wk!, buf.Xb, n, buf.K, buf, pool);
+        Linear(L.Wv!, buf.Xb, n, buf.V, buf, pool);
+        for (int t = 0; t < n; t++)
+        {
+            var q = buf.Q.AsSpan(t * qDim, qDim);
+            var k = buf.K.AsSpan(t * kDim, kDim);
+            var v = buf.V.AsSpan(t * vDim, vDim);
+            if (L.Bq != null) TensorPrimitives.Add(q, L.Bq, q);
+            if (L.Bk != null) TensorPrimitives.Add(k, L.Bk, k);
+            if (L.Bv != null) TensorPrimitives.Add(v, L.Bv, v);
+            if (L.QNorm != null)
+            {
+                for (int h = 0; h < c.HeadCount; h++) VectorOps.RmsNorm(q.Slice(h * c.HeadDim, c.HeadDim), L.QNorm, c.RmsNormEps, q.Slice(h * c.HeadDim, c.HeadDim));
+            }
+            if (L.KNorm != null)
+            {
+                for (int h = 0; h < c.HeadCountKv; h++) VectorOps.RmsNorm(k.Slice(h * c.HeadDim, c.HeadDim), L.KNorm, c.RmsNormEps, k.Slice(h * c.HeadDim, c.HeadDim));
+            }
+            int pos = buf.TokenPos[t];
+            ApplyRope(l, q, c.HeadCount, c.HeadDim, pos);
+            ApplyRope(l, k, c.HeadCountKv, c.HeadDim, pos);
+            if (Arch.ScaleQueries) TensorPrimitives.Multiply(q, c.AttentionScale, q);
+            TensorPrimitives.ConvertToHalf(k, buf.TokenCache[t].Keys(l, pos));
+            TensorPrimitives.ConvertToHalf(v, buf.TokenCache[t].Values(l, pos));
+        }
+        int window = c.IsSlidingLayer(l) ? c.SlidingWindow : 0;
+        _attention.Set(c, buf, l, Arch.ScaleQueries ? 1f : c.AttentionScale, c.AttnLogitSoftcap, window);
+        pool.Run(_attention, n * c.HeadCount, (long)n * c.HeadCount * (buf.TokenPos[n - 1] + 1) * (c.HeadDim + c.ValueHeadDim));
+        buf.InputVersion++;
+        Linear(L.Wo, buf.AttnOut, n, buf.Xb, buf, pool);
+    }
+
+    /// <summary>
+    /// output = down · (act(gate · input) ⊙ (up · input)) for <paramref name="n"/> rows of <paramref name="input"/>; uses
+    /// the Gate/Up buffers. <paramref name="output"/> may be <paramref name="input"/>.
+    /// </summary>
+    internal void FeedForward(WeightMatrix gate, WeightMatrix up, WeightMatrix down, float[] input, int n, float[] output, ForwardBuffers buf, WorkerPool pool)
+    {
+        Linear(gate, input, n, buf.Gate, buf, pool);
+        Linear(up, input, n, buf.Up, buf, pool);
+        int ff = gate.Rows;
+        if (Arch.Activation == FeedForwardActivation.GeluTanh) GeluTanh.Glu(buf.Gate.AsSpan(0, n * ff), buf.Up.AsSpan(0, n * ff));
+        else VectorOps.SwiGlu(buf.Gate.AsSpan(0, n * ff), buf.Up.AsSpan(0, n * ff));
+        buf.InputVersion++;
+        Linear(down, buf.Gate, n, output, buf, pool);
+    }
+
+    private void NormRows(float[] rows, int n, float[] weight)
+    {
+        int d = Config.EmbeddingLength;
+        for (int t = 0; t < n; t++) VectorOps.RmsNorm(rows.AsSpan(t * d, d), weight, Config.RmsNormEps, rows.AsSpan(t * d, d));
+    }
+
+    /// <summary>output[t] = w · input[t] for <paramref name="nTokens"/> rows of w.Columns; the conversion of the input to
+    /// the weights' vec-dot type is shared while <c>buf.InputVersion</c> is unchanged (bump it after writing an input).</summary>
+    internal void Linear(WeightMatrix w, float[] input, int nTokens, float[] output, ForwardBuffers buf, WorkerPool pool)
     {
         var act = TensorTypes.Get(w.Traits.VecDotType);
         int stride = (int)act.RowBytes(w.Columns);

@@ -6,88 +6,235 @@ namespace Hearth.Models;
 /// <summary>All weights of a decoder-only transformer, located by llama.cpp's tensor names and checked against the config.</summary>
 internal sealed unsafe class TransformerWeights
 {
-    private TransformerWeights(WeightMatrix embedding, float[] outputNorm, WeightMatrix output, LayerWeights[] layers, float[]? ropeFreqs)
-    {
-        TokenEmbedding = embedding;
-        OutputNorm = outputNorm;
-        Output = output;
-        Layers = layers;
-        RopeFreqFactors = ropeFreqs;
-    }
+    private readonly GgufFile _file;
 
-    public WeightMatrix TokenEmbedding { get; }         // [n_vocab rows of n_embd]
+    private TransformerWeights(GgufFile file) => _file = file;
 
-    public float[] OutputNorm { get; }                  // [n_embd]
+    public WeightMatrix TokenEmbedding { get; private set; } = null!;  // [n_vocab rows of n_embd]
+
+    public float[] OutputNorm { get; private set; } = [];             // [n_embd]
 
     /// <summary>The output projection, or the token embedding when the model ties them.</summary>
-    public WeightMatrix Output { get; }                 // [n_embd] -> [n_vocab]
+    public WeightMatrix Output { get; private set; } = null!;         // [n_embd] -> [n_vocab]
 
-    public LayerWeights[] Layers { get; }
+    public LayerWeights[] Layers { get; private set; } = [];
 
-    public float[]? RopeFreqFactors { get; }            // [rope_dims / 2], Llama 3.1 style
+    public float[]? RopeFreqFactors { get; private set; }             // [rope_dims / 2], Llama 3.1 style
 
     public static TransformerWeights Load(GgufFile file, ModelConfig c)
     {
-        WeightMatrix Matrix(string name, int cols, int rows)
-        {
-            var info = Find(file, name);
-            if (info.Columns != cols || info.Rows != rows)
-            {
-                throw new InvalidDataException(
-                    $"Tensor '{name}' has shape [{string.Join(", ", info.Dimensions)}]; expected [{cols}, {rows}] from the model's metadata.");
-            }
-            if (!TensorTypes.IsSupported(info.Type) || !TensorTypes.Get(info.Type).IsWeightType)
-            {
-                throw new NotSupportedException(
-                    $"Tensor '{name}' has type {info.Type}, which Hearth does not support; supported types: {string.Join(", ", TensorTypes.Supported)}.");
-            }
-            return new WeightMatrix(info, file.GetTensorPointer(info));
-        }
-
-        float[]? OptionalVector(string name, int n) => file.FindTensor(name) is null ? null : Vector(name, n);
-
-        float[] Vector(string name, int n)
-        {
-            var info = Find(file, name);
-            if (info.ElementCount != n)
-            {
-                throw new InvalidDataException($"Tensor '{name}' has {info.ElementCount} elements; expected {n}.");
-            }
-            var v = new float[n];
-            TensorTypes.Get(info.Type).Dequantize(file.GetTensorData(info), v);
-            return v;
-        }
-
+        var w = new TransformerWeights(file);
         int nEmbd = c.EmbeddingLength;
-        int qDim = c.HeadCount * c.HeadDim, kDim = c.HeadCountKv * c.HeadDim, vDim = c.HeadCountKv * c.ValueHeadDim;
-        var embedding = Matrix("token_embd.weight", nEmbd, c.VocabSize);
-        var output = file.FindTensor("output.weight") is null ? embedding : Matrix("output.weight", nEmbd, c.VocabSize);
-        var layers = new LayerWeights[c.BlockCount];
-        for (int i = 0; i < layers.Length; i++)
-        {
-            string p = $"blk.{i}.";
-            layers[i] = new LayerWeights
-            {
-                AttnNorm = Vector(p + "attn_norm.weight", nEmbd),
-                Wq = Matrix(p + "attn_q.weight", nEmbd, qDim),
-                Wk = Matrix(p + "attn_k.weight", nEmbd, kDim),
-                Wv = Matrix(p + "attn_v.weight", nEmbd, vDim),
-                Wo = Matrix(p + "attn_output.weight", c.HeadCount * c.ValueHeadDim, nEmbd),
-                Bq = OptionalVector(p + "attn_q.bias", qDim),
-                Bk = OptionalVector(p + "attn_k.bias", kDim),
-                Bv = OptionalVector(p + "attn_v.bias", vDim),
-                QNorm = OptionalVector(p + "attn_q_norm.weight", c.HeadDim),
-                KNorm = OptionalVector(p + "attn_k_norm.weight", c.HeadDim),
-                FfnNorm = Vector(p + "ffn_norm.weight", nEmbd),
-                Gate = Matrix(p + "ffn_gate.weight", nEmbd, c.FeedForwardLength),
-                Up = Matrix(p + "ffn_up.weight", nEmbd, c.FeedForwardLength),
-                Down = Matrix(p + "ffn_down.weight", c.FeedForwardLength, nEmbd),
-            };
-        }
-        return new TransformerWeights(embedding, Vector("output_norm.weight", nEmbd), output, layers,
-            OptionalVector("rope_freqs.weight", c.RopeDimensionCount / 2));
+        w.TokenEmbedding = w.Matrix("token_embd.weight", nEmbd, c.VocabSize);
+        w.Output = file.FindTensor("output.weight") is null ? w.TokenEmbedding : w.Matrix("output.weight", nEmbd, c.VocabSize);
+        w.OutputNorm = w.Vector("output_norm.weight", nEmbd);
+        w.RopeFreqFactors = w.OptionalVector("rope_freqs.weight", c.RopeDimensionCount / 2);
+        w.Layers = new LayerWeights[c.BlockCount];
+        for (int i = 0; i < w.Layers.Length; i++) w.Layers[i] = w.Layer(c, i);
+        return w;
     }
 
-    private static GgufTensorInfo Find(GgufFile file, string name) =>
-        file.FindTensor(name) ?? throw new InvalidDataException($"The model is missing the required tensor '{name}'.");
+    private LayerWeights Layer(ModelConfig c, int i)
+    {
+        string p = $"blk.{i}.";
+        int nEmbd = c.EmbeddingLength;
+        int qDim = c.HeadCount * c.HeadDim, kDim = c.HeadCountKv * c.HeadDim, vDim = c.HeadCountKv * c.ValueHeadDim;
+        WeightMatrix? wq = null, wk = null, wv = null;
+        LatentAttentionWeights? latent = null;
+        int attnOut;
+        if (c.IsLatentAttention)
+        {
+            latent = Latent(c, p);
+            attnOut = c.HeadCount * c.MlaValueDim;
+        }
+        else
+        {
+            if (_file.FindTensor(p + "attn_qkv.weight") != null)
+            {
+                // Phi-3 stores q, k and v as one matrix; its row ranges are the three projections.
+                var qkv = Matrix(p + "attn_qkv.weight", nEmbd, qDim + kDim + vDim);
+                wq = qkv.RowRange(0, qDim);
+                wk = qkv.RowRange(qDim, kDim);
+                wv = qkv.RowRange(qDim + kDim, vDim);
+            }
+            else
+            {
+                wq = Matrix(p + "attn_q.weight", nEmbd, qDim);
+                wk = Matrix(p + "attn_k.weight", nEmbd, kDim);
+                wv = Matrix(p + "attn_v.weight", nEmbd, vDim);
+            }
+            attnOut = c.HeadCount * c.ValueHeadDim;
+        }
+
+        WeightMatrix? gate = null, up = null, down = null;
+        ExpertWeights? experts = null;
+        if (c.ExpertCount > 0 && i >= c.LeadingDenseBlockCount)
+        {
+            experts = Experts(c, p);
+        }
+        else
+        {
+            int ff = c.FeedForwardLength;
+            if (_file.FindTensor(p + "ffn_gate.weight") is null && _file.FindTensor(p + "ffn_up.weight") is { } upInfo && upInfo.Rows == 2L * ff)
+            {
+                // Phi-3 stores gate and up as one [n_embd, 2 n_ff] matrix: gate rows first, then up (ggml's swiglu split).
+                var fused = Matrix(p + "ffn_up.weight", nEmbd, 2 * ff);
+                gate = fused.RowRange(0, ff);
+                up = fused.RowRange(ff, ff);
+            }
+            else
+            {
+                gate = Matrix(p + "ffn_gate.weight", nEmbd, ff);
+                up = Matrix(p + "ffn_up.weight", nEmbd, ff);
+            }
+            down = Matrix(p + "ffn_down.weight", ff, nEmbd);
+        }
+
+        return new LayerWeights
+        {
+            AttnNorm = Vector(p + "attn_norm.weight", nEmbd),
+            Wq = wq,
+            Wk = wk,
+            Wv = wv,
+            Wo = Matrix(p + "attn_output.weight", attnOut, nEmbd),
+            Bq = OptionalVector(p + "attn_q.bias", qDim),
+            Bk = OptionalVector(p + "attn_k.bias", kDim),
+            Bv = OptionalVector(p + "attn_v.bias", vDim),
+            QNorm = OptionalVector(p + "attn_q_norm.weight", c.HeadDim),
+            KNorm = OptionalVector(p + "attn_k_norm.weight", c.HeadDim),
+            Latent = latent,
+            AttnPostNorm = OptionalVector(p + "post_attention_norm.weight", nEmbd),
+            FfnNorm = Vector(p + "ffn_norm.weight", nEmbd),
+            Gate = gate,
+            Up = up,
+            Down = down,
+            Experts = experts,
+            FfnPostNorm = OptionalVector(p + "post_ffw_norm.weight", nEmbd),
+        };
+    }
+
+    private LatentAttentionWeights Latent(ModelConfig c, string p)
+    {
+        int nEmbd = c.EmbeddingLength, heads = c.HeadCount, r = c.KvLoraRank, rope = c.RopeDimensionCount;
+        int nope = c.MlaKeyDim - rope, v = c.MlaValueDim, qDim = heads * c.MlaKeyDim;
+        WeightMatrix? wq = null, wqa = null, wqb = null;
+        float[]? qaNorm = null;
+        // DeepSeek-V2-Lite projects queries directly; the others go through a low-rank bottleneck.
+        if (_file.FindTensor(p + "attn_q.weight") is null)
+        {
+            if (c.QLoraRank <= 0) throw new InvalidDataException($"Block {p.TrimEnd('.')} has no attn_q and the model states no attention.q_lora_rank for attn_q_a/attn_q_b.");
+            wqa = Matrix(p + "attn_q_a.weight", nEmbd, c.QLoraRank);
+            qaNorm = Vector(p + "attn_q_a_norm.weight", c.QLoraRank);
+            wqb = Matrix(p + "attn_q_b.weight", c.QLoraRank, qDim);
+        }
+        else
+        {
+            wq = Matrix(p + "attn_q.weight", nEmbd, qDim);
+        }
+        var kAbsorb = new WeightMatrix[heads];
+        var vDecompress = new WeightMatrix[heads];
+        bool transposed = false;
+        if (_file.FindTensor(p + "attn_k_b.weight") != null)
+        {
+            var kb = Tensor3(p + "attn_k_b.weight", nope, r, heads);   // per head: [nope] -> [r]
+            var vb = Tensor3(p + "attn_v_b.weight", r, v, heads);      // per head: [r] -> [v]
+            kb.CopyTo(kAbsorb, 0);
+            vb.CopyTo(vDecompress, 0);
+        }
+        else
+        {
+            // Older files keep kv_b whole: per head, nope key rows then v value rows, each of kv_lora_rank columns.
+            var kvb = Matrix(p + "attn_kv_b.weight", r, heads * (nope + v));
+            for (int h = 0; h < heads; h++)
+            {
+                kAbsorb[h] = kvb.RowRange(h * (nope + v), nope);
+                vDecompress[h] = kvb.RowRange(h * (nope + v) + nope, v);
+            }
+            transposed = true;
+        }
+        return new LatentAttentionWeights
+        {
+            Wq = wq,
+            WqA = wqa,
+            QANorm = qaNorm,
+            WqB = wqb,
+            WkvA = Matrix(p + "attn_kv_a_mqa.weight", nEmbd, r + rope),
+            KvANorm = Vector(p + "attn_kv_a_norm.weight", r),
+            KAbsorb = kAbsorb,
+            KAbsorbTransposed = transposed,
+            VDecompress = vDecompress,
+        };
+    }
+
+    private ExpertWeights Experts(ModelConfig c, string p)
+    {
+        int nEmbd = c.EmbeddingLength, n = c.ExpertCount, ff = c.ExpertFeedForwardLength;
+        int shared = ff * c.ExpertSharedCount;
+        return new ExpertWeights
+        {
+            Router = Matrix(p + "ffn_gate_inp.weight", nEmbd, n),
+            SelectionBias = OptionalVector(p + "exp_probs_b.bias", n),
+            Gate = Tensor3(p + "ffn_gate_exps.weight", nEmbd, ff, n),
+            Up = Tensor3(p + "ffn_up_exps.weight", nEmbd, ff, n),
+            Down = Tensor3(p + "ffn_down_exps.weight", ff, nEmbd, n),
+            SharedGate = shared > 0 ? Matrix(p + "ffn_gate_shexp.weight", nEmbd, shared) : null,
+            SharedUp = shared > 0 ? Matrix(p + "ffn_up_shexp.weight", nEmbd, shared) : null,
+            SharedDown = shared > 0 ? Matrix(p + "ffn_down_shexp.weight", shared, nEmbd) : null,
+        };
+    }
+
+    private WeightMatrix Matrix(string name, int cols, int rows)
+    {
+        var info = Find(name);
+        if (info.Columns != cols || info.Rows != rows)
+        {
+            throw new InvalidDataException(
+                $"Tensor '{name}' has shape [{string.Join(", ", info.Dimensions)}]; expected [{cols}, {rows}] from the model's metadata.");
+        }
+        CheckType(info);
+        return new WeightMatrix(info, _file.GetTensorPointer(info));
+    }
+
+    // A [cols, rows, slices] tensor as one matrix per slice (expert or head), each a view in place.
+    private WeightMatrix[] Tensor3(string name, int cols, int rows, int slices)
+    {
+        var info = Find(name);
+        var d = info.Dimensions;
+        if (d.Count != 3 || d[0] != cols || d[1] != rows || d[2] != slices)
+        {
+            throw new InvalidDataException(
+                $"Tensor '{name}' has shape [{string.Join(", ", d)}]; expected [{cols}, {rows}, {slices}] from the model's metadata.");
+        }
+        CheckType(info);
+        byte* data = _file.GetTensorPointer(info);
+        var result = new WeightMatrix[slices];
+        for (int s = 0; s < slices; s++) result[s] = WeightMatrix.Slice(info, data, s);
+        return result;
+    }
+
+    private static void CheckType(GgufTensorInfo info)
+    {
+        if (!TensorTypes.IsSupported(info.Type) || !TensorTypes.Get(info.Type).IsWeightType)
+        {
+            throw new NotSupportedException(
+                $"Tensor '{info.Name}' has type {info.Type}, which Hearth does not support; supported types: {string.Join(", ", TensorTypes.Supported)}.");
+        }
+    }
+
+    private float[]? OptionalVector(string name, int n) => _file.FindTensor(name) is null ? null : Vector(name, n);
+
+    private float[] Vector(string name, int n)
+    {
+        var info = Find(name);
+        if (info.ElementCount != n)
+        {
+            throw new InvalidDataException($"Tensor '{name}' has {info.ElementCount} elements; expected {n}.");
+        }
+        var v = new float[n];
+        TensorTypes.Get(info.Type).Dequantize(_file.GetTensorData(info), v);
+        return v;
+    }
+
+    private GgufTensorInfo Find(string name) =>
+        _file.FindTensor(name) ?? throw new InvalidDataException($"The model is missing the required tensor '{name}'.");
 }

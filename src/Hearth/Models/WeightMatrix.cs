@@ -24,6 +24,37 @@ internal sealed unsafe class WeightMatrix
         Data = data;
     }
 
+    private WeightMatrix(string name, TensorTypeTraits traits, int columns, int rows, byte* data)
+    {
+        Name = name;
+        Type = traits.Type;
+        Traits = traits;
+        Columns = columns;
+        Rows = rows;
+        RowBytes = checked((int)traits.RowBytes(columns));
+        Data = data;
+    }
+
+    /// <summary>
+    /// Rows [<paramref name="first"/>, first + <paramref name="count"/>) as a matrix of their own, still in place: how fused
+    /// tensors (Phi-3's attn_qkv and gate+up, DeepSeek's kv_b per head) and the experts of a 3-D expert tensor are used.
+    /// </summary>
+    public WeightMatrix RowRange(int first, int count)
+    {
+        if (first < 0 || count <= 0 || first + count > Rows) throw new ArgumentOutOfRangeException(nameof(first), $"Rows {first}..{first + count} are outside '{Name}' ({Rows} rows).");
+        return new WeightMatrix(Name, Traits, Columns, count, Data + (long)first * RowBytes);
+    }
+
+    /// <summary>A view of a [Columns, rows, slices] tensor: slice <paramref name="index"/> (an expert, a head), of Dimensions[1] rows.</summary>
+    public static WeightMatrix Slice(GgufTensorInfo info, byte* data, int index)
+    {
+        var traits = TensorTypes.Get(info.Type);
+        int cols = checked((int)info.Dimensions[0]);
+        int rows = info.Dimensions.Count > 1 ? checked((int)info.Dimensions[1]) : 1;
+        long rowBytes = traits.RowBytes(cols);
+        return new WeightMatrix($"{info.Name}[{index}]", traits, cols, rows, data + index * rowBytes * rows);
+    }
+
     public string Name { get; }
 
     public GgmlType Type { get; }

@@ -21,7 +21,7 @@ public class SupportedModelsDocTests
         sb.Append("are stored in one of the tensor types below. Loading anything else fails with a message naming what is\n");
         sb.Append("unsupported and listing what is.\n\n");
         sb.Append("## Architectures (`general.architecture`)\n\n");
-        foreach (var name in Architectures.Names) sb.Append("- `").Append(name).Append("`\n");
+        foreach (var name in Hearth.Models.Architectures.Names) sb.Append("- `").Append(name).Append("`\n");
         sb.Append("\n## Tensor types\n\n");
         sb.Append("| type | block size (weights) | bytes per block | bits per weight | weights | `hearth quantize` target |\n");
         sb.Append("|---|---|---|---|---|---|\n");

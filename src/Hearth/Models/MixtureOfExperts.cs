@@ -1,0 +1,143 @@
+using System.Numerics.Tensors;
+using Hearth.Inference;
+using Hearth.Numerics;
+
+namespace Hearth.Models;
+
+/// <summary>
+/// A mixture-of-experts feed-forward as llama.cpp's build_moe_ffn computes it: router logits → probabilities (softmax or
+/// sigmoid); the experts are chosen on the probabilities plus an optional selection bias (DeepSeek-V3), optionally only
+/// from the best groups (group score = sum of its two best); each chosen expert's weight is its unbiased probability,
+/// optionally divided by the chosen ones' sum and multiplied by a scale; output = Σ weight · SwiGLU expert + shared
+/// experts. Tokens are grouped by expert, so each selected expert's matrices are read once per batch (a GEMM over its
+/// tokens) and unselected experts are never touched.
+/// </summary>
+internal sealed class MixtureOfExperts
+{
+    private readonly Transformer _model;
+    private readonly ModelConfig _c;
+    private readonly float[] _selection;   // [n_expert] scratch: the values experts are chosen by
+    private readonly float[] _groupScore;  // [n_group]
+
+    public MixtureOfExperts(Transformer model)
+    {
+        _model = model;
+        _c = model.Config;
+        _selection = new float[_c.ExpertCount];
+        _groupScore = new float[Math.Max(1, _c.ExpertGroupCount)];
+    }
+
+    /// <summary>Feed-forward of <paramref name="n"/> tokens: input in Xb (normed), output into Xb.</summary>
+    public void Forward(ExpertWeights e, int n, ForwardBuffers buf, WorkerPool pool)
+    {
+        var c = _c;
+        int d = c.EmbeddingLength, used = c.ExpertUsedCount;
+        _model.Linear(e.Router, buf.Xb, n, buf.RouterLogits, buf, pool);
+        for (int t = 0; t < n; t++) Route(e, buf.RouterLogits.AsSpan(t * c.ExpertCount, c.ExpertCount), buf.ExpertIds.AsSpan(t * used, used), buf.ExpertWeights.AsSpan(t * used, used));
+
+        var sum = buf.MoeSum.AsSpan(0, n * d);
+        sum.Clear();
+        for (int x = 0; x < c.ExpertCount; x++)
+        {
+            int count = 0;
+            for (int t = 0; t < n; t++)
+            {
+                for (int s = 0; s < used; s++)
+                {
+                    if (buf.ExpertIds[t * used + s] != x) continue;
+                    buf.ExpertTokens[count] = t;
+                    buf.ExpertSlots[count] = s;
+                    buf.Xb.AsSpan(t * d, d).CopyTo(buf.ExpertInput.AsSpan(count * d, d));
+                    count++;
+                }
+            }
+            if (count == 0) continue;
+            buf.InputVersion++;
+            _model.FeedForward(e.Gate[x], e.Up[x], e.Down[x], buf.ExpertInput, count, buf.ExpertOutput, buf, pool);
+            for (int i = 0; i < count; i++)
+            {
+                int t = buf.ExpertTokens[i];
+                float weight = buf.ExpertWeights[t * used + buf.ExpertSlots[i]];
+                var acc = sum.Slice(t * d, d);
+                TensorPrimitives.MultiplyAdd(buf.ExpertOutput.AsSpan(i * d, d), weight, acc, acc);
+            }
+        }
+
+        if (e.SharedGate != null)
+        {
+            buf.InputVersion++;
+            _model.FeedForward(e.SharedGate, e.SharedUp!, e.SharedDown!, buf.Xb, n, buf.Xb, buf, pool);
+            TensorPrimitives.Add(buf.Xb.AsSpan(0, n * d), sum, buf.Xb.AsSpan(0, n * d));
+        }
+        else
+        {
+            sum.CopyTo(buf.Xb);
+        }
+    }
+
+    // Chooses one token's experts and their weights from its router logits (overwritten with the probabilities).
+    private void Route(ExpertWeights e, Span<float> probs, Span<int> ids, Span<float> weights)
+    {
+        var c = _c;
+        if (c.ExpertGating == ExpertGating.Sigmoid)
+        {
+            for (int i = 0; i < probs.Length; i++) probs[i] = 1.0f / (1.0f + MathF.Exp(-probs[i]));
+        }
+        else
+        {
+            VectorOps.Softmax(probs);
+        }
+        var sel = _selection.AsSpan(0, probs.Length);
+        probs.CopyTo(sel);
+        if (e.SelectionBias != null) TensorPrimitives.Add(sel, e.SelectionBias, sel);
+        if (c.ExpertGroupCount > 1) MaskGroups(sel);
+
+        for (int s = 0; s < ids.Length; s++)
+        {
+            int best = -1;
+            for (int i = 0; i < sel.Length; i++)
+            {
+                if (best < 0 || sel[i] > sel[best]) best = i;
+            }
+            ids[s] = best;
+            weights[s] = probs[best];
+            sel[best] = float.NegativeInfinity;
+        }
+        if (c.ExpertWeightsNorm)
+        {
+            float total = TensorPrimitives.Sum(weights);
+            TensorPrimitives.Divide(weights, total, weights);
+        }
+        if (c.ExpertWeightsScale != 1f) TensorPrimitives.Multiply(weights, c.ExpertWeightsScale, weights);
+    }
+
+    // Group-limited routing: keep the experts of the expert_group_used_count groups whose two best scores sum highest.
+    private void MaskGroups(Span<float> sel)
+    {
+        int groups = _c.ExpertGroupCount, per = sel.Length / groups;
+        var score = _groupScore.AsSpan(0, groups);
+        for (int g = 0; g < groups; g++)
+        {
+            float a = float.NegativeInfinity, b = float.NegativeInfinity;
+            foreach (float v in sel.Slice(g * per, per))
+            {
+                if (v > a) { b = a; a = v; }
+                else if (v > b) b = v;
+            }
+            score[g] = a + b;
+        }
+        for (int k = 0; k < _c.ExpertGroupUsedCount; k++)
+        {
+            int best = -1;
+            for (int g = 0; g < groups; g++)
+            {
+                if (!float.IsNaN(score[g]) && (best < 0 || score[g] > score[best])) best = g;
+            }
+            score[best] = float.NaN; // marks a kept group
+        }
+        for (int g = 0; g < groups; g++)
+        {
+            if (!float.IsNaN(score[g])) sel.Slice(g * per, per).Fill(float.NegativeInfinity);
+        }
+    }
+}

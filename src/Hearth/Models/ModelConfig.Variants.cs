@@ -1,0 +1,151 @@
+using Hearth.Gguf;
+
+namespace Hearth.Models;
+
+/// <summary>How a mixture-of-experts router turns its logits into expert probabilities (llama.cpp's expert_gating_func).</summary>
+internal enum ExpertGating
+{
+    Softmax = 1,
+    Sigmoid = 2,
+}
+
+/// <summary>
+/// Hyper-parameters beyond the Llama baseline, read from llama.cpp's generic GGUF keys (sliding window, soft-capping,
+/// YaRN, latent attention, experts) and adjusted by the architecture's <see cref="ArchitectureTraits.Configure"/>.
+/// Defaults leave the baseline unchanged.
+/// </summary>
+public sealed partial class ModelConfig
+{
+    /// <summary>Multiplier of the token embeddings (Gemma: sqrt(n_embd)); 1 = none.</summary>
+    internal float EmbeddingScale { get; set; } = 1f;
+
+    /// <summary>Factor applied to attention scores; by default 1/sqrt(head_dim).</summary>
+    internal float AttentionScale { get; set; }
+
+    /// <summary>tanh soft-cap of attention scores (Gemma 2), 0 = none.</summary>
+    internal float AttnLogitSoftcap { get; set; }
+
+    /// <summary>tanh soft-cap of the output logits (Gemma 2), 0 = none.</summary>
+    internal float FinalLogitSoftcap { get; set; }
+
+    /// <summary>Sliding-window size of the local layers (a token sees itself and the window - 1 before it); 0 = none.</summary>
+    internal int SlidingWindow { get; set; }
+
+    /// <summary>Which layers use the sliding window; null = none. // [n_layer]</summary>
+    internal bool[]? SlidingLayers { get; set; }
+
+    /// <summary>RoPE base and scale of the sliding-window layers (Gemma 3's local layers use 10000 and no scaling).</summary>
+    internal float RopeFreqBaseSwa { get; set; }
+
+    internal float RopeFreqScaleSwa { get; set; }
+
+    /// <summary>YaRN and rope attention factor as llama.cpp derives them at context creation.</summary>
+    internal RopeScaling Rope { get; set; } = RopeScaling.None;
+
+    /// <summary>Multi-head latent attention (DeepSeek-V2/V3): ranks of the query and key/value compressions; 0 = none.</summary>
+    internal int QLoraRank { get; set; }
+
+    internal int KvLoraRank { get; set; }
+
+    /// <summary>Per-head query/key width after decompression (no-rope + rope part) and value width.</summary>
+    internal int MlaKeyDim { get; set; }
+
+    internal int MlaValueDim { get; set; }
+
+    internal bool IsLatentAttention => KvLoraRank > 0;
+
+    internal int ExpertCount { get; set; }
+
+    internal int ExpertUsedCount { get; set; }
+
+    internal int ExpertSharedCount { get; set; }
+
+    internal int ExpertFeedForwardLength { get; set; }
+
+    /// <summary>The first blocks that have a dense feed-forward instead of experts.</summary>
+    internal int LeadingDenseBlockCount { get; set; }
+
+    /// <summary>Multiplier of the routing weights (1 = none).</summary>
+    internal float ExpertWeightsScale { get; set; } = 1f;
+
+    /// <summary>Whether the selected experts' weights are divided by their sum.</summary>
+    internal bool ExpertWeightsNorm { get; set; }
+
+    internal ExpertGating ExpertGating { get; set; } = ExpertGating.Softmax;
+
+    /// <summary>Group-limited routing (DeepSeek-V3): experts in groups, only the best groups' experts compete; 0/1 = off.</summary>
+    internal int ExpertGroupCount { get; set; }
+
+    internal int ExpertGroupUsedCount { get; set; }
+
+    /// <summary>Widest feed-forward of any block (dense, one expert, or the shared experts together).</summary>
+    internal int MaxFeedForwardLength => Math.Max(FeedForwardLength, ExpertFeedForwardLength * Math.Max(1, ExpertSharedCount));
+
+    /// <summary>F16 elements one position takes in a layer's key / value cache: the latent plus the rope key for latent
+    /// attention (the value is the latent itself), else n_head_kv × head sizes.</summary>
+    internal int CacheKeyWidth => IsLatentAttention ? KvLoraRank + RopeDimensionCount : HeadCountKv * HeadDim;
+
+    internal int CacheValueWidth => IsLatentAttention ? 0 : HeadCountKv * ValueHeadDim;
+
+    internal bool IsSlidingLayer(int layer) => SlidingLayers != null && SlidingLayers[layer];
+
+    private void ReadVariants(GgufFile file, ArchitectureTraits traits)
+    {
+        string a = Architecture;
+        int Int(string key, int fallback)
+        {
+            long? v = file.GetInt64($"{a}.{key}");
+            if (v is null) return fallback;
+            return v is >= 0 and <= int.MaxValue ? (int)v : throw new InvalidDataException($"Metadata '{a}.{key}' = {v} is out of range.");
+        }
+        float Float(string key, float fallback) => (float)(file.GetDouble($"{a}.{key}") ?? fallback);
+
+        AttentionScale = 1f / MathF.Sqrt(HeadDim);
+        AttnLogitSoftcap = Float("attn_logit_softcapping", 0);
+        FinalLogitSoftcap = Float("final_logit_softcapping", 0);
+        SlidingWindow = Int("attention.sliding_window", 0);
+        RopeFreqBaseSwa = Float("rope.freq_base_swa", RopeFreqBase);
+        RopeFreqScaleSwa = RopeFreqScale;
+
+        QLoraRank = Int("attention.q_lora_rank", 0);
+        KvLoraRank = Int("attention.kv_lora_rank", 0);
+        ExpertCount = Int("expert_count", 0);
+        ExpertUsedCount = Int("expert_used_count", 0);
+        ExpertSharedCount = Int("expert_shared_count", 0);
+        ExpertFeedForwardLength = Int("expert_feed_forward_length", 0);
+        LeadingDenseBlockCount = Int("leading_dense_block_count", 0);
+        // llama.cpp scales only when the key is non-zero; a missing key means no scaling.
+        float weightsScale = Float("expert_weights_scale", 0);
+        ExpertWeightsScale = weightsScale == 0 ? 1f : weightsScale;
+        ExpertWeightsNorm = file.GetBool($"{a}.expert_weights_norm") ?? false;
+        int gating = Int("expert_gating_func", 0);
+        ExpertGating = gating switch
+        {
+            0 or 1 => ExpertGating.Softmax, // 0: not stated; DeepSeek-V2 files predate the key and use softmax
+            2 => ExpertGating.Sigmoid,
+            _ => throw new NotSupportedException($"Metadata '{a}.expert_gating_func' = {gating} is not supported (1 = softmax, 2 = sigmoid)."),
+        };
+        ExpertGroupCount = Int("expert_group_count", 0);
+        ExpertGroupUsedCount = Int("expert_group_used_count", 0);
+
+        traits.Configure?.Invoke(this, file);
+        Rope = RopeScaling.Read(file, this, traits.ScaledYarnLogMultiplier);
+        Validate();
+    }
+
+    private void Validate()
+    {
+        if (SlidingLayers != null && SlidingWindow <= 0) SlidingLayers = null;
+        if (ExpertCount > 0)
+        {
+            if (ExpertUsedCount <= 0 || ExpertUsedCount > ExpertCount)
+                throw new InvalidDataException($"expert_used_count {ExpertUsedCount} must be between 1 and expert_count {ExpertCount}.");
+            if (ExpertFeedForwardLength <= 0)
+                throw new InvalidDataException($"The model has {ExpertCount} experts but no positive '{Architecture}.expert_feed_forward_length'.");
+            if (ExpertGroupCount > 1 && (ExpertCount % ExpertGroupCount != 0 || ExpertGroupUsedCount <= 0 || ExpertGroupUsedCount > ExpertGroupCount))
+                throw new InvalidDataException($"expert_group_count {ExpertGroupCount} / expert_group_used_count {ExpertGroupUsedCount} do not fit expert_count {ExpertCount}.");
+        }
+        if (IsLatentAttention && (MlaKeyDim <= RopeDimensionCount || MlaValueDim <= 0))
+            throw new InvalidDataException($"Latent attention needs a key width ({MlaKeyDim}) above rope.dimension_count ({RopeDimensionCount}) and a value width ({MlaValueDim}).");
+    }
+}
