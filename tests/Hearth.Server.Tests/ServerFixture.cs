@@ -40,7 +40,7 @@ internal static class Servers
 
     public static HttpClient Client(HearthServer server, string? apiKey = null)
     {
-        var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(180) };
         if (apiKey != null) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         return http;
     }
@@ -48,7 +48,7 @@ internal static class Servers
     public static OpenAIClientOptions SdkOptions(HearthServer server) => new()
     {
         Endpoint = new Uri(server.BaseAddress, "v1"),
-        NetworkTimeout = TimeSpan.FromSeconds(60),
+        NetworkTimeout = TimeSpan.FromSeconds(180),
         RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(0),
     };
 
