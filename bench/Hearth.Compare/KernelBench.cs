@@ -5,7 +5,7 @@ namespace Hearth.Compare;
 
 /// <summary>
 /// Single-thread timings of one projection (rows × cols weights, n tokens) through the per-row dot and through the
-/// GEMM tiles, for checking a kernel change quickly; prints GMAC/s of each (best of several runs, to dodge noise).
+/// GEMM tiles, for checking a kernel change quickly; prints GMAC/s of each (best of several runs of process CPU time, to dodge noise).
 /// </summary>
 internal static unsafe class KernelBench
 {
@@ -43,13 +43,17 @@ internal static unsafe class KernelBench
 
     private static double Best(Action a)
     {
+        // Process CPU time, not wall time: on a shared machine a descheduled thread does not count against the kernel.
         a();
+        var p = Process.GetCurrentProcess();
         double best = double.MaxValue;
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < 15; i++)
         {
-            var sw = Stopwatch.StartNew();
+            p.Refresh();
+            var t0 = p.TotalProcessorTime;
             a();
-            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+            p.Refresh();
+            best = Math.Min(best, (p.TotalProcessorTime - t0).TotalSeconds);
         }
         return best;
     }

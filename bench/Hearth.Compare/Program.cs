@@ -50,7 +50,7 @@ switch (args.Length > 0 ? args[0] : "")
         foreach (string t in Arg("--types", "Q8_0,Q4_0,Q4_K,Q6_K,F16,F32").Split(','))
         {
             KernelBench.Run(Enum.Parse<GgmlType>(t, ignoreCase: true), int.Parse(Arg("--rows", "512"), inv),
-                int.Parse(Arg("--cols", "2048"), inv), int.Parse(Arg("--tokens", "64"), inv));
+                int.Parse(Arg("--cols", "2048"), inv), int.Parse(Arg("--tokens", "128"), inv));
         }
         return 0;
     case "bandwidth":
