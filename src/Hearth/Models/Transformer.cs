@@ -90,8 +90,8 @@ internal sealed class Transformer
                 TensorPrimitives.ConvertToHalf(k, buf.TokenCache[t].Keys(l, pos));
                 TensorPrimitives.ConvertToHalf(v, buf.TokenCache[t].Values(l, pos));
             }
-            _attention.Set(c, buf, l);
-            pool.Run(_attention, n * c.HeadCount, (long)n * c.HeadCount * (buf.TokenPos[n - 1] + 1) * (c.HeadDim + c.ValueHeadDim));
+            _attention.Set(c, buf, l, n);
+            pool.Run(_attention, _attention.ChunkCount, (long)n * c.HeadCount * (buf.TokenPos[n - 1] + 1) * (c.HeadDim + c.ValueHeadDim));
             buf.InputVersion++;
             Linear(L.Wo, buf.AttnOut, n, buf.Xb, buf, pool);
             TensorPrimitives.Add(x, buf.Xb.AsSpan(0, n * d), x);
