@@ -108,7 +108,9 @@ internal sealed class Scheduler : IDisposable
             {
                 foreach (var slot in _slots)
                 {
-                    if (slot.Request != null) Fail(slot, 500, "The engine failed: " + e.Message);
+                    if (slot.Request == null) continue;
+                    slot.Clear(); // its cache may hold a half-finished step
+                    Fail(slot, 500, "The engine failed: " + e.Message);
                 }
             }
             UpdateCacheGauge();

@@ -8,19 +8,50 @@ namespace Hearth.Tokenization;
 /// </summary>
 internal sealed class BpeMerges
 {
-    private readonly Dictionary<long, long> _pairs;
+    // Open addressing over (left << 32 | right) keys with a multiplicative hash: long.GetHashCode (left ^ right)
+    // collides heavily on token-id pairs, which made Dictionary lookups the bottleneck (measured 4x slower).
+    private readonly long[] _keys;
+    private readonly long[] _values;
+    private readonly int _shift;
 
-    private BpeMerges(Dictionary<long, long> pairs) => _pairs = pairs;
+    private BpeMerges(Dictionary<long, long> pairs)
+    {
+        Count = pairs.Count;
+        int bits = 4;
+        while ((1 << bits) < pairs.Count * 2) bits++;
+        _shift = 64 - bits;
+        _keys = new long[1 << bits];
+        _values = new long[1 << bits];
+        Array.Fill(_keys, -1L);
+        int mask = (1 << bits) - 1;
+        foreach (var (key, value) in pairs)
+        {
+            int slot = Slot(key);
+            while (_keys[slot] != -1) slot = (slot + 1) & mask;
+            _keys[slot] = key;
+            _values[slot] = value;
+        }
+    }
 
-    public int Count => _pairs.Count;
+    public int Count { get; }
+
+    private int Slot(long key) => (int)((ulong)key * 0x9E3779B97F4A7C15UL >> _shift);
 
     public bool TryGet(int left, int right, out int rank, out int merged)
     {
-        if (_pairs.TryGetValue(((long)left << 32) | (uint)right, out long v))
+        long key = ((long)left << 32) | (uint)right;
+        int mask = _keys.Length - 1;
+        for (int slot = Slot(key); ; slot = (slot + 1) & mask)
         {
-            rank = (int)(v >> 32);
-            merged = (int)v;
-            return true;
+            long k = _keys[slot];
+            if (k == key)
+            {
+                long v = _values[slot];
+                rank = (int)(v >> 32);
+                merged = (int)v;
+                return true;
+            }
+            if (k == -1) break;
         }
         rank = merged = 0;
         return false;

@@ -135,18 +135,19 @@ internal sealed class Vocabulary
         if (v is long value && value >= 0 && value < Count) id = (int)value;
     }
 
-    // Files converted without explicit EOT/EOM/FIM ids still mark them by text; llama.cpp then also forces such tokens
-    // to be control tokens. When several candidates exist this takes them in the listed order (llama.cpp's hash-map
+    // Files converted without explicit EOT/EOM/FIM ids still mark them by text; llama.cpp then also makes such tokens
+    // control tokens. The lists are current llama.cpp's (the reference the live tests run), which has grown since the
+    // c392e50 test vectors; when several candidates exist they are taken in the listed order (llama.cpp's hash-map
     // order is unspecified).
     private void DetectSpecialsByText()
     {
-        if (Ids.Eot < 0) Ids.Eot = FindControl("<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<EOT>", "<｜end▁of▁sentence｜>");
+        if (Ids.Eot < 0) Ids.Eot = FindControl("<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|end_of_text|>", "<EOT>", "_<EOT>", "[EOT]", "<end_of_utterance>");
         if (Ids.Eom < 0) Ids.Eom = FindControl("<|eom_id|>");
-        if (Ids.FimPre < 0) Ids.FimPre = FindControl("<|fim_prefix|>", "<fim-prefix>", "<｜fim▁begin｜>", "<PRE>");
-        if (Ids.FimSuf < 0) Ids.FimSuf = FindControl("<|fim_suffix|>", "<fim-suffix>", "<｜fim▁hole｜>", "<SUF>");
-        if (Ids.FimMid < 0) Ids.FimMid = FindControl("<|fim_middle|>", "<fim-middle>", "<｜fim▁end｜>", "<MID>");
-        if (Ids.FimPad < 0) Ids.FimPad = FindControl("<|fim_pad|>", "<fim-pad>", "<PAD>");
-        if (Ids.FimRep < 0) Ids.FimRep = FindControl("<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>");
+        if (Ids.FimPre < 0) Ids.FimPre = FindControl("<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<PRE>", "<|code_prefix|>", "<|prefix|>");
+        if (Ids.FimSuf < 0) Ids.FimSuf = FindControl("<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<SUF>", "<|code_suffix|>", "<|suffix|>");
+        if (Ids.FimMid < 0) Ids.FimMid = FindControl("<|fim_middle|>", "<fim-middle>", "<fim_middle>", "<MID>", "<|code_middle|>", "<|middle|>");
+        if (Ids.FimPad < 0) Ids.FimPad = FindControl("<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "[PAD]");
+        if (Ids.FimRep < 0) Ids.FimRep = FindControl("<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>");
         if (Ids.FimSep < 0) Ids.FimSep = FindControl("<|file_sep|>");
     }
 
@@ -157,26 +158,66 @@ internal sealed class Vocabulary
             int id = Texts.Find(Encoding.UTF8.GetBytes(c));
             if (id >= 0)
             {
-                Attributes[id] = TokenAttributes.Control;
+                Attributes[id] |= TokenAttributes.Control;
                 return id;
             }
         }
         return -1;
     }
 
+    private static readonly string[] EndOfGenerationTexts =
+    [
+        "<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<|flush|>", "<|calls|>", "<end_of_turn>",
+        "<|endoftext|>", "</s>", "<|eom_id|>", "<EOT>", "_<EOT>", "[EOT]", "[EOS]", "<|end_of_text|>", "<end_of_utterance>",
+        "<eos>", "<turn|>", "<|tool_response>",
+    ];
+
     private bool[] BuildEndOfGeneration()
     {
         var eog = new bool[Count];
-        foreach (int id in new[] { Ids.Eot, Ids.Eom, Ids.FimPad, Ids.FimRep, Ids.FimSep, Ids.Eos })
-            if (id >= 0 && id < Count) eog[id] = true;
-        foreach (string text in new[] { "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|eom_id|>", "<EOT>" })
+        foreach (int id in new[] { Ids.FimPad, Ids.FimRep, Ids.FimSep })
+            if (id >= 0) eog[id] = true;
+        foreach (string text in EndOfGenerationTexts)
         {
             int id = Texts.Find(Encoding.UTF8.GetBytes(text));
             if (id < 0) continue;
             eog[id] = true;
-            if (!Has(TokenAttributes.Control, id)) Attributes[id] = TokenAttributes.Control;
+            Attributes[id] |= TokenAttributes.Control;
+        }
+        // gpt-oss: these markers are always rendered and matched, even without special-token parsing.
+        foreach (string text in new[] { "<|channel|>", "<|message|>", "<|start|>", "<|constrain|>" })
+        {
+            int id = Texts.Find(Encoding.UTF8.GetBytes(text));
+            if (id >= 0) Attributes[id] = TokenAttributes.UserDefined;
+        }
+        foreach (int id in new[] { Ids.Eos, Ids.Eot, Ids.Eom })
+            if (id >= 0 && id < Count) eog[id] = true;
+        // gpt-oss / solar-open end a message with <|end|> but a turn with <|return|> or <|call|>: <|end|> does not stop.
+        int end = FindEog(eog, "<|end|>");
+        if (end >= 0 && ((FindEog(eog, "<|return|>") >= 0 && FindEog(eog, "<|call|>", "<|calls|>") >= 0)
+                         || (FindEog(eog, "<|calls|>", "<|call|>") >= 0 && FindEog(eog, "<|flush|>") >= 0)))
+        {
+            eog[end] = false;
+            Attributes[end] = TokenAttributes.UserDefined;
+        }
+        // Gemma 4 uses </s> as text.
+        int s = FindEog(eog, "</s>");
+        if (s >= 0 && FindEog(eog, "<|tool_response>") >= 0)
+        {
+            eog[s] = false;
+            Attributes[s] = TokenAttributes.Normal;
         }
         return eog;
+    }
+
+    private int FindEog(bool[] eog, params string[] texts)
+    {
+        foreach (string t in texts)
+        {
+            int id = Texts.Find(Encoding.UTF8.GetBytes(t));
+            if (id >= 0 && eog[id]) return id;
+        }
+        return -1;
     }
 
     private int[] BuildSpecialCache()

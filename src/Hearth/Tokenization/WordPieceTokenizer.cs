@@ -4,7 +4,7 @@ namespace Hearth.Tokenization;
 
 /// <summary>
 /// WordPiece as llama.cpp runs it for <c>tokenizer.ggml.model = bert</c>: characters are reduced to the first code
-/// point of their NFD form (dropping accents) and lower-cased; whitespace separates words; punctuation, ASCII symbols
+/// point of their NFD form and lower-cased, and combining marks are dropped; whitespace separates words; punctuation, ASCII symbols
 /// and CJK ideographs are words of their own; control characters vanish. Each word, prefixed with '▁' (how GGUF
 /// stores word-initial pieces), is covered by longest vocabulary matches from the left; a word that cannot be covered
 /// becomes the unknown token. With addSpecial the sequence is wrapped in BOS ([CLS]) and SEP ([SEP]).
@@ -30,7 +30,8 @@ internal sealed class WordPieceTokenizer(Vocabulary vocab) : VocabularyTokenizer
                 EncodeWord(word, output);
                 continue;
             }
-            if (cp == 0 || cp == 0xFFFD || (flags & CharFlags.Control) != 0) continue;
+            // Current llama.cpp also drops combining marks (accents left over after NFD, vowel signs), as BERT's strip_accents.
+            if (cp == 0 || cp == 0xFFFD || (flags & (CharFlags.Control | CharFlags.Mark)) != 0) continue;
             int lower = Rune.IsValid(cp) ? Rune.ToLowerInvariant(new Rune(cp)).Value : cp;
             bool alone = (flags & CharFlags.Punctuation) != 0 || (cp < 0x7F && (flags & CharFlags.Symbol) != 0) || IsChineseChar(cp);
             if (alone) EncodeWord(word, output);

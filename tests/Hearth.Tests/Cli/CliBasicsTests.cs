@@ -18,4 +18,25 @@ public class CliBasicsTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void Prompt_longer_than_the_context_exits_nonzero_with_both_counts()
+    {
+        var r = CliRunner.Run("run", "-c", "16", "-p", string.Concat(Enumerable.Repeat("Once upon a time ", 10)), "-n", "4", "--temp", "0");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("context is full", r.StdErr);
+        Assert.Contains("holds 16", r.StdErr);
+    }
+
+    [Fact]
+    public void Run_with_the_builtin_model_matches_llama_cpp_greedy_text()
+    {
+        // testdata README: llama.cpp continues "Once upon a time" with ", there was a little girl named Lily. ..."
+        var r = CliRunner.Run("run", "-p", "Once upon a time", "-n", "16", "--temp", "0", "--json");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var doc = System.Text.Json.JsonDocument.Parse(r.StdOut);
+        Assert.StartsWith(", there was a little girl named Lily.", doc.RootElement.GetProperty("text").GetString());
+        Assert.Equal(1, doc.RootElement.GetProperty("prompt_tokens")[0].GetInt32());
+        Assert.Equal(16, doc.RootElement.GetProperty("tokens").GetArrayLength());
+    }
 }

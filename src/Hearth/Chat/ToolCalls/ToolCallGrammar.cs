@@ -1,0 +1,153 @@
+using System.Text;
+using System.Text.Json;
+using Hearth.Sampling;
+
+namespace Hearth.Chat.ToolCalls;
+
+/// <summary>
+/// Grammars that force a reply to be tool calls, for <c>tool_choice: "required"</c> or a named function: the reply
+/// is one call (or, with <c>parallel</c>, one or more) of the allowed functions in the model's own format, with
+/// arguments valid for each function's <c>parameters</c> schema (compiled as <see cref="Grammar.FromJsonSchema"/>
+/// does). The text is what the format's templates render, so the model is steered into the syntax it was trained on.
+/// For <see cref="ToolCallFormat.DeepSeekR1"/> the grammar starts at the calls: use it once any reasoning is closed.
+/// </summary>
+public static class ToolCallGrammar
+{
+    /// <summary>The grammar for <paramref name="template"/>'s format (Mistral: the <c>[ARGS]</c> form if the template writes it).</summary>
+    public static Grammar ForTemplate(ChatTemplate template, JsonElement tools, string? functionName = null, bool parallel = false)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        return Grammar.Parse(BuildGbnf(ToolCallFormats.Detect(template.Source), tools, functionName, parallel,
+            mistralArgs: template.Source.Contains("[ARGS]", StringComparison.Ordinal)));
+    }
+
+    /// <summary>The grammar for <paramref name="format"/> (Mistral: the JSON array form).</summary>
+    public static Grammar Build(ToolCallFormat format, JsonElement tools, string? functionName = null, bool parallel = false) =>
+        Grammar.Parse(BuildGbnf(format, tools, functionName, parallel));
+
+    /// <summary>
+    /// The GBNF text. <paramref name="tools"/> is an OpenAI <c>tools</c> array; <paramref name="functionName"/>
+    /// restricts it to that function (OpenAI's <c>tool_choice: {"type": "function", "function": {"name": ...}}</c>).
+    /// </summary>
+    public static string BuildGbnf(ToolCallFormat format, JsonElement tools, string? functionName = null, bool parallel = false, bool mistralArgs = false)
+    {
+        var defs = ToolDefinition.ParseAll(tools);
+        if (functionName is not null)
+        {
+            defs = defs.FindAll(d => d.Name == functionName);
+            if (defs.Count == 0)
+                throw new ArgumentException($"tool_choice names '{functionName}', which is not among the tools ({string.Join(", ", ToolDefinition.ParseAll(tools).Select(d => d.Name))}).", nameof(functionName));
+        }
+        if (defs.Count == 0) throw new ArgumentException("No tools to call: 'tools' is empty.", nameof(tools));
+        if (format == ToolCallFormat.Llama3Json) parallel = false; // the Llama 3.x templates accept one call per message
+
+        var sb = new StringBuilder();
+        var callRules = new List<string>();
+        for (int i = 0; i < defs.Count; i++)
+        {
+            string prefix = $"f{i}-";
+            string argsRule = AppendSchemaRules(sb, defs[i].ParametersSchema, prefix);
+            string name = defs[i].Name;
+            string jsonHead = "{\"name\": " + JsonSerializer.Serialize(name) + ", ";
+            string body = format switch
+            {
+                ToolCallFormat.Hermes => $"{Lit("<tool_call>\n" + jsonHead + "\"arguments\": ")} {argsRule} {Lit("}\n</tool_call>")}",
+                ToolCallFormat.Llama3Json => $"{Lit(jsonHead + "\"parameters\": ")} {argsRule} {Lit("}")}",
+                ToolCallFormat.Mistral when mistralArgs => $"{Lit("[TOOL_CALLS]" + name + "[ARGS]")} {argsRule}",
+                ToolCallFormat.DeepSeekR1 => $"{Lit("<｜tool▁call▁begin｜>function<｜tool▁sep｜>" + name + "\n```json\n")} {argsRule} {Lit("\n```<｜tool▁call▁end｜>")}",
+                _ => $"{Lit(jsonHead + "\"arguments\": ")} {argsRule} {Lit("}")}", // Generic, Mistral JSON array
+            };
+            sb.Append($"call-{i} ::= {body}\n");
+            callRules.Add($"call-{i}");
+        }
+        string call = "( " + string.Join(" | ", callRules) + " )";
+        sb.Insert(0, $"call ::= {call}\n");
+        string root = format switch
+        {
+            ToolCallFormat.Hermes => parallel ? "call ( \"\\n\" call )*" : "call",
+            ToolCallFormat.Llama3Json => "call",
+            ToolCallFormat.Mistral when mistralArgs => parallel ? "call+" : "call",
+            ToolCallFormat.Mistral => $"{Lit("[TOOL_CALLS][")} call {(parallel ? "( \", \" call )* " : "")}{Lit("]")}",
+            ToolCallFormat.DeepSeekR1 => $"{Lit("<｜tool▁calls▁begin｜>")} call {(parallel ? "( \"\\n\" call )* " : "")}{Lit("<｜tool▁calls▁end｜>")}",
+            _ => $"{Lit("{\"tool_calls\": [")} call {(parallel ? "( \", \" call )* " : "")}{Lit("]}")}",
+        };
+        sb.Insert(0, $"root ::= {root}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>Appends the schema's rules with every rule name prefixed (so several schemas live in one grammar); returns the renamed root.</summary>
+    private static string AppendSchemaRules(StringBuilder sb, string schema, string prefix)
+    {
+        string gbnf;
+        try
+        {
+            gbnf = JsonSchemaToGbnf.Convert(schema);
+        }
+        catch (GrammarFormatException e)
+        {
+            throw new ArgumentException($"A tool's parameters schema cannot be used for constrained decoding: {e.Message}", nameof(schema), e);
+        }
+        var rules = new List<(string Name, string Body)>();
+        foreach (string line in gbnf.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int sep = line.IndexOf(" ::= ", StringComparison.Ordinal);
+            rules.Add((line[..sep], line[(sep + 5)..]));
+        }
+        var names = new HashSet<string>(rules.Select(r => r.Name), StringComparer.Ordinal);
+        foreach (var (name, body) in rules) sb.Append(prefix).Append(name).Append(" ::= ").Append(RenameRules(body, names, prefix)).Append('\n');
+        return prefix + "root";
+    }
+
+    /// <summary>Prefixes references to <paramref name="names"/> in a GBNF rule body, leaving literals, character classes and repetition counts alone.</summary>
+    internal static string RenameRules(string body, HashSet<string> names, string prefix)
+    {
+        var sb = new StringBuilder(body.Length + 16);
+        for (int i = 0; i < body.Length;)
+        {
+            char c = body[i];
+            if (c is '"' or '[' or '{')
+            {
+                char close = c == '"' ? '"' : c == '[' ? ']' : '}';
+                int j = i + 1;
+                while (j < body.Length && body[j] != close) j += body[j] == '\\' ? 2 : 1;
+                j = Math.Min(j + 1, body.Length);
+                sb.Append(body, i, j - i);
+                i = j;
+            }
+            else if (char.IsAsciiLetter(c))
+            {
+                int j = i;
+                while (j < body.Length && (char.IsAsciiLetterOrDigit(body[j]) || body[j] is '-' or '_')) j++;
+                string word = body[i..j];
+                if (names.Contains(word)) sb.Append(prefix);
+                sb.Append(word);
+                i = j;
+            }
+            else
+            {
+                sb.Append(c);
+                i++;
+            }
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>A GBNF string literal.</summary>
+    private static string Lit(string text)
+    {
+        var sb = new StringBuilder(text.Length + 2).Append('"');
+        foreach (char c in text)
+        {
+            switch (c)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                default: sb.Append(c); break;
+            }
+        }
+        return sb.Append('"').ToString();
+    }
+}
