@@ -6,7 +6,8 @@ namespace Hearth.Models;
 /// y[t, r] = W[r] · x[t] for every token t and row r, rows split into chunks across the worker pool. Up to three
 /// projections of the same input (Q, K, V; gate, up) run as one job, so they share one wake-up and one barrier. The
 /// activations arrive already converted to the weights' vec-dot type (// [n_tokens, stride] bytes). One token
-/// (decoding) takes the per-row dot; several (prompt processing) go through <see cref="Gemm"/>'s tiles. Reused across
+/// (decoding) takes 4-row tiles where the type has them, else the per-row dot; several (prompt processing) go through
+/// <see cref="Gemm"/>'s tiles. Reused across
 /// calls: no allocation.
 /// </summary>
 internal sealed unsafe class MatMulJob : IParallelJob
@@ -52,7 +53,7 @@ internal sealed unsafe class MatMulJob : IParallelJob
         int i = _count++;
         _w[i] = w;
         _y[i] = y;
-        _gemm[i] = _tokens > 1 ? Gemm.For(w.Type) : default;
+        _gemm[i] = _tokens > 1 ? Gemm.For(w.Type) : Gemm.ForOneToken(w.Type);
         // Several chunks per thread balance uneven progress; at least 16 rows keep the per-chunk overhead small; a
         // multiple of 4 keeps whole GEMM tiles inside a chunk.
         int per = Math.Max(16, (w.Rows + _threads * 4 - 1) / (_threads * 4));
@@ -68,7 +69,7 @@ internal sealed unsafe class MatMulJob : IParallelJob
         var w = _w[m];
         int r0 = (chunk - _firstChunk[m]) * _rowsPerChunk[m], r1 = Math.Min(w.Rows, r0 + _rowsPerChunk[m]);
         int cols = w.Columns, rows = w.Rows;
-        if (_tokens > 1)
+        if (_tokens > 1 || _gemm[m].IsAvailable)
         {
             fixed (byte* x = _x)
             fixed (float* y = _y[m])
