@@ -67,7 +67,7 @@ public sealed class HearthServer : IAsyncDisposable
             {
                 StepDelay = options.StepDelay,
             };
-            var template = ChatTemplate.FromGguf(model.File);
+            var template = options.ChatTemplateFile is { } templateFile ? LoadTemplate(templateFile) : ChatTemplate.FromGguf(model.File);
             var state = new ServerState
             {
                 Model = model,
@@ -90,6 +90,19 @@ public sealed class HearthServer : IAsyncDisposable
             scheduler?.Dispose();
             model.Dispose();
             throw;
+        }
+    }
+
+    private static ChatTemplate LoadTemplate(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"The chat template file '{path}' does not exist.", path);
+        try
+        {
+            return ChatTemplate.Parse(File.ReadAllText(path));
+        }
+        catch (JinjaException e)
+        {
+            throw new ArgumentException($"The chat template file '{path}' is not a valid Jinja template: {e.Message}", e);
         }
     }
 

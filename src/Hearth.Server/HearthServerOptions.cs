@@ -30,6 +30,12 @@ public sealed class HearthServerOptions
     /// <summary>When set, every request except <c>/health</c> needs <c>Authorization: Bearer KEY</c> (401 otherwise).</summary>
     public string? ApiKey { get; init; }
 
+    /// <summary>
+    /// A Jinja chat template file used instead of the model's own (as for models whose GGUF has none or a broken one).
+    /// Read once at start-up; requests can never name a file.
+    /// </summary>
+    public string? ChatTemplateFile { get; init; }
+
     /// <summary>Worker threads for the forward pass; 0 = one per core.</summary>
     public int Threads { get; init; }
 

@@ -10,7 +10,7 @@ namespace Hearth;
 /// A GGUF model loaded for inference. Loading maps the file and validates it; weights stay in the file (no copy).
 /// Create an <see cref="InferenceSession"/> per conversation.
 /// </summary>
-public sealed class Model : IDisposable
+public sealed partial class Model : IDisposable
 {
     private readonly GgufFile _file;
     private readonly Lazy<Tokenizer> _tokenizer;

@@ -50,7 +50,7 @@ public sealed class ResponseFormatTests(ServerFixture fixture) : IClassFixture<S
         var chunks = new List<string>();
         foreach (string piece in new[] { "<th", "ink>Let me ", "see.</th", "ink>\n\nIt is ", "blue." })
         {
-            if (stream.TextChunk(piece) is { } c) chunks.Add(c);
+            chunks.AddRange(stream.TextChunks(piece));
         }
         chunks.AddRange(stream.FinalChunks("stop"));
         string reasoning = "", content = "";

@@ -21,9 +21,10 @@ internal static class ServeCommand
         var apiKey = new Option<string?>("--api-key") { Description = "Require 'Authorization: Bearer KEY' (default: $HEARTH_API_KEY, else none)" };
         var alias = new Option<string?>("--alias") { Description = "Model id clients send (default: the file name without .gguf)" };
         var threads = new Option<int>("--threads", "-t") { Description = "Threads (default: all cores)" };
+        var chatTemplateFile = new Option<string?>("--chat-template-file") { Description = "Jinja chat template file to use instead of the model's" };
         var cmd = new Command("serve", "OpenAI-compatible HTTP server (/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models, /health, /metrics).")
         {
-            model, host, port, parallel, ctx, queue, apiKey, alias, threads,
+            model, host, port, parallel, ctx, queue, apiKey, alias, threads, chatTemplateFile,
         };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
@@ -41,6 +42,7 @@ internal static class ServeCommand
                 MaxQueue = parse.GetValue(queue),
                 ApiKey = string.IsNullOrEmpty(key) ? null : key,
                 Threads = parse.GetValue(threads),
+                ChatTemplateFile = parse.GetValue(chatTemplateFile),
             };
             return Serve(options);
         }));

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Hearth.Chat;
+using Hearth.Chat.ToolCalls;
 using Hearth.Server.Prompting;
 using Hearth.Server.Protocol;
 using Hearth.Server.Scheduling;
@@ -18,12 +19,15 @@ internal static class ChatEndpoint
         var body = await JsonBody.ReadAsync(context, ServerJsonContext.Default.ChatCompletionRequest);
         RequestValidation.CheckModel(body.Model, state.ModelId);
         var messages = Messages(body.Messages);
-        var sampling = RequestValidation.Sampling(body, state.Tokenizer.VocabSize) with { Grammar = ResponseFormat.GrammarOf(body.ResponseFormat) };
+        var template = state.Formatter.Template;
+        var tools = ToolRequest.Of(body, template);
+        // A forced call's grammar wins over response_format: the reply must be the call.
+        var sampling = RequestValidation.Sampling(body, state.Tokenizer.VocabSize) with { Grammar = tools.Grammar ?? ResponseFormat.GrammarOf(body.ResponseFormat) };
         var stops = RequestValidation.Stops(body.Stop);
         string text;
         try
         {
-            text = state.Formatter.Format(messages);
+            text = state.Formatter.Format(messages, tools.Tools);
         }
         catch (JinjaException e)
         {
@@ -40,16 +44,17 @@ internal static class ChatEndpoint
         // Reasoning is split off only for templates that know <think> blocks, so other models never lose text.
         bool opens = ReasoningParser.PromptOpensReasoning(text);
         var reasoning = opens || state.TemplateReasons ? new ReasoningParser(startsInReasoning: opens) : null;
-        var shape = new ChatShape(ServerState.NewId("chatcmpl-"), ServerState.Now(), state.ModelId, reasoning);
+        var parser = tools.ParseCalls ? ToolCallParser.ForTemplate(template, tools.Tools) : null;
+        var shape = new ChatShape(ServerState.NewId("chatcmpl-"), ServerState.Now(), state.ModelId, reasoning, parser);
         await GenerationResponder.RespondAsync(context, state.Scheduler, request, shape,
             body.Stream == true, body.StreamOptions?.IncludeUsage == true);
     }
 
-    private static List<PromptMessage> Messages(List<ChatMessage>? messages)
+    private static List<ChatTemplateMessage> Messages(List<ChatMessage>? messages)
     {
         if (messages is null) throw ApiError.Missing("messages");
         if (messages.Count == 0) throw ApiError.BadParam("messages", "'messages' must hold at least one message.");
-        var list = new List<PromptMessage>(messages.Count);
+        var list = new List<ChatTemplateMessage>(messages.Count);
         for (int i = 0; i < messages.Count; i++)
         {
             var m = messages[i] ?? throw ApiError.BadParam($"messages[{i}]", $"'messages[{i}]' must be an object.", "invalid_type");
@@ -58,9 +63,61 @@ internal static class ChatEndpoint
             {
                 throw ApiError.BadParam($"messages[{i}].role", $"'messages[{i}].role' is '{m.Role}'; expected one of system, developer, user, assistant, tool.");
             }
-            list.Add(new PromptMessage(m.Role, Content(m.Content, i, m.Role)));
+            list.Add(new ChatTemplateMessage(m.Role, Content(m.Content, i, m.Role))
+            {
+                ToolCalls = m.Role == "assistant" ? ToolCallsOf(m.ToolCalls, i) : null,
+                ToolCallId = m.ToolCallId,
+                Name = m.Name,
+            });
         }
         return list;
+    }
+
+    /// <summary>An assistant turn's <c>tool_calls</c>: <c>[{"id","type":"function","function":{"name","arguments"}}]</c>.</summary>
+    private static List<ChatTemplateToolCall>? ToolCallsOf(JsonElement? toolCalls, int index)
+    {
+        if (toolCalls is not { } tc || tc.ValueKind == JsonValueKind.Null) return null;
+        string param = $"messages[{index}].tool_calls";
+        if (tc.ValueKind != JsonValueKind.Array) throw ApiError.BadParam(param, $"'{param}' must be an array, not {JsonBody.Describe(tc.ValueKind)}.", "invalid_type");
+        var calls = new List<ChatTemplateToolCall>();
+        int j = 0;
+        foreach (var call in tc.EnumerateArray())
+        {
+            string p = $"{param}[{j++}]";
+            if (call.ValueKind != JsonValueKind.Object) throw ApiError.BadParam(p, $"'{p}' must be an object.", "invalid_type");
+            if (call.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() != "function")
+            {
+                throw ApiError.BadParam(p + ".type", $"'{p}.type' is '{type.GetString()}'; only 'function' calls are supported.");
+            }
+            if (!call.TryGetProperty("function", out var fn) || fn.ValueKind != JsonValueKind.Object) throw ApiError.Missing(p + ".function");
+            if (!fn.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String || name.GetString()!.Length == 0)
+            {
+                throw ApiError.Missing(p + ".function.name");
+            }
+            string arguments = "{}";
+            if (fn.TryGetProperty("arguments", out var args) && args.ValueKind != JsonValueKind.Null)
+            {
+                // OpenAI sends arguments as JSON text; some clients send the object itself.
+                arguments = args.ValueKind == JsonValueKind.String ? args.GetString()! : args.GetRawText();
+                if (!IsJsonObject(arguments)) throw ApiError.BadParam(p + ".function.arguments", $"'{p}.function.arguments' must be a JSON object (as text), got: {arguments}");
+            }
+            string? id = call.TryGetProperty("id", out var idEl) && idEl.ValueKind == JsonValueKind.String ? idEl.GetString() : null;
+            calls.Add(new ChatTemplateToolCall(name.GetString()!, arguments, id));
+        }
+        return calls.Count > 0 ? calls : null;
+    }
+
+    private static bool IsJsonObject(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     /// <summary>A string, or an array of content parts whose text parts are joined.</summary>

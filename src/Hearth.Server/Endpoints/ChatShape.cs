@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Hearth.Chat;
+using Hearth.Chat.ToolCalls;
 using Hearth.Server.Protocol;
 
 namespace Hearth.Server.Endpoints;
@@ -7,21 +8,33 @@ namespace Hearth.Server.Endpoints;
 /// <summary>
 /// The <c>chat.completion</c> / <c>chat.completion.chunk</c> objects. With <paramref name="reasoning"/> set, a leading
 /// <c>&lt;think&gt;…&lt;/think&gt;</c> block goes to <c>reasoning_content</c> (DeepSeek's field) instead of <c>content</c>.
+/// With <paramref name="tools"/> set, the answer text is parsed for tool calls, which go to <c>tool_calls</c> (streamed
+/// as OpenAI does: a call's index, id, type and name first, then fragments of its arguments) with finish reason
+/// <c>tool_calls</c>.
 /// </summary>
-internal sealed class ChatShape(string id, long created, string model, ReasoningParser? reasoning = null) : IResponseShape
+internal sealed class ChatShape(string id, long created, string model, ReasoningParser? reasoning = null, ToolCallParser? tools = null) : IResponseShape
 {
+    private bool _calledTools;
+
     public string? FirstChunk() => Chunk(new ChatDelta { Role = "assistant", Content = string.Empty }, null);
 
-    public string? TextChunk(string text)
+    public IEnumerable<string> TextChunks(string text)
     {
-        if (reasoning is null) return Chunk(new ChatDelta { Content = text }, null);
-        return Delta(reasoning.Push(text));
+        if (reasoning is null && tools is null) return [Chunk(new ChatDelta { Content = text }, null)];
+        var deltas = Deltas(reasoning is null ? new ReasoningDelta("", text) : reasoning.Push(text), final: false);
+        if (deltas.Count == 0) return [];
+        var chunks = new string[deltas.Count];
+        for (int i = 0; i < chunks.Length; i++) chunks[i] = Chunk(deltas[i], null);
+        return chunks;
     }
 
     public IEnumerable<string> FinalChunks(string finishReason)
     {
-        if (reasoning != null && Delta(reasoning.Flush()) is { } rest) yield return rest;
-        yield return Chunk(new ChatDelta(), finishReason);
+        if (reasoning != null || tools != null)
+        {
+            foreach (var delta in Deltas(reasoning?.Flush() ?? new ReasoningDelta("", ""), final: true)) yield return Chunk(delta, null);
+        }
+        yield return Chunk(new ChatDelta(), Reason(finishReason));
     }
 
     public string UsageChunk(Usage usage) => JsonSerializer.Serialize(
@@ -38,6 +51,23 @@ internal sealed class ChatShape(string id, long created, string model, Reasoning
             thought = a.Reasoning + b.Reasoning;
             text = a.Content + b.Content;
         }
+        List<ToolCallOut>? calls = null;
+        if (tools != null)
+        {
+            tools.Push(text);
+            tools.Finish();
+            var result = tools.Result;
+            text = result.Content;
+            if (result.ToolCalls.Count > 0)
+            {
+                _calledTools = true;
+                calls = new List<ToolCallOut>(result.ToolCalls.Count);
+                foreach (var c in result.ToolCalls)
+                {
+                    calls.Add(new ToolCallOut { Id = c.Id, Type = "function", Function = new FunctionCallOut { Name = c.Name, Arguments = c.Arguments } });
+                }
+            }
+        }
         return JsonSerializer.Serialize(
             new ChatCompletionResponse
             {
@@ -46,19 +76,58 @@ internal sealed class ChatShape(string id, long created, string model, Reasoning
                 Model = model,
                 Choices = [new ChatChoice
                 {
-                    Message = new ChatResponseMessage { Content = text, ReasoningContent = string.IsNullOrEmpty(thought) ? null : thought },
-                    FinishReason = finishReason,
+                    Message = new ChatResponseMessage
+                    {
+                        // OpenAI sends null content with tool calls when the model wrote no text beside them.
+                        Content = calls != null && text.Length == 0 ? null : text,
+                        ReasoningContent = string.IsNullOrEmpty(thought) ? null : thought,
+                        ToolCalls = calls,
+                    },
+                    FinishReason = Reason(finishReason),
                 }],
                 Usage = usage,
             },
             ServerJsonContext.Default.ChatCompletionResponse);
     }
 
-    private string? Delta(ReasoningDelta d) => d.IsEmpty ? null : Chunk(new ChatDelta
+    /// <summary>A reply that called tools and ended on its own ends with "tool_calls"; cut off by the limit it stays "length".</summary>
+    private string Reason(string finishReason) => _calledTools && finishReason == "stop" ? "tool_calls" : finishReason;
+
+    /// <summary>The deltas for one step: reasoning and content in one, then each tool call's head and arguments apart.</summary>
+    private List<ChatDelta> Deltas(ReasoningDelta d, bool final)
     {
-        Content = d.Content.Length > 0 ? d.Content : null,
-        ReasoningContent = d.Reasoning.Length > 0 ? d.Reasoning : null,
-    }, null);
+        var list = new List<ChatDelta>();
+        string content = d.Content;
+        IReadOnlyList<ToolCallDelta> calls = [];
+        if (tools != null)
+        {
+            var u = content.Length > 0 ? tools.Push(content) : ToolCallUpdate.Empty;
+            if (final)
+            {
+                var f = tools.Finish();
+                u = new ToolCallUpdate(u.Content + f.Content, [.. u.ToolCalls, .. f.ToolCalls]);
+            }
+            content = u.Content;
+            calls = u.ToolCalls;
+        }
+        if (content.Length > 0 || d.Reasoning.Length > 0)
+        {
+            list.Add(new ChatDelta { Content = content.Length > 0 ? content : null, ReasoningContent = d.Reasoning.Length > 0 ? d.Reasoning : null });
+        }
+        foreach (var c in calls)
+        {
+            if (c.Name is not null)
+            {
+                _calledTools = true;
+                list.Add(new ChatDelta { ToolCalls = [new ToolCallOut { Index = c.Index, Id = c.Id, Type = "function", Function = new FunctionCallOut { Name = c.Name, Arguments = "" } }] });
+            }
+            if (c.Arguments.Length > 0)
+            {
+                list.Add(new ChatDelta { ToolCalls = [new ToolCallOut { Index = c.Index, Function = new FunctionCallOut { Arguments = c.Arguments } }] });
+            }
+        }
+        return list;
+    }
 
     private string Chunk(ChatDelta delta, string? finishReason) => JsonSerializer.Serialize(
         new ChatCompletionChunk

@@ -8,7 +8,7 @@ internal sealed class CompletionShape(string id, long created, string model) : I
 {
     public string? FirstChunk() => null;
 
-    public string? TextChunk(string text) => Serialize(text, null, null);
+    public IEnumerable<string> TextChunks(string text) => [Serialize(text, null, null)];
 
     public IEnumerable<string> FinalChunks(string finishReason) => [Serialize(string.Empty, finishReason, null)];
 

@@ -84,7 +84,7 @@ internal static class GenerationResponder
             switch (e.Kind)
             {
                 case GenerationEventKind.Text:
-                    if (shape.TextChunk(e.Text!) is { } chunk) await SendAsync(context, chunk, aborted);
+                    foreach (string chunk in shape.TextChunks(e.Text!)) await SendAsync(context, chunk, aborted);
                     break;
                 case GenerationEventKind.Failed:
                     // Headers are gone; report in-band as OpenAI does, then end the stream.

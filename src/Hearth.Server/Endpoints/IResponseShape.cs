@@ -8,8 +8,8 @@ internal interface IResponseShape
     /// <summary>The chunk sent before any text (chat announces the assistant role), or null.</summary>
     string? FirstChunk();
 
-    /// <summary>The chunk for newly generated text, or null when nothing can be sent yet (text held back).</summary>
-    string? TextChunk(string text);
+    /// <summary>The chunks for newly generated text; none when nothing can be sent yet (text held back).</summary>
+    IEnumerable<string> TextChunks(string text);
 
     /// <summary>Whatever was held back, then the chunk carrying the finish reason.</summary>
     IEnumerable<string> FinalChunks(string finishReason);

@@ -1,10 +1,14 @@
+using System.Text.Json;
+using Hearth.Chat;
+
 namespace Hearth.Server.Prompting;
 
-/// <summary>Turns chat messages into the prompt text the model continues (a chat template).</summary>
+/// <summary>Turns chat messages (and the tools offered) into the prompt text the model continues (a chat template).</summary>
 internal interface IPromptFormatter
 {
-    string Format(IReadOnlyList<PromptMessage> messages);
-}
+    /// <summary>The template: it also decides the tool-call format replies are parsed in.</summary>
+    ChatTemplate Template { get; }
 
-/// <summary>A message reduced to what formatting needs.</summary>
-internal readonly record struct PromptMessage(string Role, string Content);
+    /// <param name="tools">The request's OpenAI <c>tools</c> array, or null when the template should not mention tools.</param>
+    string Format(IReadOnlyList<ChatTemplateMessage> messages, JsonElement? tools = null);
+}

@@ -15,6 +15,17 @@ internal sealed class ChatCompletionRequest : SamplingRequestFields
     /// <summary><c>{"type":"text"}</c>, <c>{"type":"json_object"}</c> or <c>{"type":"json_schema","json_schema":{"schema":{...}}}</c>.</summary>
     [JsonPropertyName("response_format")]
     public JsonElement? ResponseFormat { get; set; }
+
+    /// <summary>OpenAI function definitions: <c>[{"type":"function","function":{"name","description","parameters"}}]</c>.</summary>
+    [JsonPropertyName("tools")]
+    public JsonElement? Tools { get; set; }
+
+    /// <summary><c>"none"</c>, <c>"auto"</c>, <c>"required"</c> or <c>{"type":"function","function":{"name":...}}</c>.</summary>
+    [JsonPropertyName("tool_choice")]
+    public JsonElement? ToolChoice { get; set; }
+
+    [JsonPropertyName("parallel_tool_calls")]
+    public bool? ParallelToolCalls { get; set; }
 }
 
 /// <summary>One chat message; <c>content</c> is a string or an array of content parts (text parts are joined).</summary>
@@ -28,6 +39,14 @@ internal sealed class ChatMessage
 
     [JsonPropertyName("name")]
     public string? Name { get; set; }
+
+    /// <summary>An assistant turn's calls: <c>[{"id","type":"function","function":{"name","arguments"}}]</c>.</summary>
+    [JsonPropertyName("tool_calls")]
+    public JsonElement? ToolCalls { get; set; }
+
+    /// <summary>For <c>role: "tool"</c>: the call this message answers.</summary>
+    [JsonPropertyName("tool_call_id")]
+    public string? ToolCallId { get; set; }
 }
 
 /// <summary>Fields shared by chat and text completions.</summary>

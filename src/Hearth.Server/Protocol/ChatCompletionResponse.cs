@@ -53,6 +53,9 @@ internal sealed class ChatResponseMessage
     /// <summary>DeepSeek-style: the model's <c>&lt;think&gt;</c> block, apart from the answer.</summary>
     [JsonPropertyName("reasoning_content")]
     public string? ReasoningContent { get; init; }
+
+    [JsonPropertyName("tool_calls")]
+    public List<ToolCallOut>? ToolCalls { get; init; }
 }
 
 /// <summary>One streamed chunk (<c>object: "chat.completion.chunk"</c>).</summary>
@@ -105,6 +108,9 @@ internal sealed class ChatDelta
 
     [JsonPropertyName("reasoning_content")]
     public string? ReasoningContent { get; init; }
+
+    [JsonPropertyName("tool_calls")]
+    public List<ToolCallOut>? ToolCalls { get; init; }
 }
 
 internal sealed class Usage

@@ -13,7 +13,7 @@ namespace Hearth.Gguf;
 /// tensor infos, unpadded, like llama.cpp's vocabulary-only files). The alignment is
 /// <c>general.alignment</c> when set, else 32. Writing an opened file back (<see cref="From"/>) reproduces it byte for byte.
 /// </summary>
-public sealed class GgufWriter
+internal sealed class GgufWriter
 {
     private readonly List<KeyValuePair<string, GgufValue>> _metadata = [];
     private readonly Dictionary<string, int> _metadataIndex = new(StringComparer.Ordinal);

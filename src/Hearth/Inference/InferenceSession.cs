@@ -5,11 +5,12 @@ namespace Hearth.Inference;
 /// processing in batches, or one decoded token) and returns the logits of the last one; <see cref="DecodeBatch"/>
 /// advances several sessions by one token each in a single forward pass (continuous batching).
 /// </summary>
-public sealed class InferenceSession : IDisposable
+public sealed partial class InferenceSession : IDisposable
 {
     private readonly Model _model;
     private readonly KvCache _cache;
     private readonly float[] _logits;
+    private readonly int[] _history; // [context] the token at each cached position
 
     internal InferenceSession(Model model, int contextSize)
     {
@@ -17,6 +18,7 @@ public sealed class InferenceSession : IDisposable
         ContextSize = contextSize;
         _cache = new KvCache(model.Config, contextSize);
         _logits = new float[model.Config.VocabSize];
+        _history = new int[contextSize];
     }
 
     public Model Model => _model;
@@ -88,6 +90,7 @@ public sealed class InferenceSession : IDisposable
                 {
                     var s = sessions[i0 + i];
                     scratch.AsSpan(i * vocab, vocab).CopyTo(s._logits);
+                    s._history[s.Position] = tokens[i0 + i];
                     s.Position++;
                 }
             }
@@ -132,6 +135,7 @@ public sealed class InferenceSession : IDisposable
                     var rows = last ? buf.OutputRows.AsSpan(n - 1, 1) : ReadOnlySpan<int>.Empty;
                     _model.Transformer.Forward(tokens.Slice(i, n), buf, _model.Pool, rows, last ? logits : Span<float>.Empty);
                 }
+                tokens.Slice(i, n).CopyTo(_history.AsSpan(Position));
                 Position += n;
             }
         }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Hearth.Models;
 
 namespace Hearth.Inference;
@@ -43,4 +44,24 @@ internal sealed class KvCache
 
     /// <summary>Values of positions [0, count) of one layer. // [count, ValueWidth]</summary>
     public ReadOnlySpan<Half> ValuesUpTo(int layer, int count) => _values[layer].AsSpan(0, count * ValueWidth);
+
+    /// <summary>Writes the keys then the values of positions [0, <paramref name="count"/>) of every layer, as raw F16.</summary>
+    public void WriteTo(Stream stream, int count)
+    {
+        for (int l = 0; l < _keys.Length; l++)
+        {
+            stream.Write(MemoryMarshal.AsBytes(KeysUpTo(l, count)));
+            stream.Write(MemoryMarshal.AsBytes(ValuesUpTo(l, count)));
+        }
+    }
+
+    /// <summary>Reads what <see cref="WriteTo"/> wrote for <paramref name="count"/> positions.</summary>
+    public void ReadFrom(Stream stream, int count)
+    {
+        for (int l = 0; l < _keys.Length; l++)
+        {
+            stream.ReadExactly(MemoryMarshal.AsBytes(_keys[l].AsSpan(0, count * KeyWidth)));
+            stream.ReadExactly(MemoryMarshal.AsBytes(_values[l].AsSpan(0, count * ValueWidth)));
+        }
+    }
 }

@@ -5,7 +5,7 @@ using Hearth.Tokenization;
 namespace Hearth.Inference;
 
 /// <summary>The outcome of one generation: token ids, text and timings.</summary>
-public sealed class GenerationResult
+internal sealed class GenerationResult
 {
     public required IReadOnlyList<int> PromptTokens { get; init; }
 
@@ -25,7 +25,7 @@ public sealed class GenerationResult
 /// Prompt processing then token-by-token decoding: evaluate the prompt in batches, pick each next token from the logits,
 /// stop at an end-of-generation token or after <c>maxTokens</c>, and stream decoded text as it becomes valid UTF-8.
 /// </summary>
-public static class TextGenerator
+internal static class TextGenerator
 {
     /// <summary>Picks the next token from the logits (greedy, or a sampler chain).</summary>
     public delegate int TokenPicker(ReadOnlySpan<float> logits);

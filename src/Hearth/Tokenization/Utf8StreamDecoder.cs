@@ -6,7 +6,7 @@ namespace Hearth.Tokenization;
 /// Turns a stream of UTF-8 byte chunks (token pieces) into text, holding back a multi-byte character whose bytes are
 /// split across chunks until it is complete. Bytes that can never form a valid character become U+FFFD.
 /// </summary>
-public sealed class Utf8StreamDecoder
+internal sealed class Utf8StreamDecoder
 {
     // Strict UTF-8 with replacement: the decoder keeps the bytes of an incomplete trailing sequence between calls.
     private readonly Decoder _decoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false).GetDecoder();

@@ -1,0 +1,93 @@
+using System.Runtime.CompilerServices;
+
+namespace Hearth.Inference;
+
+public sealed partial class InferenceSession
+{
+    /// <summary>The tokens in the KV cache, in order (// [Position]); valid until the session changes.</summary>
+    public ReadOnlySpan<int> Tokens => _history.AsSpan(0, Position);
+
+    /// <summary>
+    /// Starts generating after <paramref name="prompt"/>, which is appended to what the session already holds (empty
+    /// session: a new text; otherwise a continuation). Step it with <see cref="TokenGenerator.MoveNext"/>.
+    /// </summary>
+    public TokenGenerator CreateGenerator(ReadOnlySpan<int> prompt, GenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+        Start(prompt, 0, options, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="CreateGenerator(ReadOnlySpan{int}, GenerationOptions?, CancellationToken)"/> for text, tokenized with
+    /// the model's tokenizer (BOS added when the session is empty and the vocabulary asks for it).
+    /// </summary>
+    public TokenGenerator CreateGenerator(string prompt, GenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        return CreateGenerator(_model.Tokenizer.Encode(prompt, addSpecial: Position == 0), options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts generating after exactly <paramref name="tokens"/> (a whole prompt, e.g. a rendered conversation): the part
+    /// the session already holds is kept (<see cref="RewindToCommonPrefix"/>) and only the rest is evaluated.
+    /// </summary>
+    public TokenGenerator CreateGeneratorReusingPrefix(ReadOnlySpan<int> tokens, GenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        if (tokens.IsEmpty) throw new ArgumentException("The prompt has no tokens.", nameof(tokens));
+        if (tokens.Length > ContextSize) throw new ContextOverflowException(tokens.Length, ContextSize);
+        int kept = RewindToCommonPrefix(tokens);
+        return Start(tokens[kept..], kept, options, cancellationToken);
+    }
+
+    private TokenGenerator Start(ReadOnlySpan<int> prompt, int reused, GenerationOptions? options, CancellationToken cancellationToken)
+    {
+        options ??= new GenerationOptions();
+        options.Validate();
+        if (prompt.IsEmpty) throw new ArgumentException("The prompt has no tokens.", nameof(prompt));
+        int vocab = _model.Config.VocabSize;
+        foreach (int t in prompt)
+        {
+            if ((uint)t >= (uint)vocab) throw new ArgumentOutOfRangeException(nameof(prompt), t, $"Prompt token ids must be in [0, {vocab}).");
+        }
+        int needed = Position + prompt.Length;
+        if (needed > ContextSize) throw new ContextOverflowException(needed, ContextSize);
+        return new TokenGenerator(this, prompt.ToArray(), reused, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Rewinds to the longest prefix the cache shares with <paramref name="tokens"/>, leaving at least one token of them to
+    /// evaluate (the next token's logits come from evaluating the last one); returns the number of tokens kept.
+    /// </summary>
+    public int RewindToCommonPrefix(ReadOnlySpan<int> tokens)
+    {
+        int common = Tokens.CommonPrefixLength(tokens);
+        if (common >= tokens.Length) common = tokens.Length - 1;
+        if (common < 0) common = 0;
+        Rewind(common);
+        return common;
+    }
+
+    /// <summary>
+    /// Streams the tokens generated after <paramref name="prompt"/> (appended to what the session holds). The forward
+    /// passes run on the thread pool; cancellation is checked before each token and between prompt batches.
+    /// </summary>
+    public async IAsyncEnumerable<GeneratedToken> GenerateAsync(string prompt, GenerationOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var generator = CreateGenerator(prompt, options, cancellationToken);
+        await foreach (var token in Stream(generator, cancellationToken).ConfigureAwait(false)) yield return token;
+    }
+
+    /// <summary>As <see cref="GenerateAsync(string, GenerationOptions?, CancellationToken)"/> for a tokenized prompt.</summary>
+    public async IAsyncEnumerable<GeneratedToken> GenerateAsync(int[] prompt, GenerationOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        var generator = CreateGenerator(prompt, options, cancellationToken);
+        await foreach (var token in Stream(generator, cancellationToken).ConfigureAwait(false)) yield return token;
+    }
+
+    /// <summary>Steps <paramref name="generator"/> on the thread pool, one element per token.</summary>
+    internal static async IAsyncEnumerable<GeneratedToken> Stream(TokenGenerator generator, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (await Task.Run(generator.MoveNext, cancellationToken).ConfigureAwait(false))
+        {
+            yield return new GeneratedToken(generator.Current, generator.CurrentText.ToString());
+        }
+    }
+}
