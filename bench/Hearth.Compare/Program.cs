@@ -9,6 +9,7 @@ using Hearth.Numerics;
 //   Hearth.Compare llama -m FILE -t N -p 512 -n 128 -r R            (prints a JSON line like `hearth bench --json`)
 //   Hearth.Compare kernels [--types Q8_0,Q4_0] [--rows 512 --cols 2048 --tokens 64]   (GEMM vs per-row, one thread)
 //   Hearth.Compare bandwidth [-t 2] [--mib 1024]   (streaming read bandwidth)
+//   Hearth.Compare pool [-t 2] [--jobs 20000]   (worker pool cost per job: wake-up + barrier)
 //   Hearth.Compare compare --hearth PATH/TO/hearth -t N -r ROUNDS FILE...   (A B A B, prints ratios)
 var inv = CultureInfo.InvariantCulture;
 string Arg(string name, string? fallback = null)
@@ -50,11 +51,14 @@ switch (args.Length > 0 ? args[0] : "")
         foreach (string t in Arg("--types", "Q8_0,Q4_0,Q4_K,Q6_K,F16,F32").Split(','))
         {
             KernelBench.Run(Enum.Parse<GgmlType>(t, ignoreCase: true), int.Parse(Arg("--rows", "512"), inv),
-                int.Parse(Arg("--cols", "2048"), inv), int.Parse(Arg("--tokens", "64"), inv));
+                int.Parse(Arg("--cols", "2048"), inv), int.Parse(Arg("--tokens", "128"), inv));
         }
         return 0;
     case "bandwidth":
         StreamBench.Run(int.Parse(Arg("-t", "2"), inv), int.Parse(Arg("--mib", "1024"), inv));
+        return 0;
+    case "pool":
+        PoolBench.Run(int.Parse(Arg("-t", "2"), inv), int.Parse(Arg("--jobs", "20000"), inv));
         return 0;
     case "compare":
         return Comparison.Run(Arg("--hearth"), int.Parse(Arg("-t", "2"), inv), int.Parse(Arg("-r", "3"), inv),

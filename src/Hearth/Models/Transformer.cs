@@ -148,9 +148,7 @@ internal sealed class Transformer
     {
         var c = Config;
         int qDim = c.HeadCount * c.HeadDim, kDim = c.HeadCountKv * c.HeadDim, vDim = c.HeadCountKv * c.ValueHeadDim;
-        Linear(L.Wq!, buf.Xb, n, buf.Q, buf, pool);
-        Linear(L.Wk!, buf.Xb, n, buf.K, buf, pool);
-        Linear(L.Wv!, buf.Xb, n, buf.V, buf, pool);
+        Linear(buf.Xb, n, buf, pool, L.Wq!, buf.Q, L.Wk!, buf.K, L.Wv!, buf.V);
         for (int t = 0; t < n; t++)
         {
             var q = buf.Q.AsSpan(t * qDim, qDim);
@@ -187,8 +185,7 @@ internal sealed class Transformer
     /// </summary>
     internal void FeedForward(WeightMatrix gate, WeightMatrix up, WeightMatrix down, float[] input, int n, float[] output, ForwardBuffers buf, WorkerPool pool)
     {
-        Linear(gate, input, n, buf.Gate, buf, pool);
-        Linear(up, input, n, buf.Up, buf, pool);
+        Linear(input, n, buf, pool, gate, buf.Gate, up, buf.Up);
         int ff = gate.Rows;
         if (Arch.Activation == FeedForwardActivation.GeluTanh) GeluTanh.Glu(buf.Gate.AsSpan(0, n * ff), buf.Up.AsSpan(0, n * ff));
         else VectorOps.SwiGlu(buf.Gate.AsSpan(0, n * ff), buf.Up.AsSpan(0, n * ff));
@@ -202,21 +199,31 @@ internal sealed class Transformer
         for (int t = 0; t < n; t++) VectorOps.RmsNorm(rows.AsSpan(t * d, d), weight, Config.RmsNormEps, rows.AsSpan(t * d, d));
     }
 
-    /// <summary>output[t] = w · input[t] for <paramref name="nTokens"/> rows of w.Columns; the conversion of the input to
-    /// the weights' vec-dot type is shared while <c>buf.InputVersion</c> is unchanged (bump it after writing an input).</summary>
-    internal void Linear(WeightMatrix w, float[] input, int nTokens, float[] output, ForwardBuffers buf, WorkerPool pool)
+    internal void Linear(WeightMatrix w, float[] input, int nTokens, float[] output, ForwardBuffers buf, WorkerPool pool) =>
+        Linear(input, nTokens, buf, pool, w, output);
+
+    /// <summary>Projections of one input; those sharing the first's activation type run as one pool job (one barrier).</summary>
+    internal void Linear(float[] input, int nTokens, ForwardBuffers buf, WorkerPool pool, WeightMatrix w0, float[] y0,
+        WeightMatrix? w1 = null, float[]? y1 = null, WeightMatrix? w2 = null, float[]? y2 = null)
     {
-        var act = TensorTypes.Get(w.Traits.VecDotType);
-        int stride = (int)act.RowBytes(w.Columns);
+        var act = TensorTypes.Get(w0.Traits.VecDotType);
+        int stride = (int)act.RowBytes(w0.Columns);
         if (buf.QuantizedFor != (input, buf.InputVersion, act.Type))
         {
             for (int t = 0; t < nTokens; t++)
             {
-                act.Quantize!(input.AsSpan(t * w.Columns, w.Columns), buf.Quantized.AsSpan(t * stride, stride));
+                act.Quantize!(input.AsSpan(t * w0.Columns, w0.Columns), buf.Quantized.AsSpan(t * stride, stride));
             }
             buf.QuantizedFor = (input, buf.InputVersion, act.Type);
         }
-        _matMul.Set(w, buf.Quantized, stride, nTokens, output, pool.ThreadCount);
-        pool.Run(_matMul, _matMul.ChunkCount, (long)w.Rows * w.Columns * nTokens);
+        _matMul.Begin(buf.Quantized, stride, nTokens, pool.ThreadCount);
+        _matMul.Add(w0, y0);
+        bool fuse1 = w1 != null && w1.Traits.VecDotType == act.Type && w1.Columns == w0.Columns;
+        bool fuse2 = w2 != null && w2.Traits.VecDotType == act.Type && w2.Columns == w0.Columns;
+        if (fuse1) _matMul.Add(w1!, y1!);
+        if (fuse2) _matMul.Add(w2!, y2!);
+        pool.Run(_matMul, _matMul.ChunkCount, _matMul.Work);
+        if (w1 != null && !fuse1) Linear(w1, input, nTokens, y1!, buf, pool);
+        if (w2 != null && !fuse2) Linear(w2, input, nTokens, y2!, buf, pool);
     }
 }

@@ -29,9 +29,22 @@ internal static unsafe class Gemm
     public const int TokenBlock = 64;
 
     private static readonly GemmKernel[] Kernels = Build();
+    private static readonly GemmKernel[] GemvKernels = BuildGemv();
 
     /// <summary>The tile kernel for <paramref name="type"/> on this CPU, or a default (unavailable) one.</summary>
     public static GemmKernel For(GgmlType type) => (uint)type < (uint)Kernels.Length ? Kernels[(int)type] : default;
+
+    /// <summary>The one-token (decoding) tile for <paramref name="type"/>, or a default (unavailable) one.</summary>
+    public static GemmKernel ForOneToken(GgmlType type) => (uint)type < (uint)GemvKernels.Length ? GemvKernels[(int)type] : default;
+
+    private static GemmKernel[] BuildGemv()
+    {
+        var k = new GemmKernel[64];
+        if (KernelSelector.Active < KernelVariant.Avx2 || !Avx2.IsSupported || !Fma.IsSupported) return k;
+        k[(int)GgmlType.Q8_0] = new(&GemvAvx2.Q8_0, 4, 1);
+        k[(int)GgmlType.Q4_0] = new(&GemvAvx2.Q4_0, 4, 1);
+        return k;
+    }
 
     private static GemmKernel[] Build()
     {

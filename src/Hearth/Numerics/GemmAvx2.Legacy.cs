@@ -11,7 +11,7 @@ namespace Hearth.Numerics;
 /// AVX2 (+AVX-VNNI) GEMM tiles for the 32-element formats against Q8_0 activations: 4 weight rows × 4 tokens per call,
 /// sixteen 8-lane float accumulators. Each weight block is loaded and decoded once per tile and each activation block
 /// once per tile, so a block's work is spread over 16 dot products instead of 1 (the per-row kernel re-decodes the weight
-/// for every token). Per pair the arithmetic is the per-row kernel's (<see cref="DotAvx2.DotQ8_0"/>), in the same order.
+/// for every token). Per pair the integer block sums are the per-row kernel's; the block scale is applied as (sum·d_w)·d_x.
 /// </summary>
 internal static unsafe class GemmAvx2Legacy
 {
@@ -26,22 +26,42 @@ internal static unsafe class GemmAvx2Legacy
         Vector256<float> c30 = default, c31 = default, c32 = default, c33 = default;
         byte* w0 = w, w1 = w + ws, w2 = w + 2 * ws, w3 = w + 3 * ws;
         byte* x0 = x, x1 = x + xs, x2 = x + 2 * xs, x3 = x + 3 * xs;
+        var bias = Vec.Create((byte)0x80);
         for (nint o = 0, end = (nint)(n >> 5) * 34; o < end; o += 34)
         {
             var a0 = Vec.Load((sbyte*)(w0 + o + 2)); var a1 = Vec.Load((sbyte*)(w1 + o + 2));
             var a2 = Vec.Load((sbyte*)(w2 + o + 2)); var a3 = Vec.Load((sbyte*)(w3 + o + 2));
-            var u0 = ISA.Abs(a0); var u1 = ISA.Abs(a1); var u2 = ISA.Abs(a2); var u3 = ISA.Abs(a3);
-            float d0 = Fp16.Lookup(*(ushort*)(w0 + o)), d1 = Fp16.Lookup(*(ushort*)(w1 + o));
-            float d2 = Fp16.Lookup(*(ushort*)(w2 + o)), d3 = Fp16.Lookup(*(ushort*)(w3 + o));
-
-            var b = Vec.Load((sbyte*)(x0 + o + 2)); float e = Fp16.Lookup(*(ushort*)(x0 + o));
-            c00 = Pair(c00, u0, a0, b, d0 * e); c10 = Pair(c10, u1, a1, b, d1 * e); c20 = Pair(c20, u2, a2, b, d2 * e); c30 = Pair(c30, u3, a3, b, d3 * e);
-            b = Vec.Load((sbyte*)(x1 + o + 2)); e = Fp16.Lookup(*(ushort*)(x1 + o));
-            c01 = Pair(c01, u0, a0, b, d0 * e); c11 = Pair(c11, u1, a1, b, d1 * e); c21 = Pair(c21, u2, a2, b, d2 * e); c31 = Pair(c31, u3, a3, b, d3 * e);
-            b = Vec.Load((sbyte*)(x2 + o + 2)); e = Fp16.Lookup(*(ushort*)(x2 + o));
-            c02 = Pair(c02, u0, a0, b, d0 * e); c12 = Pair(c12, u1, a1, b, d1 * e); c22 = Pair(c22, u2, a2, b, d2 * e); c32 = Pair(c32, u3, a3, b, d3 * e);
-            b = Vec.Load((sbyte*)(x3 + o + 2)); e = Fp16.Lookup(*(ushort*)(x3 + o));
-            c03 = Pair(c03, u0, a0, b, d0 * e); c13 = Pair(c13, u1, a1, b, d1 * e); c23 = Pair(c23, u2, a2, b, d2 * e); c33 = Pair(c33, u3, a3, b, d3 * e);
+            var d0 = Vec.Create(Fp16.Lookup(*(ushort*)(w0 + o))); var d1 = Vec.Create(Fp16.Lookup(*(ushort*)(w1 + o)));
+            var d2 = Vec.Create(Fp16.Lookup(*(ushort*)(w2 + o))); var d3 = Vec.Create(Fp16.Lookup(*(ushort*)(w3 + o)));
+            if (Vnni.IsSupported)
+            {
+                // vpdpbusd wants an unsigned operand: take y + 128 (flip the sign bit) and start each row's sums at
+                // −128·Σa (per 4-byte lane group), which removes the 128·Σa the bias adds. Integer sums are unchanged.
+                var k0 = Vector256<int>.Zero - Vnni.MultiplyWideningAndAdd(Vector256<int>.Zero, bias, a0);
+                var k1 = Vector256<int>.Zero - Vnni.MultiplyWideningAndAdd(Vector256<int>.Zero, bias, a1);
+                var k2 = Vector256<int>.Zero - Vnni.MultiplyWideningAndAdd(Vector256<int>.Zero, bias, a2);
+                var k3 = Vector256<int>.Zero - Vnni.MultiplyWideningAndAdd(Vector256<int>.Zero, bias, a3);
+                var b = Vec.Load(x0 + o + 2) ^ bias; var e = Vec.Create(Fp16.Lookup(*(ushort*)(x0 + o)));
+                c00 = PairV(c00, k0, b, a0, d0, e); c10 = PairV(c10, k1, b, a1, d1, e); c20 = PairV(c20, k2, b, a2, d2, e); c30 = PairV(c30, k3, b, a3, d3, e);
+                b = Vec.Load(x1 + o + 2) ^ bias; e = Vec.Create(Fp16.Lookup(*(ushort*)(x1 + o)));
+                c01 = PairV(c01, k0, b, a0, d0, e); c11 = PairV(c11, k1, b, a1, d1, e); c21 = PairV(c21, k2, b, a2, d2, e); c31 = PairV(c31, k3, b, a3, d3, e);
+                b = Vec.Load(x2 + o + 2) ^ bias; e = Vec.Create(Fp16.Lookup(*(ushort*)(x2 + o)));
+                c02 = PairV(c02, k0, b, a0, d0, e); c12 = PairV(c12, k1, b, a1, d1, e); c22 = PairV(c22, k2, b, a2, d2, e); c32 = PairV(c32, k3, b, a3, d3, e);
+                b = Vec.Load(x3 + o + 2) ^ bias; e = Vec.Create(Fp16.Lookup(*(ushort*)(x3 + o)));
+                c03 = PairV(c03, k0, b, a0, d0, e); c13 = PairV(c13, k1, b, a1, d1, e); c23 = PairV(c23, k2, b, a2, d2, e); c33 = PairV(c33, k3, b, a3, d3, e);
+            }
+            else
+            {
+                var u0 = ISA.Abs(a0); var u1 = ISA.Abs(a1); var u2 = ISA.Abs(a2); var u3 = ISA.Abs(a3);
+                var b = Vec.Load((sbyte*)(x0 + o + 2)); var e = Vec.Create(Fp16.Lookup(*(ushort*)(x0 + o)));
+                c00 = Pair(c00, u0, a0, b, d0, e); c10 = Pair(c10, u1, a1, b, d1, e); c20 = Pair(c20, u2, a2, b, d2, e); c30 = Pair(c30, u3, a3, b, d3, e);
+                b = Vec.Load((sbyte*)(x1 + o + 2)); e = Vec.Create(Fp16.Lookup(*(ushort*)(x1 + o)));
+                c01 = Pair(c01, u0, a0, b, d0, e); c11 = Pair(c11, u1, a1, b, d1, e); c21 = Pair(c21, u2, a2, b, d2, e); c31 = Pair(c31, u3, a3, b, d3, e);
+                b = Vec.Load((sbyte*)(x2 + o + 2)); e = Vec.Create(Fp16.Lookup(*(ushort*)(x2 + o)));
+                c02 = Pair(c02, u0, a0, b, d0, e); c12 = Pair(c12, u1, a1, b, d1, e); c22 = Pair(c22, u2, a2, b, d2, e); c32 = Pair(c32, u3, a3, b, d3, e);
+                b = Vec.Load((sbyte*)(x3 + o + 2)); e = Vec.Create(Fp16.Lookup(*(ushort*)(x3 + o)));
+                c03 = Pair(c03, u0, a0, b, d0, e); c13 = Pair(c13, u1, a1, b, d1, e); c23 = Pair(c23, u2, a2, b, d2, e); c33 = Pair(c33, u3, a3, b, d3, e);
+            }
         }
         Store(y, ys, c00, c10, c20, c30, c01, c11, c21, c31, c02, c12, c22, c32, c03, c13, c23, c33);
     }
@@ -65,40 +85,43 @@ internal static unsafe class GemmAvx2Legacy
             nint ow = i * 18, ox = i * 34;
             var q0 = DotAvx2.Nibbles(w0 + ow + 2); var q1 = DotAvx2.Nibbles(w1 + ow + 2);
             var q2 = DotAvx2.Nibbles(w2 + ow + 2); var q3 = DotAvx2.Nibbles(w3 + ow + 2);
-            float d0 = Fp16.Lookup(*(ushort*)(w0 + ow)), d1 = Fp16.Lookup(*(ushort*)(w1 + ow));
-            float d2 = Fp16.Lookup(*(ushort*)(w2 + ow)), d3 = Fp16.Lookup(*(ushort*)(w3 + ow));
+            var d0 = Vec.Create(Fp16.Lookup(*(ushort*)(w0 + ow))); var d1 = Vec.Create(Fp16.Lookup(*(ushort*)(w1 + ow)));
+            var d2 = Vec.Create(Fp16.Lookup(*(ushort*)(w2 + ow))); var d3 = Vec.Create(Fp16.Lookup(*(ushort*)(w3 + ow)));
 
-            var b = Vec.Load((sbyte*)(x0 + ox + 2)); float e = Fp16.Lookup(*(ushort*)(x0 + ox)); var m = MinusEightSum(b);
-            c00 = PairU(c00, m, q0, b, d0 * e); c10 = PairU(c10, m, q1, b, d1 * e); c20 = PairU(c20, m, q2, b, d2 * e); c30 = PairU(c30, m, q3, b, d3 * e);
-            b = Vec.Load((sbyte*)(x1 + ox + 2)); e = Fp16.Lookup(*(ushort*)(x1 + ox)); m = MinusEightSum(b);
-            c01 = PairU(c01, m, q0, b, d0 * e); c11 = PairU(c11, m, q1, b, d1 * e); c21 = PairU(c21, m, q2, b, d2 * e); c31 = PairU(c31, m, q3, b, d3 * e);
-            b = Vec.Load((sbyte*)(x2 + ox + 2)); e = Fp16.Lookup(*(ushort*)(x2 + ox)); m = MinusEightSum(b);
-            c02 = PairU(c02, m, q0, b, d0 * e); c12 = PairU(c12, m, q1, b, d1 * e); c22 = PairU(c22, m, q2, b, d2 * e); c32 = PairU(c32, m, q3, b, d3 * e);
-            b = Vec.Load((sbyte*)(x3 + ox + 2)); e = Fp16.Lookup(*(ushort*)(x3 + ox)); m = MinusEightSum(b);
-            c03 = PairU(c03, m, q0, b, d0 * e); c13 = PairU(c13, m, q1, b, d1 * e); c23 = PairU(c23, m, q2, b, d2 * e); c33 = PairU(c33, m, q3, b, d3 * e);
+            var b = Vec.Load((sbyte*)(x0 + ox + 2)); var e = Vec.Create(Fp16.Lookup(*(ushort*)(x0 + ox))); var m = MinusEightSum(b);
+            c00 = PairU(c00, m, q0, b, d0, e); c10 = PairU(c10, m, q1, b, d1, e); c20 = PairU(c20, m, q2, b, d2, e); c30 = PairU(c30, m, q3, b, d3, e);
+            b = Vec.Load((sbyte*)(x1 + ox + 2)); e = Vec.Create(Fp16.Lookup(*(ushort*)(x1 + ox))); m = MinusEightSum(b);
+            c01 = PairU(c01, m, q0, b, d0, e); c11 = PairU(c11, m, q1, b, d1, e); c21 = PairU(c21, m, q2, b, d2, e); c31 = PairU(c31, m, q3, b, d3, e);
+            b = Vec.Load((sbyte*)(x2 + ox + 2)); e = Vec.Create(Fp16.Lookup(*(ushort*)(x2 + ox))); m = MinusEightSum(b);
+            c02 = PairU(c02, m, q0, b, d0, e); c12 = PairU(c12, m, q1, b, d1, e); c22 = PairU(c22, m, q2, b, d2, e); c32 = PairU(c32, m, q3, b, d3, e);
+            b = Vec.Load((sbyte*)(x3 + ox + 2)); e = Vec.Create(Fp16.Lookup(*(ushort*)(x3 + ox))); m = MinusEightSum(b);
+            c03 = PairU(c03, m, q0, b, d0, e); c13 = PairU(c13, m, q1, b, d1, e); c23 = PairU(c23, m, q2, b, d2, e); c33 = PairU(c33, m, q3, b, d3, e);
         }
         Store(y, ys, c00, c10, c20, c30, c01, c11, c21, c31, c02, c12, c22, c32, c03, c13, c23, c33);
     }
 
-    /// <summary>acc + d·Σ a·b for signed a (|a| = u precomputed) and signed b.</summary>
+    /// <summary>acc + (Σ a·b)·d·e for signed a (|a| = u precomputed) and signed b.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Pair(Vector256<float> acc, Vector256<byte> u, Vector256<sbyte> a, Vector256<sbyte> b, float d)
+    private static Vector256<float> Pair(Vector256<float> acc, Vector256<byte> u, Vector256<sbyte> a, Vector256<sbyte> b, Vector256<float> d, Vector256<float> e)
     {
         var sb = ISA.Sign(b, a);
-        var p = Vnni.IsSupported
-            ? Vnni.MultiplyWideningAndAdd(Vector256<int>.Zero, u, sb)
-            : ISA.MultiplyAddAdjacent(ISA.MultiplyAddAdjacent(u, sb), Vec.Create((short)1));
-        return FMA.MultiplyAdd(Vec.Create(d), ISA.ConvertToVector256Single(p), acc);
+        var p = ISA.MultiplyAddAdjacent(ISA.MultiplyAddAdjacent(u, sb), Vec.Create((short)1));
+        return FMA.MultiplyAdd(ISA.ConvertToVector256Single(p) * d, e, acc);
     }
 
-    /// <summary>acc + d·(start + Σ q·b) for unsigned q ≤ 15 (maddubs cannot saturate: 2·15·128 &lt; 2^15).</summary>
+    /// <summary>acc + (start + Σ ub·a)·d·e with VNNI: ub unsigned (biased activations), a signed weights.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> PairU(Vector256<float> acc, Vector256<int> start, Vector256<byte> q, Vector256<sbyte> b, float d)
+    private static Vector256<float> PairV(Vector256<float> acc, Vector256<int> start, Vector256<byte> ub, Vector256<sbyte> a, Vector256<float> d, Vector256<float> e) =>
+        FMA.MultiplyAdd(ISA.ConvertToVector256Single(Vnni.MultiplyWideningAndAdd(start, ub, a)) * d, e, acc);
+
+    /// <summary>acc + (start + Σ q·b)·d·e for unsigned q ≤ 15 (maddubs cannot saturate: 2·15·128 &lt; 2^15).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> PairU(Vector256<float> acc, Vector256<int> start, Vector256<byte> q, Vector256<sbyte> b, Vector256<float> d, Vector256<float> e)
     {
         var p = Vnni.IsSupported
             ? Vnni.MultiplyWideningAndAdd(start, q, b)
             : start + ISA.MultiplyAddAdjacent(ISA.MultiplyAddAdjacent(q, b), Vec.Create((short)1));
-        return FMA.MultiplyAdd(Vec.Create(d), ISA.ConvertToVector256Single(p), acc);
+        return FMA.MultiplyAdd(ISA.ConvertToVector256Single(p) * d, e, acc);
     }
 
     /// <summary>−8 · (sum of each 4-byte group of b), the Q4_0 offset's share of each lane.</summary>

@@ -34,31 +34,40 @@ internal sealed class Rope
     /// <summary>Rotates each of the <paramref name="heads"/> heads of <paramref name="x"/> (// [heads, headDim]) for position <paramref name="pos"/>.</summary>
     public void Apply(Span<float> x, int heads, int headDim, int pos)
     {
+        // The angles depend only on the position: compute cos/sin once for all heads (the trigonometry, not the
+        // rotation, is what costs here).
+        int half = _dims / 2;
+        Span<float> cs = half <= 256 ? stackalloc float[2 * half] : new float[2 * half];
         float thetaScale = MathF.Pow(_freqBase, -2.0f / _dims);
+        // ggml advances theta by repeated multiplication in float; doing the same keeps results bit-close.
+        float theta = pos * _freqScale;
+        for (int i = 0; i < half; i++)
+        {
+            float t = _freqFactors != null ? theta / _freqFactors[i] : theta;
+            cs[2 * i] = MathF.Cos(t);
+            cs[2 * i + 1] = MathF.Sin(t);
+            theta *= thetaScale;
+        }
         for (int h = 0; h < heads; h++)
         {
             var head = x.Slice(h * headDim, headDim);
-            // ggml advances theta by repeated multiplication in float; doing the same keeps results bit-close.
-            float theta = pos * _freqScale;
-            for (int i0 = 0; i0 < _dims; i0 += 2)
+            for (int i = 0; i < half; i++)
             {
-                float t = _freqFactors != null ? theta / _freqFactors[i0 / 2] : theta;
-                float c = MathF.Cos(t), s = MathF.Sin(t);
+                float c = cs[2 * i], s = cs[2 * i + 1];
                 int a, b;
                 if (_style == RopeStyle.Normal)
                 {
-                    a = i0;
-                    b = i0 + 1;
+                    a = 2 * i;
+                    b = 2 * i + 1;
                 }
                 else
                 {
-                    a = i0 / 2;
-                    b = i0 / 2 + _dims / 2;
+                    a = i;
+                    b = i + half;
                 }
                 float x0 = head[a], x1 = head[b];
                 head[a] = x0 * c - x1 * s;
                 head[b] = x0 * s + x1 * c;
-                theta *= thetaScale;
             }
         }
     }

@@ -29,14 +29,20 @@ internal static class VectorOps
         TensorPrimitives.Multiply(x, 1.0f / sum, x);
     }
 
-    /// <summary>gate = silu(gate) · up (SwiGLU).</summary>
+    /// <summary>gate = silu(gate) · up (SwiGLU), silu(g) = g / (1 + e^-g), vectorised in slices of 256.</summary>
     public static void SwiGlu(Span<float> gate, ReadOnlySpan<float> up)
     {
-        // silu(g) = g · sigmoid(g)
-        for (int i = 0; i < gate.Length; i++)
+        Span<float> t = stackalloc float[256];
+        for (int i = 0; i < gate.Length; i += 256)
         {
-            float g = gate[i];
-            gate[i] = g / (1.0f + MathF.Exp(-g)) * up[i];
+            int n = Math.Min(256, gate.Length - i);
+            var g = gate.Slice(i, n);
+            var e = t[..n];
+            TensorPrimitives.Negate(g, e);
+            TensorPrimitives.Exp(e, e);
+            TensorPrimitives.Add(e, 1.0f, e);
+            TensorPrimitives.Divide(g, e, g);
+            TensorPrimitives.Multiply(g, up.Slice(i, n), g);
         }
     }
 }

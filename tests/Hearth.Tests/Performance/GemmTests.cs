@@ -20,7 +20,7 @@ public unsafe class GemmTests
         var traits = TensorTypes.Get(type);
         var act = TensorTypes.Get(traits.VecDotType);
         int cols = traits.BlockSize == 1 ? 77 : Math.Max(2, 512 / traits.BlockSize) * traits.BlockSize;
-        foreach (var (rows, tokens) in new[] { (4, 4), (9, 7), (13, 70), (3, 2) })
+        foreach (var (rows, tokens) in new[] { (4, 4), (9, 7), (13, 70), (3, 2), (9, 1), (4, 1) })
         {
             int wRow = (int)traits.RowBytes(cols), xRow = (int)act.RowBytes(cols);
             var w = new byte[rows * wRow];
@@ -45,8 +45,9 @@ public unsafe class GemmTests
             {
                 // Two row ranges, as two worker chunks would split them.
                 int mid = rows / 2 & ~3;
-                Gemm.ComputeRows(traits, Gemm.For(type), pw, wRow, cols, rows, px, xRow, tokens, py, 0, mid);
-                Gemm.ComputeRows(traits, Gemm.For(type), pw, wRow, cols, rows, px, xRow, tokens, py, mid, rows);
+                var kernel = tokens == 1 ? Gemm.ForOneToken(type) : Gemm.For(type);
+                Gemm.ComputeRows(traits, kernel, pw, wRow, cols, rows, px, xRow, tokens, py, 0, mid);
+                Gemm.ComputeRows(traits, kernel, pw, wRow, cols, rows, px, xRow, tokens, py, mid, rows);
             }
             for (int t = 0; t < tokens; t++)
             {
