@@ -68,6 +68,8 @@ public sealed unsafe class GgufFile : IDisposable
     {
         ArgumentNullException.ThrowIfNull(path);
         var info = new FileInfo(path);
+        // A symbolic link's FileInfo describes the link itself; measure (and map) the file it points to.
+        if (info.LinkTarget != null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target) info = target;
         if (!info.Exists) throw new FileNotFoundException($"GGUF file not found: {path}", path);
         long length = info.Length;
         // An empty file cannot be mapped; anything longer goes to the parser, which reports bad magic or truncation.

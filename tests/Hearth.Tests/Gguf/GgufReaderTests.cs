@@ -28,3 +28,24 @@ public class GgufReaderTests
         foreach (var t in f.Tensors) Assert.Equal(t.ByteSize, f.GetTensorData(t).Length);
     }
 }
+
+public class GgufSymlinkTests
+{
+    [Fact]
+    public void Opens_a_model_through_a_symbolic_link()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        string dir = Directory.CreateTempSubdirectory("hearth-link").FullName;
+        try
+        {
+            string link = Path.Combine(dir, "model.gguf");
+            File.CreateSymbolicLink(link, TestData.PathOf("gguf/stories260K.gguf"));
+            using var f = Hearth.Gguf.GgufFile.Open(link);
+            Assert.Equal(48, f.Tensors.Count);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
