@@ -248,4 +248,51 @@ internal static class KQuantMath
             q[j] |= (byte)((lm >> 4) << 6);
         }
     }
+
+    /// <summary>
+    /// The shared part of ggml's Q4_K and Q5_K reference quantizers for one 256-value super-block: per 32 values a
+    /// make_qkx2_quants scale and min (weights av|x| + |x|), both packed as 6-bit values under F16 super-scales written at
+    /// bytes 0 and 2 of <paramref name="block"/>, then each value's level in [0, nmax] recomputed from the rounded scales.
+    /// The caller packs <paramref name="levels"/> (// [256]) into its own bit layout.
+    /// </summary>
+    public static void QuantizeSuperBlockK4(ReadOnlySpan<float> x, Span<byte> block, int scalesOffset, Span<byte> levels, int nmax, float rmin, int nstep)
+    {
+        Span<byte> laux = stackalloc byte[32];
+        Span<float> weights = stackalloc float[32];
+        Span<float> mins = stackalloc float[8];
+        Span<float> scales = stackalloc float[8];
+        float maxScale = 0, maxMin = 0;
+        for (int j = 0; j < 8; j++)
+        {
+            var xs = x.Slice(32 * j, 32);
+            float sumX2 = 0;
+            for (int l = 0; l < 32; l++) sumX2 += xs[l] * xs[l];
+            float avX = MathF.Sqrt(sumX2 / 32);
+            for (int l = 0; l < 32; l++) weights[l] = avX + MathF.Abs(xs[l]);
+            scales[j] = MakeQkx2Quants(32, nmax, xs, weights, levels.Slice(32 * j, 32), out mins[j], laux, rmin, 0.1f, nstep, false);
+            if (scales[j] > maxScale) maxScale = scales[j];
+            if (mins[j] > maxMin) maxMin = mins[j];
+        }
+        float invScale = maxScale > 0 ? 63f / maxScale : 0f;
+        float invMin = maxMin > 0 ? 63f / maxMin : 0f;
+        var packed = block.Slice(scalesOffset, 12);
+        for (int j = 0; j < 8; j++)
+        {
+            int ls = Math.Min(63, (int)(byte)NearestInt(invScale * scales[j]));
+            int lm = Math.Min(63, (int)(byte)NearestInt(invMin * mins[j]));
+            PackScaleMinK4(j, ls, lm, packed);
+        }
+        Bits.WriteHalf(block, 0, maxScale / 63f);
+        Bits.WriteHalf(block, 2, maxMin / 63f);
+        float dAll = Bits.Half(block, 0), dMinAll = Bits.Half(block, 2);
+        for (int j = 0; j < 8; j++)
+        {
+            GetScaleMinK4(j, packed, out int sc, out int m);
+            float d = dAll * sc;
+            if (d == 0) continue;
+            float dm = dMinAll * m;
+            for (int ii = 0; ii < 32; ii++)
+                levels[32 * j + ii] = (byte)Math.Clamp(NearestInt((x[32 * j + ii] + dm) / d), 0, nmax);
+        }
+    }
 }

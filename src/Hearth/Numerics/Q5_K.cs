@@ -41,48 +41,12 @@ internal static class Q5_K
     {
         int nb = Bits.Blocks(src.Length, BlockSize, BytesPerBlock, dst.Length, "Q5_K");
         Span<byte> levels = stackalloc byte[BlockSize];
-        Span<byte> laux = stackalloc byte[32];
-        Span<float> weights = stackalloc float[32];
-        Span<float> mins = stackalloc float[8];
-        Span<float> scales = stackalloc float[8];
         for (int i = 0; i < nb; i++)
         {
             var x = src.Slice(i * BlockSize, BlockSize);
             var b = dst.Slice(i * BytesPerBlock, BytesPerBlock);
             b.Clear();
-            float maxScale = 0, maxMin = 0;
-            for (int j = 0; j < 8; j++)
-            {
-                var xs = x.Slice(32 * j, 32);
-                float sumX2 = 0;
-                for (int l = 0; l < 32; l++) sumX2 += xs[l] * xs[l];
-                float avX = MathF.Sqrt(sumX2 / 32);
-                for (int l = 0; l < 32; l++) weights[l] = avX + MathF.Abs(xs[l]);
-                scales[j] = KQuantMath.MakeQkx2Quants(32, 31, xs, weights, levels.Slice(32 * j, 32), out mins[j], laux, -0.5f, 0.1f, 15, false);
-                if (scales[j] > maxScale) maxScale = scales[j];
-                if (mins[j] > maxMin) maxMin = mins[j];
-            }
-            float invScale = maxScale > 0 ? 63f / maxScale : 0f;
-            float invMin = maxMin > 0 ? 63f / maxMin : 0f;
-            var packed = b.Slice(ScalesOffset, 12);
-            for (int j = 0; j < 8; j++)
-            {
-                int ls = Math.Min(63, (int)(byte)KQuantMath.NearestInt(invScale * scales[j]));
-                int lm = Math.Min(63, (int)(byte)KQuantMath.NearestInt(invMin * mins[j]));
-                KQuantMath.PackScaleMinK4(j, ls, lm, packed);
-            }
-            Bits.WriteHalf(b, 0, maxScale / 63f);
-            Bits.WriteHalf(b, 2, maxMin / 63f);
-            float dAll = Bits.Half(b, 0), dMinAll = Bits.Half(b, 2);
-            for (int j = 0; j < 8; j++)
-            {
-                KQuantMath.GetScaleMinK4(j, packed, out int sc, out int m);
-                float d = dAll * sc;
-                if (d == 0) continue;
-                float dm = dMinAll * m;
-                for (int ii = 0; ii < 32; ii++)
-                    levels[32 * j + ii] = (byte)Math.Clamp(KQuantMath.NearestInt((x[32 * j + ii] + dm) / d), 0, 31);
-            }
+            KQuantMath.QuantizeSuperBlockK4(x, b, ScalesOffset, levels, 31, -0.5f, 15);
             for (int v = 0; v < BlockSize; v++)
             {
                 int l = levels[v];
