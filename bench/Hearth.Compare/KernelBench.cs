@@ -41,13 +41,13 @@ internal static unsafe class KernelBench
             string panel = "";
             if (GemmPanel.Supports(type) && tokens >= GemmPanel.MinTokens)
             {
-                var sums = new int[cols / 32 * tokens];
+                var sums = new int[GemmPanel.SumsPerToken(type, cols) * tokens];
                 fixed (int* ps = sums)
                 {
                     int* cs = ps;
                     double p = Best(() =>
                     {
-                        GemmPanel.BlockSums(cx, xRow, tokens, cols / 32, cs);
+                        GemmPanel.Sums(type, cx, xRow, tokens, cols, cs);
                         GemmPanel.ComputeRows(type, cw, wRow, cols, rows, cx, xRow, cs, tokens, cy, 0, rows);
                     });
                     panel = $", panel {macs / p / 1e9:F2} GMAC/s";

@@ -59,7 +59,7 @@ internal sealed unsafe class MatMulJob : IParallelJob
         _y[i] = y;
         _gemm[i] = _tokens > 1 ? Gemm.For(w.Type) : Gemm.ForOneToken(w.Type);
         _panel[i] = _tokens >= GemmPanel.MinTokens && GemmPanel.Supports(w.Type);
-        if (_panel[i] && _sumsCols != w.Columns) PrepareSums(w.Columns);
+        if (_panel[i] && _sumsCols != w.Columns) PrepareSums(w.Type, w.Columns);
         // Several chunks per thread balance uneven progress; at least 16 rows keep the per-chunk overhead small; a
         // multiple of 8 keeps whole GEMM tiles and row panels inside a chunk.
         int per = Math.Max(16, (w.Rows + _threads * 4 - 1) / (_threads * 4));
@@ -102,14 +102,14 @@ internal sealed unsafe class MatMulJob : IParallelJob
     }
 
     /// <summary>The activation block sums the row panels start from, once per job (all its matrices read the same x).</summary>
-    private void PrepareSums(int cols)
+    private void PrepareSums(GgmlType type, int cols)
     {
-        int nb = cols / 32, need = nb * _tokens;
+        int need = GemmPanel.SumsPerToken(type, cols) * _tokens;
         if (_sums.Length < need) _sums = new int[need];
         fixed (byte* x = _x)
         fixed (int* sums = _sums)
         {
-            GemmPanel.BlockSums(x, _stride, _tokens, nb, sums);
+            GemmPanel.Sums(type, x, _stride, _tokens, cols, sums);
         }
         _sumsCols = cols;
     }

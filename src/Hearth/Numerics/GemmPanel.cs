@@ -24,7 +24,7 @@ namespace Hearth.Numerics;
 /// isum·(d_w·d_x) as ggml's AVX kernels do.
 /// </para>
 /// </summary>
-internal static unsafe class GemmPanel
+internal static unsafe partial class GemmPanel
 {
     /// <summary>Weight rows per panel (one 256-bit vector of int32 lanes).</summary>
     public const int Rows = 8;
@@ -40,8 +40,19 @@ internal static unsafe class GemmPanel
 
     /// <summary>Whether <paramref name="type"/> has a panel kernel on this CPU.</summary>
     public static bool Supports(GgmlType type) =>
-        (type == GgmlType.Q4_0 || type == GgmlType.Q8_0) && KernelSelector.Active >= KernelVariant.Avx2
+        (type == GgmlType.Q4_0 || type == GgmlType.Q8_0 || type == GgmlType.Q4_K) && KernelSelector.Active >= KernelVariant.Avx2
         && ISA.IsSupported && FMA.IsSupported && Vnni.IsSupported;
+
+    /// <summary>Ints of activation sums per token that <see cref="ComputeRows"/> needs for a row of <paramref name="cols"/>.</summary>
+    public static int SumsPerToken(GgmlType type, int cols) => type == GgmlType.Q4_K ? cols / 256 * 4 : cols / 32;
+
+    /// <summary>The activation sums <see cref="ComputeRows"/> starts from, for weights of <paramref name="type"/>.</summary>
+    // x: [nTokens, xStride bytes] in the type's vec-dot format. sums: [nTokens, SumsPerToken].
+    public static void Sums(GgmlType type, byte* x, int xStride, int nTokens, int cols, int* sums)
+    {
+        if (type == GgmlType.Q4_K) SubBlockSums(x, xStride, nTokens, cols / 256, sums);
+        else BlockSums(x, xStride, nTokens, cols / 32, sums);
+    }
 
     /// <summary>Σ of the 32 int8 values of every Q8_0 activation block: sums[t·nb + b].</summary>
     // x: [nTokens, xStride bytes] Q8_0 rows of nb blocks. sums: [nTokens, nb].
@@ -68,12 +79,9 @@ internal static unsafe class GemmPanel
     public static int ComputeRows(GgmlType type, byte* w, int wRowBytes, int cols, int rows, byte* x, int xStride,
         int* sums, int nTokens, float* y, int r0, int r1)
     {
+        if (type == GgmlType.Q4_K) return ComputeRowsQ4_K(w, wRowBytes, cols, rows, x, xStride, sums, nTokens, y, r0, r1);
         int nb = cols >> 5;
-        int need = nb * PanelBlockBytes + 32;
-        var buffer = t_panel;
-        if (buffer == null || buffer.Length < need) t_panel = buffer = GC.AllocateUninitializedArray<byte>(need, pinned: true);
-        // Pinned array: its address is stable; align the panel to 32 bytes for the vector loads.
-        byte* panel = (byte*)(((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer)) + 31) & ~(nint)31);
+        byte* panel = Panel(nb * PanelBlockBytes);
         int offset = type == GgmlType.Q4_0 ? 8 : 128;
         int r = r0;
         for (; r + Rows <= r1; r += Rows)
@@ -85,6 +93,15 @@ internal static unsafe class GemmPanel
             for (; t < nTokens; t++) Tile1(nb, panel, x + (long)t * xStride, sums + (long)t * nb, offset, y + (long)t * rows + r);
         }
         return r;
+    }
+
+    /// <summary>This thread's panel buffer of at least <paramref name="bytes"/>, 32-byte aligned (grows, never shrinks).</summary>
+    private static byte* Panel(int bytes)
+    {
+        var buffer = t_panel;
+        if (buffer == null || buffer.Length < bytes + 32) t_panel = buffer = GC.AllocateUninitializedArray<byte>(bytes + 32, pinned: true);
+        // Pinned array: its address is stable.
+        return (byte*)(((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer)) + 31) & ~(nint)31);
     }
 
     // w: [8 rows, nb Q4_0 blocks] at w + r·ws. panel: [nb, PanelBlockBytes].
