@@ -104,18 +104,15 @@ internal static unsafe partial class DotV128
             for (int i = 0; i < nb; i++)
             {
                 byte* x = pw + i * 176, y = pa + i * 292;
-                var scales = new ReadOnlySpan<byte>(x + 4, 12);
-                short* bsums = (short*)(y + Q8_K.BsumsOffset);
+                var (scales, mins) = DotAvx2.UnpackScaleMinK4(x + 4);
+                int summ = MinDot(y, mins);
                 // Fifth bits: bit j of byte l belongs to value l of 32-element sub-block j.
                 var qh0 = Vector128.Load(x + 16);
                 var qh1 = Vector128.Load(x + 32);
                 var sumi = Vector128<int>.Zero;
-                int summ = 0;
                 for (int j = 0; j < 4; j++)
                 {
-                    KQuantMath.GetScaleMinK4(2 * j, scales, out int s0, out int m0);
-                    KQuantMath.GetScaleMinK4(2 * j + 1, scales, out int s1, out int m1);
-                    summ += m0 * (bsums[4 * j] + bsums[4 * j + 1]) + m1 * (bsums[4 * j + 2] + bsums[4 * j + 3]);
+                    int s0 = (int)(scales >> (16 * j)) & 0xFF, s1 = (int)(scales >> (16 * j + 8)) & 0xFF;
                     var qa = Vector128.Load(x + 48 + 32 * j);
                     var qb = Vector128.Load(x + 64 + 32 * j);
                     sbyte* yj = (sbyte*)(y + Q8_K.QsOffset + 64 * j);

@@ -64,6 +64,14 @@ internal static unsafe partial class DotV128
         return Vec.Sum(DotI16(Vector128.Load(b), s0) + DotI16(Vector128.Load(b + 8), s1));
     }
 
+    /// <summary>
+    /// Q4_K/Q5_K minimum term Σ_g m[g/2]·bsums[g]: the eight 6-bit minimums (bytes of <paramref name="mins"/>, as
+    /// <see cref="DotAvx2.UnpackScaleMinK4"/> unpacks them) each cover two of Q8_K's 16-element sums.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int MinDot(byte* y, ulong mins) =>
+        BsumDot(y, Vec.Shuffle(Vector128.CreateScalar(mins).AsByte(), Vec.Create((byte)0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7)).AsSByte());
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector128<byte> Shr(Vector128<byte> v, int bits) => Vec.ShiftRightLogical(v.AsUInt16(), bits).AsByte();
 
@@ -128,15 +136,13 @@ internal static unsafe partial class DotV128
             for (int i = 0; i < nb; i++)
             {
                 byte* x = pw + i * 144, y = pa + i * 292;
-                var scales = new ReadOnlySpan<byte>(x + 4, 12);
-                short* bsums = (short*)(y + Q8_K.BsumsOffset);
+                // The 6-bit scales and minimums are unpacked with word operations (pure integer code, not AVX2).
+                var (scales, mins) = DotAvx2.UnpackScaleMinK4(x + 4);
+                int summ = MinDot(y, mins);
                 var sumi = Vector128<int>.Zero;
-                int summ = 0;
                 for (int j = 0; j < 4; j++)
                 {
-                    KQuantMath.GetScaleMinK4(2 * j, scales, out int s0, out int m0);
-                    KQuantMath.GetScaleMinK4(2 * j + 1, scales, out int s1, out int m1);
-                    summ += m0 * (bsums[4 * j] + bsums[4 * j + 1]) + m1 * (bsums[4 * j + 2] + bsums[4 * j + 3]);
+                    int s0 = (int)(scales >> (16 * j)) & 0xFF, s1 = (int)(scales >> (16 * j + 8)) & 0xFF;
                     var qa = Vector128.Load(x + 16 + 32 * j);
                     var qb = Vector128.Load(x + 32 + 32 * j);
                     sbyte* yj = (sbyte*)(y + Q8_K.QsOffset + 64 * j);
@@ -164,10 +170,8 @@ internal static unsafe partial class DotV128
             {
                 byte* x = pw + i * 210, y = pa + i * 292;
                 sbyte* sc = (sbyte*)(x + 192);
-                short* bsums = (short*)(y + Q8_K.BsumsOffset);
                 var sumi = Vector128<int>.Zero;
-                int bias = 0;
-                for (int g = 0; g < 16; g++) bias += sc[g] * bsums[g];
+                int bias = BsumDot(y, Vector128.Load(sc));
                 for (int h = 0; h < 2; h++)
                 {
                     for (int half = 0; half < 2; half++)
