@@ -173,8 +173,8 @@ internal sealed class Transformer
             TensorPrimitives.ConvertToHalf(v, buf.TokenCache[t].Values(l, pos));
         }
         int window = c.IsSlidingLayer(l) ? c.SlidingWindow : 0;
-        _attention.Set(c, buf, l, Arch.ScaleQueries ? 1f : c.AttentionScale, c.AttnLogitSoftcap, window);
-        pool.Run(_attention, n * c.HeadCount, (long)n * c.HeadCount * (buf.TokenPos[n - 1] + 1) * (c.HeadDim + c.ValueHeadDim));
+        _attention.Set(c, buf, l, n, Arch.ScaleQueries ? 1f : c.AttentionScale, c.AttnLogitSoftcap, window);
+        pool.Run(_attention, _attention.ChunkCount, (long)n * c.HeadCount * (buf.TokenPos[n - 1] + 1) * (c.HeadDim + c.ValueHeadDim));
         buf.InputVersion++;
         Linear(L.Wo, buf.AttnOut, n, buf.Xb, buf, pool);
     }
