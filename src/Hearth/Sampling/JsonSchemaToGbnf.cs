@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 
@@ -267,21 +268,36 @@ internal sealed class JsonSchemaToGbnf
         return Define(hint, $"( {IntegerRange.Gbnf(lo, hi)} ) space");
     }
 
-    private static (long? Lo, long? Hi) IntegerBounds(JsonElement s, string path)
+    private static (BigInteger? Lo, BigInteger? Hi) IntegerBounds(JsonElement s, string path)
     {
-        long? lo = null, hi = null;
-        if (s.TryGetProperty("minimum", out var v)) lo = (long)Math.Ceiling(Num(v, path));
-        if (s.TryGetProperty("exclusiveMinimum", out v)) lo = Max(lo, (long)Math.Floor(Num(v, path)) + 1);
-        if (s.TryGetProperty("maximum", out v)) hi = (long)Math.Floor(Num(v, path));
-        if (s.TryGetProperty("exclusiveMaximum", out v)) hi = Min(hi, (long)Math.Ceiling(Num(v, path)) - 1);
+        // Draft 4 wrote exclusive bounds as booleans beside minimum/maximum; later drafts as numbers.
+        bool hasExMin = s.TryGetProperty("exclusiveMinimum", out var exMin), hasExMax = s.TryGetProperty("exclusiveMaximum", out var exMax);
+        BigInteger? lo = null, hi = null;
+        if (s.TryGetProperty("minimum", out var v)) lo = hasExMin && exMin.ValueKind == JsonValueKind.True ? Floor(v, path) + 1 : Ceiling(v, path);
+        if (s.TryGetProperty("maximum", out v)) hi = hasExMax && exMax.ValueKind == JsonValueKind.True ? Ceiling(v, path) - 1 : Floor(v, path);
+        if (hasExMin && exMin.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) lo = Max(lo, Floor(exMin, path) + 1);
+        if (hasExMax && exMax.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) hi = Min(hi, Ceiling(exMax, path) - 1);
         return (lo, hi);
 
-        static long Max(long? a, long b) => a == null ? b : Math.Max(a.Value, b);
-        static long Min(long? a, long b) => a == null ? b : Math.Min(a.Value, b);
+        static BigInteger Max(BigInteger? a, BigInteger b) => a == null ? b : BigInteger.Max(a.Value, b);
+        static BigInteger Min(BigInteger? a, BigInteger b) => a == null ? b : BigInteger.Min(a.Value, b);
     }
 
-    private static double Num(JsonElement v, string path) =>
-        v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw new GrammarFormatException($"A numeric bound at {path} is not a number.");
+    /// <summary>The smallest integer at or above a numeric bound, exact for integer literals of any size.</summary>
+    private static BigInteger Ceiling(JsonElement v, string path) => Round(v, path, ceiling: true);
+
+    private static BigInteger Floor(JsonElement v, string path) => Round(v, path, ceiling: false);
+
+    private static BigInteger Round(JsonElement v, string path, bool ceiling)
+    {
+        if (v.ValueKind != JsonValueKind.Number) throw new GrammarFormatException($"A numeric bound at {path} is not a number ({v.GetRawText()}).");
+        string raw = v.GetRawText();
+        if (BigInteger.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var exact)) return exact;
+        if (v.TryGetDecimal(out decimal m)) return new BigInteger(ceiling ? Math.Ceiling(m) : Math.Floor(m));
+        double d = v.GetDouble();
+        if (!double.IsFinite(d)) throw new GrammarFormatException($"The numeric bound {raw} at {path} is out of range.");
+        return new BigInteger(ceiling ? Math.Ceiling(d) : Math.Floor(d));
+    }
 
     /// <summary>
     /// Numbers with bounds: without exclusive bounds, an integer part in [ceil(min), floor(max) - 1] with any fraction,
@@ -293,11 +309,11 @@ internal sealed class JsonSchemaToGbnf
         bool hasLo = s.TryGetProperty("minimum", out var loE), hasHi = s.TryGetProperty("maximum", out var hiE);
         bool exclusive = s.TryGetProperty("exclusiveMinimum", out _) || s.TryGetProperty("exclusiveMaximum", out _);
         if (!hasLo && !hasHi && !exclusive) return Primitive("number");
-        if (!exclusive && hasLo && Num(loE, path) >= 0)
+        if (!exclusive && hasLo && Floor(loE, path) >= 0)
         {
-            long lo = (long)Math.Ceiling(Num(loE, path));
+            BigInteger lo = Ceiling(loE, path);
             if (!hasHi) return Define(hint, $"( {IntegerRange.Gbnf(lo, null)} ) ( \".\" [0-9]{{1,16}} )? space");
-            long hi = (long)Math.Floor(Num(hiE, path));
+            BigInteger hi = Floor(hiE, path);
             if (hi < lo) throw new GrammarFormatException($"Number bounds at {path} contain no value with this grammar's number forms.");
             string whole = IntegerRange.Gbnf(hi, hi);
             string body = hi > lo ? $"( {IntegerRange.Gbnf(lo, hi - 1)} ) ( \".\" [0-9]{{1,16}} )? | {whole}" : whole;
