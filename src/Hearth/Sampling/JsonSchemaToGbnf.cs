@@ -8,7 +8,7 @@ namespace Hearth.Sampling;
 /// <summary>
 /// Compiles a JSON Schema to GBNF, in the spirit of llama.cpp's <c>json_schema_to_grammar</c>. Supported: type
 /// (incl. lists), object (properties, required, additionalProperties), array (items, minItems, maxItems), string
-/// (enum, const, minLength, maxLength, format date-time/date/time/uuid), integer (minimum, maximum, exclusive bounds,
+/// (enum, const, minLength, maxLength, format date-time/date/time/uuid, pattern: see <see cref="RegexToGbnf"/>), integer (minimum, maximum, exclusive bounds,
 /// exact), number (bounds: see <see cref="NumberRule"/>), boolean, null, enum, const, anyOf, oneOf (as anyOf), $ref
 /// into $defs/definitions. Keywords that would change which values are valid but are not supported are errors.
 /// Properties are generated in schema order, required ones first, as llama.cpp does.
@@ -16,7 +16,7 @@ namespace Hearth.Sampling;
 internal sealed class JsonSchemaToGbnf
 {
     private static readonly string[] Unsupported =
-        ["pattern", "allOf", "not", "if", "prefixItems", "patternProperties", "minProperties", "maxProperties", "multipleOf", "contains", "dependentRequired", "dependentSchemas", "propertyNames", "unevaluatedProperties", "unevaluatedItems"];
+        ["allOf", "not", "if", "prefixItems", "patternProperties", "minProperties", "maxProperties", "multipleOf", "contains", "dependentRequired", "dependentSchemas", "propertyNames", "unevaluatedProperties", "unevaluatedItems"];
 
     private readonly JsonElement _root;
     private readonly Dictionary<string, string> _rules = new(StringComparer.Ordinal);
@@ -240,6 +240,14 @@ internal sealed class JsonSchemaToGbnf
 
     private string StringRule(JsonElement s, string hint, string path)
     {
+        if (s.TryGetProperty("pattern", out var pattern))
+        {
+            if (pattern.ValueKind != JsonValueKind.String) throw new GrammarFormatException($"'pattern' at {path} must be a string.");
+            foreach (var k in new[] { "format", "minLength", "maxLength" })
+                if (s.TryGetProperty(k, out _)) throw new GrammarFormatException($"'pattern' together with '{k}' (at {path}) is not supported for constrained decoding; fold the constraint into the pattern.");
+            Primitive("char");
+            return Define(hint, RegexToGbnf.Convert(pattern.GetString()!, "char", $"{path}/pattern") + " space");
+        }
         if (s.TryGetProperty("format", out var f))
         {
             switch (f.GetString())
@@ -335,7 +343,9 @@ internal sealed class JsonSchemaToGbnf
             "object" => "\"{\" space ( string \":\" space value ( \",\" space string \":\" space value )* )? \"}\" space",
             "array" => "\"[\" space ( value ( \",\" space value )* )? \"]\" space",
             "string" => "\"\\\"\" char* \"\\\"\" space",
-            "char" => "[^\"\\\\\\x00-\\x1F] | \"\\\\\" ( [\"\\\\/bfnrt] | \"u\" [0-9a-fA-F]{4} )",
+            // \u escapes of surrogates are left out: a lone one is not text (.NET refuses to read it as a string), and
+            // characters past U+FFFF can be written as themselves.
+            "char" => "[^\"\\\\\\x00-\\x1F] | \"\\\\\" ( [\"\\\\/bfnrt] | \"u\" ( [0-9a-cA-CefEF] [0-9a-fA-F]{3} | [dD] [0-7] [0-9a-fA-F]{2} ) )",
             "plain-char" => "[^\"\\\\\\x00-\\x1F]",
             "plain-key" => "\"\\\"\" plain-char* \"\\\"\" space",
             "number" => "\"-\"? ( \"0\" | [1-9] [0-9]{0,15} ) ( \".\" [0-9]{1,16} )? ( [eE] [-+]? [0-9]{1,3} )? space",
