@@ -9,8 +9,17 @@ namespace Hearth.Sampling;
 /// Compiles a JSON Schema to GBNF, in the spirit of llama.cpp's <c>json_schema_to_grammar</c>. Supported: type
 /// (incl. lists), object (properties, required, additionalProperties), array (items, minItems, maxItems), string
 /// (enum, const, minLength, maxLength, format date-time/date/time/uuid, pattern: see <see cref="RegexToGbnf"/>), integer (minimum, maximum, exclusive bounds,
-/// exact), number (bounds: see <see cref="NumberRule"/>), boolean, null, enum, const, anyOf, oneOf (as anyOf), $ref
+/// exact, any size), number (bounds: see <see cref="NumberRule"/>), boolean, null, enum, const, anyOf, oneOf, $ref
 /// into $defs/definitions. Keywords that would change which values are valid but are not supported are errors.
+/// <para>
+/// <c>oneOf</c> compiles to "any branch", which is exact whenever no value can match two branches:
+/// <see cref="OneOfExclusivity"/> lists the cases recognised as such (disjoint types, disjoint const/enum values, objects
+/// told apart by a required discriminator property with const/enum values, or by a required property the other
+/// branch forbids). When every branch is const/enum, values in more than one branch are dropped, so that case is exact
+/// too. In any other case (e.g. <c>integer</c> beside <c>number</c>, overlapping objects) every output matches at
+/// least one branch but may match several, as llama.cpp's converter also allows; <see cref="OneOfIsExact"/> tells
+/// which applies.
+/// </para>
 /// Properties are generated in schema order, required ones first, as llama.cpp does.
 /// </summary>
 internal sealed class JsonSchemaToGbnf
@@ -87,6 +96,7 @@ internal sealed class JsonSchemaToGbnf
         {
             if (!s.TryGetProperty(key, out var alts)) continue;
             if (alts.ValueKind != JsonValueKind.Array || alts.GetArrayLength() == 0) throw new GrammarFormatException($"'{key}' at {path} must be a non-empty array.");
+            if (key == "oneOf" && OnlyInOneBranch(alts, path) is { } exclusiveLiterals) return Define(hint, exclusiveLiterals);
             var parts = alts.EnumerateArray().Select((a, i) => Visit(a, $"{hint}-{i}", $"{path}/{key}/{i}")).ToList();
             return Define(hint, string.Join(" | ", parts));
         }
@@ -125,17 +135,53 @@ internal sealed class JsonSchemaToGbnf
         return name;
     }
 
-    private string Ref(string reference, string path)
+    /// <summary>
+    /// For a <c>oneOf</c> whose branches are all <c>const</c>/<c>enum</c>: the values that are in exactly one branch (a
+    /// value in two matches both, so it is not valid). Null for other oneOfs.
+    /// </summary>
+    private string? OnlyInOneBranch(JsonElement alts, string path)
     {
-        if (_refRules.TryGetValue(reference, out var existing)) return existing;
-        if (!reference.StartsWith('#')) throw new GrammarFormatException($"Only local $ref ('#/$defs/...') is supported, found '{reference}' at {path}.");
+        var seen = new Dictionary<string, (JsonElement Value, int Count)>(StringComparer.Ordinal);
+        foreach (var a in alts.EnumerateArray())
+        {
+            if (a.ValueKind != JsonValueKind.Object || a.TryGetProperty("$ref", out _)) return null;
+            JsonElement[] values = a.TryGetProperty("const", out var c) ? [c]
+                : a.TryGetProperty("enum", out var e) && e.ValueKind == JsonValueKind.Array ? [.. e.EnumerateArray()] : [];
+            if (values.Length == 0) return null;
+            foreach (var key in values.Select(v => CompactJson(v)).Distinct())
+                seen[key] = seen.TryGetValue(key, out var x) ? (x.Value, x.Count + 1) : (values.First(v => CompactJson(v) == key), 1);
+        }
+        var once = seen.Values.Where(v => v.Count == 1).Select(v => Literal(v.Value)).ToList();
+        if (once.Count == 0) throw new GrammarFormatException($"'oneOf' at {path} has no value that matches exactly one branch.");
+        return string.Join(" | ", once);
+    }
+
+    private JsonElement? Resolve(string reference)
+    {
+        if (!reference.StartsWith('#')) return null;
         var target = _root;
         foreach (var raw in reference[1..].Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
             string part = raw.Replace("~1", "/").Replace("~0", "~");
-            if (target.ValueKind != JsonValueKind.Object || !target.TryGetProperty(part, out target))
-                throw new GrammarFormatException($"$ref '{reference}' at {path} points at nothing.");
+            if (target.ValueKind != JsonValueKind.Object || !target.TryGetProperty(part, out target)) return null;
         }
+        return target;
+    }
+
+    /// <summary>Whether a oneOf's branches can never both match (see <see cref="OneOfExclusivity"/>), for tests and diagnostics.</summary>
+    internal static bool OneOfIsExact(string schemaJson, string pointer = "")
+    {
+        using var doc = JsonDocument.Parse(schemaJson);
+        var c = new JsonSchemaToGbnf(doc.RootElement);
+        var s = pointer.Length == 0 ? doc.RootElement : c.Resolve("#" + pointer) ?? throw new ArgumentException($"No schema at {pointer}.", nameof(pointer));
+        return OneOfExclusivity.AllExclusive([.. s.GetProperty("oneOf").EnumerateArray()], c.Resolve);
+    }
+
+    private string Ref(string reference, string path)
+    {
+        if (_refRules.TryGetValue(reference, out var existing)) return existing;
+        if (!reference.StartsWith('#')) throw new GrammarFormatException($"Only local $ref ('#/$defs/...') is supported, found '{reference}' at {path}.");
+        var target = Resolve(reference) ?? throw new GrammarFormatException($"$ref '{reference}' at {path} points at nothing.");
         string name = Unique("ref-" + reference.Split('/')[^1]);
         _refRules[reference] = name;
         Add(name, "\"\""); // reserved so recursive references resolve to this name

@@ -72,6 +72,7 @@ public class ConstrainedSamplingTests
         { "enum", EnumSchema },
         { "any", "{}" },
         { "pattern", PatternSchema },
+        { "union", OneOfGrammarTests.ShapesSchema },
     };
 
     /// <summary>Samples until the end token (or <paramref name="maxTokens"/>); returns the bytes and whether it ended.</summary>
