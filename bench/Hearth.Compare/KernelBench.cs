@@ -38,7 +38,22 @@ internal static unsafe class KernelBench
             double perRow = Best(() => Gemm.ComputeRows(traits, default, cw, wRow, cols, rows, cx, xRow, tokens, cy, 0, rows));
             var kernel = tokens == 1 ? Gemm.ForOneToken(type) : Gemm.For(type);
             double gemm = Best(() => Gemm.ComputeRows(traits, kernel, cw, wRow, cols, rows, cx, xRow, tokens, cy, 0, rows));
-            Console.WriteLine($"{type} [{rows}x{cols}] x {tokens} tokens: per-row {macs / perRow / 1e9:F2} GMAC/s, GEMM {macs / gemm / 1e9:F2} GMAC/s ({perRow / gemm:F2}x)");
+            string panel = "";
+            if (GemmPanel.Supports(type) && tokens >= GemmPanel.MinTokens)
+            {
+                var sums = new int[GemmPanel.SumsPerToken(type, cols) * tokens];
+                fixed (int* ps = sums)
+                {
+                    int* cs = ps;
+                    double p = Best(() =>
+                    {
+                        GemmPanel.Sums(type, cx, xRow, tokens, cols, cs);
+                        GemmPanel.ComputeRows(type, cw, wRow, cols, rows, cx, xRow, cs, tokens, cy, 0, rows);
+                    });
+                    panel = $", panel {macs / p / 1e9:F2} GMAC/s";
+                }
+            }
+            Console.WriteLine($"{type} [{rows}x{cols}] x {tokens} tokens: per-row {macs / perRow / 1e9:F2} GMAC/s, GEMM {macs / gemm / 1e9:F2} GMAC/s ({perRow / gemm:F2}x){panel}");
         }
     }
 

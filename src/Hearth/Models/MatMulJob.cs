@@ -17,9 +17,12 @@ internal sealed unsafe class MatMulJob : IParallelJob
     private readonly WeightMatrix[] _w = new WeightMatrix[MaxMatrices];
     private readonly float[][] _y = new float[MaxMatrices][];
     private readonly GemmKernel[] _gemm = new GemmKernel[MaxMatrices];
+    private readonly bool[] _panel = new bool[MaxMatrices];
     private readonly int[] _rowsPerChunk = new int[MaxMatrices];
     private readonly int[] _firstChunk = new int[MaxMatrices + 1];
     private byte[] _x = null!;
+    private int[] _sums = [];
+    private int _sumsCols;
     private int _stride;
     private int _tokens;
     private int _threads;
@@ -44,6 +47,7 @@ internal sealed unsafe class MatMulJob : IParallelJob
         _tokens = nTokens;
         _threads = threads;
         _count = 0;
+        _sumsCols = 0;
         Work = 0;
     }
 
@@ -54,10 +58,12 @@ internal sealed unsafe class MatMulJob : IParallelJob
         _w[i] = w;
         _y[i] = y;
         _gemm[i] = _tokens > 1 ? Gemm.For(w.Type) : Gemm.ForOneToken(w.Type);
+        _panel[i] = _tokens >= GemmPanel.MinTokens && GemmPanel.Supports(w.Type);
+        if (_panel[i] && _sumsCols != w.Columns) PrepareSums(w.Type, w.Columns);
         // Several chunks per thread balance uneven progress; at least 16 rows keep the per-chunk overhead small; a
-        // multiple of 4 keeps whole GEMM tiles inside a chunk.
+        // multiple of 8 keeps whole GEMM tiles and row panels inside a chunk.
         int per = Math.Max(16, (w.Rows + _threads * 4 - 1) / (_threads * 4));
-        _rowsPerChunk[i] = (per + 3) & ~3;
+        _rowsPerChunk[i] = (per + 7) & ~7;
         _firstChunk[i + 1] = _firstChunk[i] + (w.Rows + _rowsPerChunk[i] - 1) / _rowsPerChunk[i];
         Work += (long)w.Rows * w.Columns * _tokens;
     }
@@ -69,6 +75,17 @@ internal sealed unsafe class MatMulJob : IParallelJob
         var w = _w[m];
         int r0 = (chunk - _firstChunk[m]) * _rowsPerChunk[m], r1 = Math.Min(w.Rows, r0 + _rowsPerChunk[m]);
         int cols = w.Columns, rows = w.Rows;
+        if (_panel[m])
+        {
+            fixed (byte* x = _x)
+            fixed (float* y = _y[m])
+            fixed (int* sums = _sums)
+            {
+                int done = GemmPanel.ComputeRows(w.Type, w.Data, w.RowBytes, cols, rows, x, _stride, sums, _tokens, y, r0, r1);
+                if (done < r1) Gemm.ComputeRows(w.Traits, _gemm[m], w.Data, w.RowBytes, cols, rows, x, _stride, _tokens, y, done, r1);
+            }
+            return;
+        }
         if (_tokens > 1 || _gemm[m].IsAvailable)
         {
             fixed (byte* x = _x)
@@ -82,5 +99,18 @@ internal sealed unsafe class MatMulJob : IParallelJob
         var xt = _x.AsSpan(0, _stride);
         var y1 = _y[m];
         for (int r = r0; r < r1; r++) y1[r] = dot(cols, w.Row(r), xt);
+    }
+
+    /// <summary>The activation block sums the row panels start from, once per job (all its matrices read the same x).</summary>
+    private void PrepareSums(GgmlType type, int cols)
+    {
+        int need = GemmPanel.SumsPerToken(type, cols) * _tokens;
+        if (_sums.Length < need) _sums = new int[need];
+        fixed (byte* x = _x)
+        fixed (int* sums = _sums)
+        {
+            GemmPanel.Sums(type, x, _stride, _tokens, cols, sums);
+        }
+        _sumsCols = cols;
     }
 }

@@ -9,14 +9,15 @@ namespace Hearth.Numerics;
 
 /// <summary>
 /// 128-bit dot kernels shared by Arm64 and x86: the integer dot of 16 bytes uses Arm's SDOT (<see cref="Dp"/>) when
-/// present, else AdvSimd widening multiplies with pairwise adds, or SSSE3's maddubs/madd on x86. Types without a kernel
-/// here use the scalar reference.
+/// present, else AdvSimd widening multiplies with pairwise adds, or SSSE3's maddubs/madd on x86, else plain Vector128
+/// widening. This file holds the shared helpers and Q8_0/Q4_0/Q4_K/Q6_K; the other types are in DotV128.Legacy.cs,
+/// DotV128.KQuants.cs and DotV128.Float.cs.
 /// </summary>
-internal static unsafe class DotV128
+internal static unsafe partial class DotV128
 {
     /// <summary>Σ x·y of 16 signed bytes → 4 int lanes (which lane holds which products differs per ISA; only the total matters).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<int> DotI8(Vector128<sbyte> x, Vector128<sbyte> y)
+    internal static Vector128<int> DotI8(Vector128<sbyte> x, Vector128<sbyte> y)
     {
         if (Dp.IsSupported) return Dp.DotProduct(Vector128<int>.Zero, x, y);
         if (AdvSimd.IsSupported)
@@ -36,20 +37,49 @@ internal static unsafe class DotV128
 
     /// <summary>Σ u·y for 16 unsigned bytes u ≤ 127 and signed y → 4 int lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<int> UnsignedDot(Vector128<byte> u, Vector128<sbyte> y)
+    internal static Vector128<int> UnsignedDot(Vector128<byte> u, Vector128<sbyte> y)
     {
         if (Ssse3.IsSupported) return Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(u, y), Vec.Create((short)1));
         return DotI8(u.AsSByte(), y);
     }
 
+    /// <summary>Σ a·b over 8 signed 16-bit lanes, exact in 32 bits (|a·b| sums here stay far below 2^31).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> Shr(Vector128<byte> v, int bits) => Vec.ShiftRightLogical(v.AsUInt16(), bits).AsByte();
+    internal static Vector128<int> DotI16(Vector128<short> a, Vector128<short> b)
+    {
+        if (Sse2.IsSupported) return Sse2.MultiplyAddAdjacent(a, b);
+        if (AdvSimd.IsSupported)
+            return AdvSimd.MultiplyWideningUpperAndAdd(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()), a, b);
+        var (al, ah) = Vec.Widen(a);
+        var (bl, bh) = Vec.Widen(b);
+        return al * bl + ah * bh;
+    }
+
+    /// <summary>Σ_g s[g]·bsums[g] over Q8_K's sixteen 16-element sums at <paramref name="y"/>; s holds 16 signed bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int BsumDot(byte* y, Vector128<sbyte> s)
+    {
+        var (s0, s1) = Vec.Widen(s);
+        short* b = (short*)(y + Q8_K.BsumsOffset);
+        return Vec.Sum(DotI16(Vector128.Load(b), s0) + DotI16(Vector128.Load(b + 8), s1));
+    }
+
+    /// <summary>
+    /// Q4_K/Q5_K minimum term Σ_g m[g/2]·bsums[g]: the eight 6-bit minimums (bytes of <paramref name="mins"/>, as
+    /// <see cref="DotAvx2.UnpackScaleMinK4"/> unpacks them) each cover two of Q8_K's 16-element sums.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int MinDot(byte* y, ulong mins) =>
+        BsumDot(y, Vec.Shuffle(Vector128.CreateScalar(mins).AsByte(), Vec.Create((byte)0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7)).AsSByte());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> Shl(Vector128<byte> v, int bits) => Vec.ShiftLeft(v.AsUInt16(), bits).AsByte();
+    internal static Vector128<byte> Shr(Vector128<byte> v, int bits) => Vec.ShiftRightLogical(v.AsUInt16(), bits).AsByte();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> MulAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c)
+    internal static Vector128<byte> Shl(Vector128<byte> v, int bits) => Vec.ShiftLeft(v.AsUInt16(), bits).AsByte();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> MulAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c)
     {
         if (AdvSimd.IsSupported) return AdvSimd.FusedMultiplyAdd(c, a, b);
         if (Fma.IsSupported) return Fma.MultiplyAdd(a, b, c);
@@ -106,15 +136,13 @@ internal static unsafe class DotV128
             for (int i = 0; i < nb; i++)
             {
                 byte* x = pw + i * 144, y = pa + i * 292;
-                var scales = new ReadOnlySpan<byte>(x + 4, 12);
-                short* bsums = (short*)(y + Q8_K.BsumsOffset);
+                // The 6-bit scales and minimums are unpacked with word operations (pure integer code, not AVX2).
+                var (scales, mins) = DotAvx2.UnpackScaleMinK4(x + 4);
+                int summ = MinDot(y, mins);
                 var sumi = Vector128<int>.Zero;
-                int summ = 0;
                 for (int j = 0; j < 4; j++)
                 {
-                    KQuantMath.GetScaleMinK4(2 * j, scales, out int s0, out int m0);
-                    KQuantMath.GetScaleMinK4(2 * j + 1, scales, out int s1, out int m1);
-                    summ += m0 * (bsums[4 * j] + bsums[4 * j + 1]) + m1 * (bsums[4 * j + 2] + bsums[4 * j + 3]);
+                    int s0 = (int)(scales >> (16 * j)) & 0xFF, s1 = (int)(scales >> (16 * j + 8)) & 0xFF;
                     var qa = Vector128.Load(x + 16 + 32 * j);
                     var qb = Vector128.Load(x + 32 + 32 * j);
                     sbyte* yj = (sbyte*)(y + Q8_K.QsOffset + 64 * j);
@@ -142,10 +170,8 @@ internal static unsafe class DotV128
             {
                 byte* x = pw + i * 210, y = pa + i * 292;
                 sbyte* sc = (sbyte*)(x + 192);
-                short* bsums = (short*)(y + Q8_K.BsumsOffset);
                 var sumi = Vector128<int>.Zero;
-                int bias = 0;
-                for (int g = 0; g < 16; g++) bias += sc[g] * bsums[g];
+                int bias = BsumDot(y, Vector128.Load(sc));
                 for (int h = 0; h < 2; h++)
                 {
                     for (int half = 0; half < 2; half++)
@@ -167,52 +193,5 @@ internal static unsafe class DotV128
             }
         }
         return sumf;
-    }
-
-    public static float DotF32(int n, ReadOnlySpan<byte> weight, ReadOnlySpan<byte> activation)
-    {
-        var w = MemoryMarshal.Cast<byte, float>(weight)[..n];
-        var a = MemoryMarshal.Cast<byte, float>(activation)[..n];
-        fixed (float* pw = w, pa = a)
-        {
-            var acc0 = Vector128<float>.Zero; var acc1 = acc0;
-            int i = 0;
-            for (; i + 8 <= n; i += 8)
-            {
-                acc0 = MulAdd(Vector128.Load(pw + i), Vector128.Load(pa + i), acc0);
-                acc1 = MulAdd(Vector128.Load(pw + i + 4), Vector128.Load(pa + i + 4), acc1);
-            }
-            float sum = Vec.Sum(acc0 + acc1);
-            for (; i < n; i++) sum += pw[i] * pa[i];
-            return sum;
-        }
-    }
-
-    public static float DotF16(int n, ReadOnlySpan<byte> weight, ReadOnlySpan<byte> activation)
-    {
-        var w = MemoryMarshal.Cast<byte, ushort>(weight)[..n];
-        var a = MemoryMarshal.Cast<byte, ushort>(activation)[..n];
-        fixed (ushort* pw = w, pa = a)
-        {
-            var acc = Vector128<float>.Zero;
-            int i = 0;
-            for (; i + 4 <= n; i += 4)
-                acc = MulAdd(HalfToSingle(Vector64.Load(pw + i)), HalfToSingle(Vector64.Load(pa + i)), acc);
-            float sum = Vec.Sum(acc);
-            for (; i < n; i++) sum += Fp16.Lookup(pw[i]) * Fp16.Lookup(pa[i]);
-            return sum;
-        }
-    }
-
-    /// <summary>Four fp16 values to float exactly (the integer method of DotAvx2.HalfToSingle).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> HalfToSingle(Vector64<ushort> h)
-    {
-        var w = Vec.WidenLower(Vector128.Create(h, Vector64<ushort>.Zero));
-        var sign = (w & Vec.Create(0x8000u)) << 16;
-        var mag = (w & Vec.Create(0x7fffu)) << 13;
-        var f = (mag.AsSingle() * Vec.Create(5.192296858534828e33f)).AsUInt32();
-        var infNan = Vec.GreaterThanOrEqual(mag, Vec.Create(0x7c00u << 13)) & Vec.Create(0x7f800000u);
-        return (f | infNan | sign).AsSingle();
     }
 }

@@ -23,8 +23,7 @@ internal static class FloatFormats
 
     public static void DequantizeF16(ReadOnlySpan<byte> src, Span<float> dst)
     {
-        var h = MemoryMarshal.Cast<byte, ushort>(src)[..dst.Length];
-        for (int i = 0; i < h.Length; i++) dst[i] = Fp16.ToFloat(h[i]);
+        Fp16.ToFloat(MemoryMarshal.Cast<byte, ushort>(src)[..dst.Length], dst);
     }
 
     public static void QuantizeF16(ReadOnlySpan<float> src, Span<byte> dst)
@@ -45,8 +44,7 @@ internal static class FloatFormats
 
     public static void DequantizeBF16(ReadOnlySpan<byte> src, Span<float> dst)
     {
-        var h = MemoryMarshal.Cast<byte, ushort>(src)[..dst.Length];
-        for (int i = 0; i < h.Length; i++) dst[i] = Fp16.BF16ToFloat(h[i]);
+        Fp16.BF16ToFloat(MemoryMarshal.Cast<byte, ushort>(src)[..dst.Length], dst);
     }
 
     public static void QuantizeBF16(ReadOnlySpan<float> src, Span<byte> dst)

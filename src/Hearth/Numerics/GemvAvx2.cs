@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using FMA = System.Runtime.Intrinsics.X86.Fma;
 using ISA = System.Runtime.Intrinsics.X86.Avx2;
 using Vec = System.Runtime.Intrinsics.Vector256;
@@ -24,6 +25,9 @@ internal static unsafe class GemvAvx2
         {
             var b = Vec.Load((sbyte*)(x + o + 2));
             var e = Vec.Create(Fp16.Lookup(*(ushort*)(x + o)));
+            // The next tile's rows follow these four: fetch them while this tile computes (one line per row per 64 bytes).
+            byte* next = w3 + ws + o;
+            Sse.Prefetch0(next); Sse.Prefetch0(next + ws); Sse.Prefetch0(next + 2 * ws); Sse.Prefetch0(next + 3 * ws);
             c0 = Row(c0, w0 + o, b, e); c1 = Row(c1, w1 + o, b, e); c2 = Row(c2, w2 + o, b, e); c3 = Row(c3, w3 + o, b, e);
         }
         y[0] = DotAvx2.HorizontalSum(c0); y[1] = DotAvx2.HorizontalSum(c1); y[2] = DotAvx2.HorizontalSum(c2); y[3] = DotAvx2.HorizontalSum(c3);
@@ -49,6 +53,13 @@ internal static unsafe class GemvAvx2
             var e = Vec.Create(Fp16.Lookup(*(ushort*)(x + ox)));
             // −8·Σb per lane group: the nibbles are used unsigned (0..15) and the offset is added back here.
             var m = Vector256<int>.Zero - DotU(Vector256<int>.Zero, Vec.Create((byte)8), b);
+            if ((i & 1) == 0)
+            {
+                // The next tile's rows follow these four: fetch them while this tile computes (about one prefetch per
+                // row and cache line). Prefetches past the matrix's end are harmless: they never fault.
+                byte* next = w3 + ws + ow;
+                Sse.Prefetch0(next); Sse.Prefetch0(next + ws); Sse.Prefetch0(next + 2 * ws); Sse.Prefetch0(next + 3 * ws);
+            }
             c0 = Row4(c0, w0 + ow, b, m, e); c1 = Row4(c1, w1 + ow, b, m, e); c2 = Row4(c2, w2 + ow, b, m, e); c3 = Row4(c3, w3 + ow, b, m, e);
         }
         y[0] = DotAvx2.HorizontalSum(c0); y[1] = DotAvx2.HorizontalSum(c1); y[2] = DotAvx2.HorizontalSum(c2); y[3] = DotAvx2.HorizontalSum(c3);

@@ -41,8 +41,9 @@ internal static class KernelSelector
     {
         if (Avx512F.IsSupported && Avx512BW.IsSupported && Avx2.IsSupported && Fma.IsSupported) return KernelVariant.Avx512;
         if (Avx2.IsSupported && Fma.IsSupported) return KernelVariant.Avx2;
-        if (Vector128.IsHardwareAccelerated && (Ssse3.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported))
-            return KernelVariant.V128;
+        // Any accelerated Vector128 runs the V128 kernels: SSSE3 / AdvSimd (+Dp) where present, plain Vector128 otherwise
+        // (on x64, DOTNET_EnableSSE42=0 leaves only SSE2 and so exercises those plain paths).
+        if (Vector128.IsHardwareAccelerated) return KernelVariant.V128;
         return KernelVariant.Scalar;
     }
 }

@@ -79,6 +79,36 @@ public class LlamaCppDifferentialTests(DifferentialModels models, ITestOutputHel
                          $"greedy: {string.Join(' ', tokens)}");
     }
 
+    /// <summary>
+    /// A 48-token prompt, long enough for the prompt-processing kernels that only start at 16 tokens (the row panels
+    /// of <see cref="GemmPanel"/>, 4-token GEMM tiles with tails): logits after it, then 4 greedy steps.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Logits_after_a_long_prompt_match_llama_cpp(string name)
+    {
+        var spec = DifferentialCases.All[name];
+        string path = models.PathOf(name);
+        using var oracle = LlamaCppOracle.Load(path, contextSize: 64);
+        using var model = Model.Load(path, new ModelOptions { Threads = 2 });
+        using var session = model.CreateSession(contextSize: 64);
+        var prompt = new int[48];
+        prompt[0] = 1;
+        for (int i = 1; i < prompt.Length; i++) prompt[i] = 3 + (i * 97 + 13) % 290;
+
+        float[] expected = oracle.LastLogits(prompt);
+        float[] actual = session.Evaluate(prompt).ToArray();
+        float tolerance = Tolerance(spec.WeightType) * LogitComparison.Range(expected);
+        LogitComparison.AssertClose(expected, actual, tolerance, "after the 48-token prompt");
+        for (int step = 0; step < 4; step++)
+        {
+            int next = LlamaCppOracle.ArgMax(expected);
+            expected = oracle.Evaluate([next]);
+            actual = session.Evaluate([next]).ToArray();
+            LogitComparison.AssertClose(expected, actual, tolerance, $"after greedy step {step} (token {next})");
+        }
+    }
+
     /// <summary>Allowed max |logit difference| as a fraction of the logit range (reasons in the class remarks).</summary>
     internal static float Tolerance(GgmlType weights) => weights is GgmlType.F32 or GgmlType.F16 ? 2e-3f : 2.5e-2f;
 }

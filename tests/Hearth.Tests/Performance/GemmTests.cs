@@ -71,6 +71,67 @@ public unsafe class GemmTests
         }
     }
 
+    /// <summary>
+    /// The row-panel kernels (<see cref="GemmPanel"/>) against the reference dot: whole 8-row panels inside a row range
+    /// that starts mid-matrix, token counts with a tail of the 4-token tile, and extreme values (−128/127 weights, full
+    /// scale activations) so the unsigned-offset correction is exercised at its bounds.
+    /// </summary>
+    [Theory]
+    [InlineData(GgmlType.Q4_0)]
+    [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q4_K)]
+    public void Row_panels_match_the_reference_dot_for_every_pair(GgmlType type)
+    {
+        if (!GemmPanel.Supports(type)) return; // no AVX-VNNI: the 4×4 tiles above serve this type
+        var traits = TensorTypes.Get(type);
+        var act = TensorTypes.Get(traits.VecDotType);
+        foreach (var (cols, rows, tokens, extreme) in new[] { (512, 27, 37, false), (256, 8, 16, true), (2048, 16, 19, false) })
+        {
+            int nb = cols / traits.BlockSize, wRow = (int)traits.RowBytes(cols), xRow = (int)act.RowBytes(cols);
+            var w = new byte[rows * wRow];
+            var x = new byte[tokens * xRow];
+            for (int r = 0; r < rows; r++)
+            {
+                var row = QuantTestData.RandomRow(cols, 300 + r);
+                if (extreme) for (int i = 0; i < cols; i++) row[i] = (i + r) % 3 == 0 ? -1f : 1f;
+                QuantTestData.Quantize(type, row).CopyTo(w, r * wRow);
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                var row = QuantTestData.RandomRow(cols, 700 + t);
+                if (extreme) for (int i = 0; i < cols; i++) row[i] = (i + t) % 2 == 0 ? -1f : 1f;
+                QuantTestData.Quantize(act.Type, row).CopyTo(x, t * xRow);
+            }
+            var y = new float[tokens * rows];
+            var sums = new int[tokens * GemmPanel.SumsPerToken(type, cols)];
+            int r0 = 3, done;
+            fixed (byte* pw = w, px = x)
+            fixed (float* py = y)
+            fixed (int* ps = sums)
+            {
+                GemmPanel.Sums(type, px, xRow, tokens, cols, ps);
+                done = GemmPanel.ComputeRows(type, pw, wRow, cols, rows, px, xRow, ps, tokens, py, r0, rows);
+            }
+            Assert.Equal(r0 + (rows - r0) / GemmPanel.Rows * GemmPanel.Rows, done);
+            for (int t = 0; t < tokens; t++)
+            {
+                for (int r = r0; r < done; r++)
+                {
+                    float expected = traits.VecDotReference(cols, w.AsSpan(r * wRow, wRow), x.AsSpan(t * xRow, xRow));
+                    // Exact integer block sums; only the float accumulation of nb scaled terms differs.
+                    var wd = QuantTestData.Dequantize(type, w.AsSpan(r * wRow, wRow).ToArray(), cols);
+                    var xd = QuantTestData.Dequantize(act.Type, x.AsSpan(t * xRow, xRow).ToArray(), cols);
+                    double sumAbs = 0;
+                    for (int i = 0; i < cols; i++) sumAbs += Math.Abs(wd[i] * xd[i]);
+                    double tol = (2 * cols / 32 + 8) * Math.Pow(2, -23) * sumAbs + 1e-30;
+                    float got = y[t * rows + r];
+                    Assert.True(Math.Abs(got - expected) <= tol,
+                        $"{type} cols={cols} at (t={t}, r={r}): panel {got:R}, reference {expected:R}, |diff| {Math.Abs(got - expected):E3} > {tol:E3}");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Hot_types_have_a_tile_kernel_when_the_cpu_has_avx2()
     {
