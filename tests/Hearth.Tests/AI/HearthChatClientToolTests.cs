@@ -15,7 +15,7 @@ public class HearthChatClientToolTests
 {
     private const string WeatherSchema = """
         {"type":"object","properties":{
-           "city":{"type":"string","maxLength":12},
+           "city":{"type":"string","pattern":"^[A-Z][a-z]{1,10}$"},
            "days":{"type":"integer","minimum":1,"maximum":7},
            "unit":{"enum":["celsius","fahrenheit"]}},
          "required":["city","days"],"additionalProperties":false}
