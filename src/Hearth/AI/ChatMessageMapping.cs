@@ -31,7 +31,7 @@ internal static class ChatMessageMapping
                         reasoning.Append(r.Text);
                         break;
                     case FunctionCallContent call:
-                        (calls ??= []).Add(new ChatTemplateToolCall(call.Name, JsonSerializer.Serialize(call.Arguments), call.CallId));
+                        (calls ??= []).Add(new ChatTemplateToolCall(call.Name, call.Arguments is null ? "{}" : JsonSerializer.Serialize(call.Arguments), call.CallId));
                         break;
                     case FunctionResultContent fr:
                         // A tool result is its own message in the OpenAI format the templates expect.
@@ -54,6 +54,7 @@ internal static class ChatMessageMapping
     {
         null => string.Empty,
         string s => s,
+        JsonElement { ValueKind: JsonValueKind.String } e => e.GetString()!, // AIFunction results arrive as JSON; a string is shown as its text
         JsonElement e => e.GetRawText(),
         _ => JsonSerializer.Serialize(result),
     };
@@ -82,6 +83,20 @@ internal static class ChatMessageMapping
             Sampling = sampling,
             StopStrings = options.StopSequences is { Count: > 0 } stops ? [.. stops] : null,
         };
+    }
+
+    /// <summary>A parsed call as <see cref="FunctionCallContent"/>; arguments that are not a JSON object leave the content's <c>Exception</c> set.</summary>
+    public static FunctionCallContent ToFunctionCall(ChatTemplateToolCall call) =>
+        FunctionCallContent.CreateFromParsedArguments(call.Arguments, call.Id ?? string.Empty, call.Name, ParseArguments);
+
+    private static Dictionary<string, object?> ParseArguments(string json)
+    {
+        using var doc = JsonDocument.Parse(json.Length == 0 ? "{}" : json);
+        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            throw new JsonException($"Tool-call arguments must be a JSON object, got {doc.RootElement.ValueKind}: {json}");
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var p in doc.RootElement.EnumerateObject()) result[p.Name] = p.Value.Clone();
+        return result;
     }
 
     public static ChatFinishReason ToFinishReason(FinishReason? reason) => reason switch

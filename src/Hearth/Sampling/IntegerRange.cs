@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 
 namespace Hearth.Sampling;
@@ -7,44 +8,44 @@ namespace Hearth.Sampling;
 /// GBNF matching exactly the decimal integers in [lo, hi] (either side open), without leading zeros or "-0":
 /// the range is split by digit count, and each same-length range [x, y] into x's first digit followed by
 /// [rest of x, 99..9], the digits strictly between, and y's first digit followed by [00..0, rest of y].
+/// Bounds are exact at any size; an open side reaches 16 digits (as the unbounded integer rule does) or the
+/// closed bound's digit count, whichever is more.
 /// </summary>
 internal static class IntegerRange
 {
     private const int MaxDigits = 16; // as the unbounded integer rule: up to 16 digits
 
-    public static string Gbnf(long? lo, long? hi)
+    public static string Gbnf(BigInteger? lo, BigInteger? hi)
     {
+        if (lo > hi) throw new ArgumentException($"Empty integer range [{lo}, {hi}].", nameof(lo));
+        int open = Math.Max(MaxDigits, Math.Max(lo is { } l ? Digits(BigInteger.Abs(l)).Length : 0, hi is { } h ? Digits(BigInteger.Abs(h)).Length : 0));
         var parts = new List<string>();
         if (lo == null || lo < 0)
         {
-            long hiNeg = hi == null ? -1 : Math.Min(hi.Value, -1);
+            BigInteger hiNeg = hi == null ? -1 : BigInteger.Min(hi.Value, -1);
             if (lo == null || hiNeg >= lo)
             {
                 // -v for v in [lo, hiNeg] is "-" then a magnitude in [-hiNeg, -lo]
-                string magLo = Magnitude(hiNeg);
-                string? magHi = lo == null ? null : Magnitude(lo.Value);
-                parts.Add($"\"-\" ( {NonNegative(magLo, magHi)} )");
+                parts.Add($"\"-\" ( {NonNegative(Digits(-hiNeg), lo == null ? null : Digits(-lo.Value), open)} )");
             }
         }
         if (hi == null || hi >= 0)
         {
-            long nlo = lo == null ? 0 : Math.Max(lo.Value, 0);
-            if (hi == null || nlo <= hi)
-                parts.Add(NonNegative(nlo.ToString(CultureInfo.InvariantCulture), hi?.ToString(CultureInfo.InvariantCulture)));
+            BigInteger nlo = lo == null ? 0 : BigInteger.Max(lo.Value, 0);
+            if (hi == null || nlo <= hi) parts.Add(NonNegative(Digits(nlo), hi == null ? null : Digits(hi.Value), open));
         }
         return string.Join(" | ", parts);
     }
 
-    // |v| as digits, also for long.MinValue.
-    private static string Magnitude(long v) => ((decimal)v < 0 ? -(decimal)v : v).ToString(CultureInfo.InvariantCulture);
+    private static string Digits(BigInteger v) => v.ToString(CultureInfo.InvariantCulture);
 
-    private static string NonNegative(string a, string? b)
+    private static string NonNegative(string a, string? b, int openDigits)
     {
         var parts = new List<string>();
         if (b == null)
         {
             parts.Add(SameLength(a, new string('9', a.Length)));
-            if (a.Length < MaxDigits) parts.Add($"[1-9] [0-9]{{{a.Length},{MaxDigits - 1}}}");
+            if (a.Length < openDigits) parts.Add($"[1-9] [0-9]{{{a.Length},{openDigits - 1}}}");
         }
         else
         {

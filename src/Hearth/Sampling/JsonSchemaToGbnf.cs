@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 
@@ -7,15 +8,24 @@ namespace Hearth.Sampling;
 /// <summary>
 /// Compiles a JSON Schema to GBNF, in the spirit of llama.cpp's <c>json_schema_to_grammar</c>. Supported: type
 /// (incl. lists), object (properties, required, additionalProperties), array (items, minItems, maxItems), string
-/// (enum, const, minLength, maxLength, format date-time/date/time/uuid), integer (minimum, maximum, exclusive bounds,
-/// exact), number (bounds: see <see cref="NumberRule"/>), boolean, null, enum, const, anyOf, oneOf (as anyOf), $ref
+/// (enum, const, minLength, maxLength, format date-time/date/time/uuid, pattern: see <see cref="RegexToGbnf"/>), integer (minimum, maximum, exclusive bounds,
+/// exact, any size), number (bounds: see <see cref="NumberRule"/>), boolean, null, enum, const, anyOf, oneOf, $ref
 /// into $defs/definitions. Keywords that would change which values are valid but are not supported are errors.
+/// <para>
+/// <c>oneOf</c> compiles to "any branch", which is exact whenever no value can match two branches:
+/// <see cref="OneOfExclusivity"/> lists the cases recognised as such (disjoint types, disjoint const/enum values, objects
+/// told apart by a required discriminator property with const/enum values, or by a required property the other
+/// branch forbids). When every branch is const/enum, values in more than one branch are dropped, so that case is exact
+/// too. In any other case (e.g. <c>integer</c> beside <c>number</c>, overlapping objects) every output matches at
+/// least one branch but may match several, as llama.cpp's converter also allows; <see cref="OneOfIsExact"/> tells
+/// which applies.
+/// </para>
 /// Properties are generated in schema order, required ones first, as llama.cpp does.
 /// </summary>
 internal sealed class JsonSchemaToGbnf
 {
     private static readonly string[] Unsupported =
-        ["pattern", "allOf", "not", "if", "prefixItems", "patternProperties", "minProperties", "maxProperties", "multipleOf", "contains", "dependentRequired", "dependentSchemas", "propertyNames", "unevaluatedProperties", "unevaluatedItems"];
+        ["allOf", "not", "if", "prefixItems", "patternProperties", "minProperties", "maxProperties", "multipleOf", "contains", "dependentRequired", "dependentSchemas", "propertyNames", "unevaluatedProperties", "unevaluatedItems"];
 
     private readonly JsonElement _root;
     private readonly Dictionary<string, string> _rules = new(StringComparer.Ordinal);
@@ -86,6 +96,7 @@ internal sealed class JsonSchemaToGbnf
         {
             if (!s.TryGetProperty(key, out var alts)) continue;
             if (alts.ValueKind != JsonValueKind.Array || alts.GetArrayLength() == 0) throw new GrammarFormatException($"'{key}' at {path} must be a non-empty array.");
+            if (key == "oneOf" && OnlyInOneBranch(alts, path) is { } exclusiveLiterals) return Define(hint, exclusiveLiterals);
             var parts = alts.EnumerateArray().Select((a, i) => Visit(a, $"{hint}-{i}", $"{path}/{key}/{i}")).ToList();
             return Define(hint, string.Join(" | ", parts));
         }
@@ -124,17 +135,53 @@ internal sealed class JsonSchemaToGbnf
         return name;
     }
 
-    private string Ref(string reference, string path)
+    /// <summary>
+    /// For a <c>oneOf</c> whose branches are all <c>const</c>/<c>enum</c>: the values that are in exactly one branch (a
+    /// value in two matches both, so it is not valid). Null for other oneOfs.
+    /// </summary>
+    private string? OnlyInOneBranch(JsonElement alts, string path)
     {
-        if (_refRules.TryGetValue(reference, out var existing)) return existing;
-        if (!reference.StartsWith('#')) throw new GrammarFormatException($"Only local $ref ('#/$defs/...') is supported, found '{reference}' at {path}.");
+        var seen = new Dictionary<string, (JsonElement Value, int Count)>(StringComparer.Ordinal);
+        foreach (var a in alts.EnumerateArray())
+        {
+            if (a.ValueKind != JsonValueKind.Object || a.TryGetProperty("$ref", out _)) return null;
+            JsonElement[] values = a.TryGetProperty("const", out var c) ? [c]
+                : a.TryGetProperty("enum", out var e) && e.ValueKind == JsonValueKind.Array ? [.. e.EnumerateArray()] : [];
+            if (values.Length == 0) return null;
+            foreach (var key in values.Select(v => CompactJson(v)).Distinct())
+                seen[key] = seen.TryGetValue(key, out var x) ? (x.Value, x.Count + 1) : (values.First(v => CompactJson(v) == key), 1);
+        }
+        var once = seen.Values.Where(v => v.Count == 1).Select(v => Literal(v.Value)).ToList();
+        if (once.Count == 0) throw new GrammarFormatException($"'oneOf' at {path} has no value that matches exactly one branch.");
+        return string.Join(" | ", once);
+    }
+
+    private JsonElement? Resolve(string reference)
+    {
+        if (!reference.StartsWith('#')) return null;
         var target = _root;
         foreach (var raw in reference[1..].Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
             string part = raw.Replace("~1", "/").Replace("~0", "~");
-            if (target.ValueKind != JsonValueKind.Object || !target.TryGetProperty(part, out target))
-                throw new GrammarFormatException($"$ref '{reference}' at {path} points at nothing.");
+            if (target.ValueKind != JsonValueKind.Object || !target.TryGetProperty(part, out target)) return null;
         }
+        return target;
+    }
+
+    /// <summary>Whether a oneOf's branches can never both match (see <see cref="OneOfExclusivity"/>), for tests and diagnostics.</summary>
+    internal static bool OneOfIsExact(string schemaJson, string pointer = "")
+    {
+        using var doc = JsonDocument.Parse(schemaJson);
+        var c = new JsonSchemaToGbnf(doc.RootElement);
+        var s = pointer.Length == 0 ? doc.RootElement : c.Resolve("#" + pointer) ?? throw new ArgumentException($"No schema at {pointer}.", nameof(pointer));
+        return OneOfExclusivity.AllExclusive([.. s.GetProperty("oneOf").EnumerateArray()], c.Resolve);
+    }
+
+    private string Ref(string reference, string path)
+    {
+        if (_refRules.TryGetValue(reference, out var existing)) return existing;
+        if (!reference.StartsWith('#')) throw new GrammarFormatException($"Only local $ref ('#/$defs/...') is supported, found '{reference}' at {path}.");
+        var target = Resolve(reference) ?? throw new GrammarFormatException($"$ref '{reference}' at {path} points at nothing.");
         string name = Unique("ref-" + reference.Split('/')[^1]);
         _refRules[reference] = name;
         Add(name, "\"\""); // reserved so recursive references resolve to this name
@@ -239,6 +286,14 @@ internal sealed class JsonSchemaToGbnf
 
     private string StringRule(JsonElement s, string hint, string path)
     {
+        if (s.TryGetProperty("pattern", out var pattern))
+        {
+            if (pattern.ValueKind != JsonValueKind.String) throw new GrammarFormatException($"'pattern' at {path} must be a string.");
+            foreach (var k in new[] { "format", "minLength", "maxLength" })
+                if (s.TryGetProperty(k, out _)) throw new GrammarFormatException($"'pattern' together with '{k}' (at {path}) is not supported for constrained decoding; fold the constraint into the pattern.");
+            Primitive("char");
+            return Define(hint, RegexToGbnf.Convert(pattern.GetString()!, "char", $"{path}/pattern") + " space");
+        }
         if (s.TryGetProperty("format", out var f))
         {
             switch (f.GetString())
@@ -267,21 +322,36 @@ internal sealed class JsonSchemaToGbnf
         return Define(hint, $"( {IntegerRange.Gbnf(lo, hi)} ) space");
     }
 
-    private static (long? Lo, long? Hi) IntegerBounds(JsonElement s, string path)
+    private static (BigInteger? Lo, BigInteger? Hi) IntegerBounds(JsonElement s, string path)
     {
-        long? lo = null, hi = null;
-        if (s.TryGetProperty("minimum", out var v)) lo = (long)Math.Ceiling(Num(v, path));
-        if (s.TryGetProperty("exclusiveMinimum", out v)) lo = Max(lo, (long)Math.Floor(Num(v, path)) + 1);
-        if (s.TryGetProperty("maximum", out v)) hi = (long)Math.Floor(Num(v, path));
-        if (s.TryGetProperty("exclusiveMaximum", out v)) hi = Min(hi, (long)Math.Ceiling(Num(v, path)) - 1);
+        // Draft 4 wrote exclusive bounds as booleans beside minimum/maximum; later drafts as numbers.
+        bool hasExMin = s.TryGetProperty("exclusiveMinimum", out var exMin), hasExMax = s.TryGetProperty("exclusiveMaximum", out var exMax);
+        BigInteger? lo = null, hi = null;
+        if (s.TryGetProperty("minimum", out var v)) lo = hasExMin && exMin.ValueKind == JsonValueKind.True ? Floor(v, path) + 1 : Ceiling(v, path);
+        if (s.TryGetProperty("maximum", out v)) hi = hasExMax && exMax.ValueKind == JsonValueKind.True ? Ceiling(v, path) - 1 : Floor(v, path);
+        if (hasExMin && exMin.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) lo = Max(lo, Floor(exMin, path) + 1);
+        if (hasExMax && exMax.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) hi = Min(hi, Ceiling(exMax, path) - 1);
         return (lo, hi);
 
-        static long Max(long? a, long b) => a == null ? b : Math.Max(a.Value, b);
-        static long Min(long? a, long b) => a == null ? b : Math.Min(a.Value, b);
+        static BigInteger Max(BigInteger? a, BigInteger b) => a == null ? b : BigInteger.Max(a.Value, b);
+        static BigInteger Min(BigInteger? a, BigInteger b) => a == null ? b : BigInteger.Min(a.Value, b);
     }
 
-    private static double Num(JsonElement v, string path) =>
-        v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw new GrammarFormatException($"A numeric bound at {path} is not a number.");
+    /// <summary>The smallest integer at or above a numeric bound, exact for integer literals of any size.</summary>
+    private static BigInteger Ceiling(JsonElement v, string path) => Round(v, path, ceiling: true);
+
+    private static BigInteger Floor(JsonElement v, string path) => Round(v, path, ceiling: false);
+
+    private static BigInteger Round(JsonElement v, string path, bool ceiling)
+    {
+        if (v.ValueKind != JsonValueKind.Number) throw new GrammarFormatException($"A numeric bound at {path} is not a number ({v.GetRawText()}).");
+        string raw = v.GetRawText();
+        if (BigInteger.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var exact)) return exact;
+        if (v.TryGetDecimal(out decimal m)) return new BigInteger(ceiling ? Math.Ceiling(m) : Math.Floor(m));
+        double d = v.GetDouble();
+        if (!double.IsFinite(d)) throw new GrammarFormatException($"The numeric bound {raw} at {path} is out of range.");
+        return new BigInteger(ceiling ? Math.Ceiling(d) : Math.Floor(d));
+    }
 
     /// <summary>
     /// Numbers with bounds: without exclusive bounds, an integer part in [ceil(min), floor(max) - 1] with any fraction,
@@ -293,11 +363,11 @@ internal sealed class JsonSchemaToGbnf
         bool hasLo = s.TryGetProperty("minimum", out var loE), hasHi = s.TryGetProperty("maximum", out var hiE);
         bool exclusive = s.TryGetProperty("exclusiveMinimum", out _) || s.TryGetProperty("exclusiveMaximum", out _);
         if (!hasLo && !hasHi && !exclusive) return Primitive("number");
-        if (!exclusive && hasLo && Num(loE, path) >= 0)
+        if (!exclusive && hasLo && Floor(loE, path) >= 0)
         {
-            long lo = (long)Math.Ceiling(Num(loE, path));
+            BigInteger lo = Ceiling(loE, path);
             if (!hasHi) return Define(hint, $"( {IntegerRange.Gbnf(lo, null)} ) ( \".\" [0-9]{{1,16}} )? space");
-            long hi = (long)Math.Floor(Num(hiE, path));
+            BigInteger hi = Floor(hiE, path);
             if (hi < lo) throw new GrammarFormatException($"Number bounds at {path} contain no value with this grammar's number forms.");
             string whole = IntegerRange.Gbnf(hi, hi);
             string body = hi > lo ? $"( {IntegerRange.Gbnf(lo, hi - 1)} ) ( \".\" [0-9]{{1,16}} )? | {whole}" : whole;
@@ -319,7 +389,9 @@ internal sealed class JsonSchemaToGbnf
             "object" => "\"{\" space ( string \":\" space value ( \",\" space string \":\" space value )* )? \"}\" space",
             "array" => "\"[\" space ( value ( \",\" space value )* )? \"]\" space",
             "string" => "\"\\\"\" char* \"\\\"\" space",
-            "char" => "[^\"\\\\\\x00-\\x1F] | \"\\\\\" ( [\"\\\\/bfnrt] | \"u\" [0-9a-fA-F]{4} )",
+            // \u escapes of surrogates are left out: a lone one is not text (.NET refuses to read it as a string), and
+            // characters past U+FFFF can be written as themselves.
+            "char" => "[^\"\\\\\\x00-\\x1F] | \"\\\\\" ( [\"\\\\/bfnrt] | \"u\" ( [0-9a-cA-CefEF] [0-9a-fA-F]{3} | [dD] [0-7] [0-9a-fA-F]{2} ) )",
             "plain-char" => "[^\"\\\\\\x00-\\x1F]",
             "plain-key" => "\"\\\"\" plain-char* \"\\\"\" space",
             "number" => "\"-\"? ( \"0\" | [1-9] [0-9]{0,15} ) ( \".\" [0-9]{1,16} )? ( [eE] [-+]? [0-9]{1,3} )? space",

@@ -55,6 +55,14 @@ public class ConstrainedSamplingTests
 
     public const string EnumSchema = """{"oneOf":[{"enum":["red","green",3,null,{"x":[1,"é"]}]},{"type":"boolean"}]}""";
 
+    public const string PatternSchema = """
+        {"type":"object","properties":{
+           "code":{"type":"string","pattern":"^[A-Z]{2}-\\d{3}$"},
+           "tag":{"type":"string","pattern":"^(x|yz)+[^a-z\"]?$"},
+           "free":{"type":"string","pattern":"^ok"}},
+         "required":["code","tag","free"]}
+        """;
+
     public static TheoryData<string, string> Schemas => new()
     {
         { "person", PersonSchema },
@@ -63,6 +71,8 @@ public class ConstrainedSamplingTests
         { "tree", TreeSchema },
         { "enum", EnumSchema },
         { "any", "{}" },
+        { "pattern", PatternSchema },
+        { "union", OneOfGrammarTests.ShapesSchema },
     };
 
     /// <summary>Samples until the end token (or <paramref name="maxTokens"/>); returns the bytes and whether it ended.</summary>

@@ -66,6 +66,8 @@ internal static class SchemaValidator
                 int cps = str.EnumerateRunes().Count();
                 if (s.TryGetProperty("minLength", out var mnl) && cps < mnl.GetInt32()) return $"{at}: shorter than minLength";
                 if (s.TryGetProperty("maxLength", out var mxl) && cps > mxl.GetInt32()) return $"{at}: longer than maxLength ({len})";
+                if (s.TryGetProperty("pattern", out var pat) && !System.Text.RegularExpressions.Regex.IsMatch(str, pat.GetString()!, System.Text.RegularExpressions.RegexOptions.ECMAScript))
+                    return $"{at}: does not match pattern {pat.GetString()}: {str}";
                 if (s.TryGetProperty("format", out var f) && f.GetString() == "date-time" &&
                     !DateTimeOffset.TryParseExact(str, ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFK"], CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
                     return $"{at}: not a date-time: {str}";
