@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Hearth.AI;
 using Hearth.Chat;
 using Hearth.Tokenization;
 
@@ -25,10 +26,9 @@ internal sealed class ChatTemplateFormatter : IPromptFormatter
 
     public string Format(IReadOnlyList<ChatTemplateMessage> messages, JsonElement? tools = null)
     {
-        // A template that never mentions tools would drop them silently. As llama.cpp does for such templates, the tools
-        // and the reply shape of the generic format (what ToolCallParser and ToolCallGrammar expect) go into the system
-        // message instead, so the model can still call them.
-        if (tools is { } t && !_template.Source.Contains("tools", StringComparison.Ordinal)) messages = WithToolInstructions(messages, t);
+        // A template that never mentions tools would drop them silently: the library's IChatClient and the server both
+        // put them, with the generic reply shape, into the system message instead (see ChatToolSetup).
+        messages = ChatToolSetup.WithToolInstructions([.. messages], _template, tools);
         var context = new ChatTemplateContext
         {
             Messages = [.. messages],
@@ -38,24 +38,5 @@ internal sealed class ChatTemplateFormatter : IPromptFormatter
             Tools = tools,
         };
         return _template.Render(context, ChatTemplateOptions.LlamaCpp);
-    }
-
-    private static List<ChatTemplateMessage> WithToolInstructions(IReadOnlyList<ChatTemplateMessage> messages, JsonElement tools)
-    {
-        string text = "You can call these tools (OpenAI function definitions):\n" + tools.GetRawText() + "\n\n" +
-            "To call one or more of them, reply with only a JSON object of this shape: " +
-            "{\"tool_calls\": [{\"name\": \"<function name>\", \"arguments\": {<arguments>}}]}. Otherwise answer normally.";
-        var list = new List<ChatTemplateMessage>(messages.Count + 1);
-        if (messages.Count > 0 && messages[0].Role is "system" or "developer")
-        {
-            list.Add(new ChatTemplateMessage(messages[0].Role, messages[0].Content + "\n\n" + text));
-            for (int i = 1; i < messages.Count; i++) list.Add(messages[i]);
-        }
-        else
-        {
-            list.Add(ChatTemplateMessage.System(text));
-            list.AddRange(messages);
-        }
-        return list;
     }
 }
