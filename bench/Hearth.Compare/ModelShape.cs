@@ -9,10 +9,19 @@ internal sealed record ModelShape(string Name, string Architecture, int Embeddin
     /// <summary>Qwen2.5-0.5B: dim 896, 24 layers, 14 heads, 2 kv heads, ffn 4864, vocab 151936 (q/k/v biases).</summary>
     public static readonly ModelShape Qwen05 = new("qwen2.5-0.5b", "qwen2", 896, 24, 14, 2, 4864, 151936);
 
+    /// <summary>
+    /// DeepSeek-V2-Lite with 8 of its 27 blocks (the first dense, 7 MoE), so the Q4_0 file is ~2.6 GB instead of ~8.8:
+    /// dim 2048, 16 heads, latent attention (plain attn_q, kv_lora_rank 512, 128 no-rope + 64 rope key dims, value 128),
+    /// 64 routed experts of ffn 1408 with 6 used and 2 shared, dense ffn 10944, vocab 102400, softmax routing, YaRN ×40.
+    /// The expert and attention shapes, and so the bytes read per token per block, are the real model's.
+    /// </summary>
+    public static readonly ModelShape DeepSeekV2Lite = new("deepseek-v2-lite-8-blocks", "deepseek2", 2048, 8, 16, 16, 10944, 102400);
+
     public static ModelShape Parse(string name) => name switch
     {
         "tinyllama" or "tinyllama-1.1b" => TinyLlama,
         "qwen05" or "qwen2.5-0.5b" => Qwen05,
-        _ => throw new ArgumentException($"Unknown shape '{name}'; known: tinyllama, qwen05."),
+        "deepseek-v2-lite" or "dsv2lite" => DeepSeekV2Lite,
+        _ => throw new ArgumentException($"Unknown shape '{name}'; known: tinyllama, qwen05, deepseek-v2-lite."),
     };
 }

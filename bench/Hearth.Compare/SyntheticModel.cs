@@ -12,6 +12,11 @@ internal static class SyntheticModel
 {
     public static void Write(string path, ModelShape s, GgmlType type, int seed = 1)
     {
+        if (s.Architecture == "deepseek2")
+        {
+            WriteDeepSeek2(path, s, type, seed);
+            return;
+        }
         var w = new GgufWriter();
         string a = s.Architecture;
         w.SetMetadata("general.architecture", GgufValue.String(a));
@@ -49,6 +54,85 @@ internal static class SyntheticModel
             w.AddTensor(p + "ffn_gate.weight", type, [d, s.FeedForward], Matrix(type, d, s.FeedForward, rng.Next()));
             w.AddTensor(p + "ffn_up.weight", type, [d, s.FeedForward], Matrix(type, d, s.FeedForward, rng.Next()));
             w.AddTensor(p + "ffn_down.weight", type, [s.FeedForward, d], Matrix(type, s.FeedForward, d, rng.Next()));
+        }
+        w.WriteTo(path);
+    }
+
+    // DeepSeek-V2-Lite's latent attention and experts (see ModelShape.DeepSeekV2Lite), in llama.cpp's deepseek2 keys and
+    // tensor names with the split attn_k_b/attn_v_b that current converters write. Router and norms stay F32.
+    private static void WriteDeepSeek2(string path, ModelShape s, GgmlType type, int seed)
+    {
+        const int kvLora = 512, nope = 128, rope = 64, vDim = 128, experts = 64, used = 6, shared = 2, ffExp = 1408;
+        // attn_k_b rows of 128 and expert down rows of 1408 columns: 256-element K-quant blocks do not fit (llama.cpp's
+        // quantizer falls back to other types for those tensors); the 32-element formats do.
+        if (ffExp % TensorTypes.Get(type).BlockSize != 0 || nope % TensorTypes.Get(type).BlockSize != 0)
+            throw new ArgumentException($"The DeepSeek-V2-Lite shape needs a 32-element block type (Q4_0, Q8_0, ...), not {type}.");
+        var w = new GgufWriter();
+        const string a = "deepseek2";
+        int d = s.Embedding, h = s.Heads;
+        void U32(string key, int v) => w.SetMetadata($"{a}.{key}", GgufValue.UInt32((uint)v));
+        void F32(string key, float v) => w.SetMetadata($"{a}.{key}", GgufValue.Float32(v));
+        w.SetMetadata("general.architecture", GgufValue.String(a));
+        w.SetMetadata("general.name", GgufValue.String($"synthetic {s.Name} {type}"));
+        U32("context_length", 4096);
+        U32("embedding_length", d);
+        U32("block_count", s.Layers);
+        U32("feed_forward_length", s.FeedForward);
+        U32("attention.head_count", h);
+        U32("attention.head_count_kv", 1);
+        F32("attention.layer_norm_rms_epsilon", 1e-6f);
+        F32("rope.freq_base", 10000f);
+        U32("attention.key_length", kvLora + rope);
+        U32("attention.value_length", kvLora);
+        U32("attention.key_length_mla", nope + rope);
+        U32("attention.value_length_mla", vDim);
+        U32("rope.dimension_count", rope);
+        U32("attention.q_lora_rank", 0);
+        U32("attention.kv_lora_rank", kvLora);
+        U32("leading_dense_block_count", 1);
+        U32("expert_count", experts);
+        U32("expert_used_count", used);
+        U32("expert_shared_count", shared);
+        U32("expert_feed_forward_length", ffExp);
+        F32("expert_weights_scale", 1.0f);
+        w.SetMetadata($"{a}.expert_weights_norm", GgufValue.Bool(false));
+        U32("expert_gating_func", 1);
+        w.SetMetadata($"{a}.rope.scaling.type", GgufValue.String("yarn"));
+        F32("rope.scaling.factor", 40f);
+        U32("rope.scaling.original_context_length", 4096);
+        F32("rope.scaling.yarn_log_multiplier", 0.0707f);
+        AddVocabulary(w, s.Vocab);
+
+        var rng = new Random(seed);
+        w.AddTensor("token_embd.weight", type, [d, s.Vocab], Matrix(type, d, s.Vocab, rng.Next()));
+        w.AddTensor("output_norm.weight", GgmlType.F32, [d], Norm(d, rng.Next()));
+        w.AddTensor("output.weight", type, [d, s.Vocab], Matrix(type, d, s.Vocab, rng.Next()));
+        for (int l = 0; l < s.Layers; l++)
+        {
+            string p = $"blk.{l}.";
+            w.AddTensor(p + "attn_norm.weight", GgmlType.F32, [d], Norm(d, rng.Next()));
+            w.AddTensor(p + "attn_q.weight", type, [d, h * (nope + rope)], Matrix(type, d, h * (nope + rope), rng.Next()));
+            w.AddTensor(p + "attn_kv_a_mqa.weight", type, [d, kvLora + rope], Matrix(type, d, kvLora + rope, rng.Next()));
+            w.AddTensor(p + "attn_kv_a_norm.weight", GgmlType.F32, [kvLora], Norm(kvLora, rng.Next()));
+            w.AddTensor(p + "attn_k_b.weight", type, [nope, kvLora, h], Matrix(type, nope, kvLora * h, rng.Next()));
+            w.AddTensor(p + "attn_v_b.weight", type, [kvLora, vDim, h], Matrix(type, kvLora, vDim * h, rng.Next()));
+            w.AddTensor(p + "attn_output.weight", type, [h * vDim, d], Matrix(type, h * vDim, d, rng.Next()));
+            w.AddTensor(p + "ffn_norm.weight", GgmlType.F32, [d], Norm(d, rng.Next()));
+            if (l == 0)
+            {
+                w.AddTensor(p + "ffn_gate.weight", type, [d, s.FeedForward], Matrix(type, d, s.FeedForward, rng.Next()));
+                w.AddTensor(p + "ffn_up.weight", type, [d, s.FeedForward], Matrix(type, d, s.FeedForward, rng.Next()));
+                w.AddTensor(p + "ffn_down.weight", type, [s.FeedForward, d], Matrix(type, s.FeedForward, d, rng.Next()));
+                continue;
+            }
+            w.AddTensor(p + "ffn_gate_inp.weight", GgmlType.F32, [d, experts], Matrix(GgmlType.F32, d, experts, rng.Next()));
+            w.AddTensor(p + "ffn_gate_exps.weight", type, [d, ffExp, experts], Matrix(type, d, ffExp * experts, rng.Next()));
+            w.AddTensor(p + "ffn_up_exps.weight", type, [d, ffExp, experts], Matrix(type, d, ffExp * experts, rng.Next()));
+            w.AddTensor(p + "ffn_down_exps.weight", type, [ffExp, d, experts], Matrix(type, ffExp, d * experts, rng.Next()));
+            int fs = ffExp * shared;
+            w.AddTensor(p + "ffn_gate_shexp.weight", type, [d, fs], Matrix(type, d, fs, rng.Next()));
+            w.AddTensor(p + "ffn_up_shexp.weight", type, [d, fs], Matrix(type, d, fs, rng.Next()));
+            w.AddTensor(p + "ffn_down_shexp.weight", type, [fs, d], Matrix(type, fs, d, rng.Next()));
         }
         w.WriteTo(path);
     }
