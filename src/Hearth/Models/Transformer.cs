@@ -17,6 +17,9 @@ internal sealed class Transformer
     private readonly Rope _rope;
     private readonly YarnRope? _yarnGlobal;
     private readonly YarnRope? _yarnLocal;
+    private readonly YarnRope? _ropeLong;   // Phi-3 LongRoPE: contexts above the original length
+    private readonly YarnRope? _ropeShort;  // and up to it
+    private bool _useLongRope;
     private readonly MatMulJob _matMul = new();
     private readonly AttentionJob _attention = new();
     private readonly LatentAttention? _latent;
@@ -56,6 +59,12 @@ internal sealed class Transformer
             _yarnGlobal = CreateRope(config.RopeFreqBase, config.RopeFreqScale);
             _yarnLocal = CreateRope(config.RopeFreqBaseSwa, config.RopeFreqScaleSwa);
         }
+        if (weights.RopeFactorsLong != null)
+        {
+            // llama.cpp picks the factor set per context: long when a sequence's context exceeds the original length.
+            _ropeLong = CreateRope(config.RopeFreqBase, config.RopeFreqScale, weights.RopeFactorsLong);
+            _ropeShort = CreateRope(config.RopeFreqBase, config.RopeFreqScale, weights.RopeFactorsShort);
+        }
         if (config.IsLatentAttention) _latent = new LatentAttention(this);
         if (config.ExpertCount > 0) _experts = new MixtureOfExperts(this);
     }
@@ -66,17 +75,18 @@ internal sealed class Transformer
 
     public TransformerWeights Weights => _w;
 
-    internal YarnRope CreateRope(float freqBase, float freqScale)
+    internal YarnRope CreateRope(float freqBase, float freqScale, float[]? factors = null)
     {
         var s = Config.Rope;
-        return new YarnRope(Config.RopeDimensionCount, Arch.RopeStyle, freqBase, freqScale, _w.RopeFreqFactors,
+        return new YarnRope(Config.RopeDimensionCount, Arch.RopeStyle, freqBase, freqScale, factors ?? _w.RopeFreqFactors,
             s.ExtFactor, s.AttnFactor, s.BetaFast, s.BetaSlow, s.OriginalContext);
     }
 
     /// <summary>Rotates <paramref name="heads"/> heads of width <paramref name="headDim"/> for layer <paramref name="layer"/>.</summary>
     internal void ApplyRope(int layer, Span<float> x, int heads, int headDim, int pos)
     {
-        if (_yarnGlobal is null) _rope.Apply(x, heads, headDim, pos);
+        if (_ropeLong != null) (_useLongRope ? _ropeLong : _ropeShort!).Apply(x, heads, headDim, pos);
+        else if (_yarnGlobal is null) _rope.Apply(x, heads, headDim, pos);
         else (Config.IsSlidingLayer(layer) ? _yarnLocal! : _yarnGlobal).Apply(x, heads, headDim, pos);
     }
 
@@ -98,6 +108,8 @@ internal sealed class Transformer
             _w.TokenEmbedding.DequantizeRow(id, x.Slice(t * d, d));
         }
         if (c.EmbeddingScale != 1f) TensorPrimitives.Multiply(x, c.EmbeddingScale, x);
+        // LongRoPE's factor set follows the context size of the sequences (the batch's caches share one size).
+        _useLongRope = _ropeLong != null && n > 0 && buf.TokenCache[0].Capacity > c.Rope.OriginalContext;
 
         for (int l = 0; l < _w.Layers.Length; l++)
         {

@@ -21,6 +21,12 @@ internal sealed unsafe class TransformerWeights
 
     public float[]? RopeFreqFactors { get; private set; }             // [rope_dims / 2], Llama 3.1 style
 
+    /// <summary>Phi-3 LongRoPE factors for contexts above the original one (both present or neither).</summary>
+    public float[]? RopeFactorsLong { get; private set; }             // [rope_dims / 2]
+
+    /// <summary>Phi-3 LongRoPE factors for contexts up to the original one.</summary>
+    public float[]? RopeFactorsShort { get; private set; }            // [rope_dims / 2]
+
     public static TransformerWeights Load(GgufFile file, ModelConfig c)
     {
         var w = new TransformerWeights(file);
@@ -29,6 +35,12 @@ internal sealed unsafe class TransformerWeights
         w.Output = file.FindTensor("output.weight") is null ? w.TokenEmbedding : w.Matrix("output.weight", nEmbd, c.VocabSize);
         w.OutputNorm = w.Vector("output_norm.weight", nEmbd);
         w.RopeFreqFactors = w.OptionalVector("rope_freqs.weight", c.RopeDimensionCount / 2);
+        w.RopeFactorsLong = w.OptionalVector("rope_factors_long.weight", c.RopeDimensionCount / 2);
+        w.RopeFactorsShort = w.OptionalVector("rope_factors_short.weight", c.RopeDimensionCount / 2);
+        if ((w.RopeFactorsLong is null) != (w.RopeFactorsShort is null))
+        {
+            throw new InvalidDataException("The model has only one of rope_factors_long.weight and rope_factors_short.weight; LongRoPE needs both.");
+        }
         w.Layers = new LayerWeights[c.BlockCount];
         for (int i = 0; i < w.Layers.Length; i++) w.Layers[i] = w.Layer(c, i);
         return w;

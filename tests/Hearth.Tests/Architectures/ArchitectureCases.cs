@@ -14,6 +14,11 @@ internal static class ArchitectureCases
     {
         ["phi3-F32"] = p => Phi3(GgmlType.F32, p),
         ["phi3-Q8_0"] = p => Phi3(GgmlType.Q8_0, p),
+        // LongRoPE (Phi-3 128k, Phi-3.5): the tests run at context 64, so an original context of 32 selects the long
+        // factors and one of 256 the short ones. (This llama.cpp pads a context of 64 to 256 before comparing, so an
+        // original length between 64 and 255 would split the engines; real models' 4096 is a multiple of 256.)
+        ["phi3-longrope-long-F32"] = p => Phi3(GgmlType.F32, p, longRopeOriginal: 32),
+        ["phi3-longrope-short-F32"] = p => Phi3(GgmlType.F32, p, longRopeOriginal: 256),
         ["gemma2-F32"] = p => Gemma(2, GgmlType.F32, p),
         ["gemma2-Q8_0"] = p => Gemma(2, GgmlType.Q8_0, p),
         ["gemma3-F32"] = p => Gemma(3, GgmlType.F32, p),
@@ -26,13 +31,22 @@ internal static class ArchitectureCases
 
     public static GgmlType WeightType(string name) => name.EndsWith("Q8_0", StringComparison.Ordinal) ? GgmlType.Q8_0 : GgmlType.F32;
 
-    // Phi-3: fused attn_qkv and gate+up, partial rotary (8 of 16 dims), GQA 4:2.
-    private static void Phi3(GgmlType type, string path)
+    // Phi-3: fused attn_qkv and gate+up, partial rotary (8 of 16 dims), GQA 4:2. With longRopeOriginal: LongRoPE's
+    // rope_factors_long/short (4 per-dimension divisors each, clearly different sets), that original context length
+    // and the rope attention factor sqrt(1 + ln(s)/ln(orig)) the converter writes.
+    private static void Phi3(GgmlType type, string path, int longRopeOriginal = 0)
     {
         const int ff = 96, kv = 2, hd = Embd / Heads;
         var w = new ArchitectureModelWriter("phi3", type, seed: 31);
         w.Header(Embd, blocks: 2, ff, Heads, kv, Vocab);
         w.U32("rope.dimension_count", 8);
+        if (longRopeOriginal > 0)
+        {
+            w.U32("rope.scaling.original_context_length", longRopeOriginal);
+            w.F32("rope.scaling.attn_factor", MathF.Sqrt(1 + MathF.Log(32) / MathF.Log(longRopeOriginal)));
+            w.Vector("rope_factors_long.weight", 4, mean: 6f, std: 2f);
+            w.Vector("rope_factors_short.weight", 4, mean: 1.2f, std: 0.1f);
+        }
         w.Matrix("token_embd.weight", Embd, Vocab);
         w.Vector("output_norm.weight", Embd);
         w.Matrix("output.weight", Embd, Vocab, gain: 3f);
