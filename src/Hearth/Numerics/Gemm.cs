@@ -43,6 +43,7 @@ internal static unsafe class Gemm
         if (KernelSelector.Active < KernelVariant.Avx2 || !Avx2.IsSupported || !Fma.IsSupported) return k;
         k[(int)GgmlType.Q8_0] = new(&GemvAvx2.Q8_0, 4, 1);
         k[(int)GgmlType.Q4_0] = new(&GemvAvx2.Q4_0, 4, 1);
+        k[(int)GgmlType.Q4_K] = new(&GemvAvx2.Q4_K, 4, 1);
         return k;
     }
 
