@@ -5,17 +5,20 @@ namespace Hearth.Models;
 /// <summary>
 /// The readable reference forward pass: one token at a time, weights dequantized row by row to float, plain loops,
 /// an F32 key/value cache, no threads and no activation quantization. Slow on purpose; the fast
-/// <see cref="Transformer"/> is tested against it. Covers standard attention with dense feed-forwards (not latent
-/// attention or experts, which are checked against llama.cpp directly).
+/// <see cref="Transformer"/> is tested against it. Covers standard attention, latent attention in its decompressed form
+/// (<c>ReferenceTransformer.Latent.cs</c>), dense feed-forwards and mixtures of experts
+/// (<c>ReferenceTransformer.Experts.cs</c>).
 /// </summary>
-internal sealed class ReferenceTransformer
+internal sealed partial class ReferenceTransformer
 {
     private readonly ModelConfig _c;
     private readonly ArchitectureTraits _arch;
     private readonly TransformerWeights _w;
-    private readonly float[][] _keys;   // per layer: [context, n_head_kv * head_dim]
-    private readonly float[][] _values; // per layer: [context, n_head_kv * v_head_dim]
+    private readonly float[][] _keys;   // per layer: [context, kv_heads * key_dim] (latent attention: decompressed, n_head heads)
+    private readonly float[][] _values; // per layer: [context, kv_heads * value_dim]
     private readonly int _context;
+    private readonly YarnRope _rope;
+    private readonly YarnRope _localRope;
 
     public ReferenceTransformer(ModelConfig config, ArchitectureTraits arch, TransformerWeights weights, int context)
     {
@@ -25,11 +28,25 @@ internal sealed class ReferenceTransformer
         _context = context;
         _keys = new float[config.BlockCount][];
         _values = new float[config.BlockCount][];
+        int keyWidth = config.IsLatentAttention ? config.HeadCount * config.MlaKeyDim : config.HeadCountKv * config.HeadDim;
+        int valueWidth = config.IsLatentAttention ? config.HeadCount * config.MlaValueDim : config.HeadCountKv * config.ValueHeadDim;
         for (int l = 0; l < config.BlockCount; l++)
         {
-            _keys[l] = new float[context * config.HeadCountKv * config.HeadDim];
-            _values[l] = new float[context * config.HeadCountKv * config.ValueHeadDim];
+            _keys[l] = new float[context * keyWidth];
+            _values[l] = new float[context * valueWidth];
         }
+        // Phi-3 LongRoPE: the long factors serve contexts above the original training length, the short ones the rest.
+        float[]? factors = weights.RopeFactorsLong is null ? weights.RopeFreqFactors
+            : context > config.Rope.OriginalContext ? weights.RopeFactorsLong : weights.RopeFactorsShort;
+        _rope = CreateRope(config.RopeFreqBase, config.RopeFreqScale, factors);
+        _localRope = CreateRope(config.RopeFreqBaseSwa, config.RopeFreqScaleSwa, factors);
+    }
+
+    private YarnRope CreateRope(float freqBase, float freqScale, float[]? factors)
+    {
+        var s = _c.Rope;
+        return new YarnRope(_c.RopeDimensionCount, _arch.RopeStyle, freqBase, freqScale, factors,
+            s.ExtFactor, s.AttnFactor, s.BetaFast, s.BetaSlow, s.OriginalContext);
     }
 
     /// <summary>Runs one token at position <paramref name="pos"/> and returns its logits (// [n_vocab]).</summary>
@@ -37,70 +54,22 @@ internal sealed class ReferenceTransformer
     {
         var c = _c;
         if (pos >= _context) throw new ArgumentOutOfRangeException(nameof(pos));
-        int d = c.EmbeddingLength, hd = c.HeadDim, vhd = c.ValueHeadDim;
-        int kDim = c.HeadCountKv * hd, vDim = c.HeadCountKv * vhd;
-        if (c.IsLatentAttention || c.ExpertCount > 0) throw new NotSupportedException("The reference forward covers standard attention with dense feed-forwards only.");
+        int d = c.EmbeddingLength;
         var x = new float[d];
         _w.TokenEmbedding.DequantizeRow(token, x);
         for (int i = 0; i < d; i++) x[i] *= c.EmbeddingScale;
-        var rope = new Rope(c.RopeDimensionCount, _arch.RopeStyle, c.RopeFreqBase, c.RopeFreqScale, _w.RopeFreqFactors);
-        var localRope = new Rope(c.RopeDimensionCount, _arch.RopeStyle, c.RopeFreqBaseSwa, c.RopeFreqScaleSwa, _w.RopeFreqFactors);
 
         for (int l = 0; l < _w.Layers.Length; l++)
         {
             var L = _w.Layers[l];
             var xb = Norm(x, L.AttnNorm);
-            var q = MatVec(L.Wq!, xb, L.Bq);
-            var k = MatVec(L.Wk!, xb, L.Bk);
-            var v = MatVec(L.Wv!, xb, L.Bv);
-            if (L.QNorm != null) NormHeads(q, c.HeadCount, hd, L.QNorm);
-            if (L.KNorm != null) NormHeads(k, c.HeadCountKv, hd, L.KNorm);
-            var r = c.IsSlidingLayer(l) ? localRope : rope;
-            r.Apply(q, c.HeadCount, hd, pos);
-            r.Apply(k, c.HeadCountKv, hd, pos);
-            int first = c.IsSlidingLayer(l) ? Math.Max(0, pos + 1 - c.SlidingWindow) : 0;
-            Array.Copy(k, 0, _keys[l], pos * kDim, kDim);
-            Array.Copy(v, 0, _values[l], pos * vDim, vDim);
-
-            var att = new float[c.HeadCount * vhd];
-            int group = c.HeadCount / c.HeadCountKv;
-            for (int h = 0; h < c.HeadCount; h++)
-            {
-                int kvh = h / group;
-                var scores = new float[pos + 1];
-                float max = float.NegativeInfinity;
-                for (int j = first; j <= pos; j++)
-                {
-                    float s = 0;
-                    for (int i = 0; i < hd; i++) s += q[h * hd + i] * _keys[l][j * kDim + kvh * hd + i];
-                    if (c.AttnLogitSoftcap != 0) s = c.AttnLogitSoftcap * MathF.Tanh(s / c.AttnLogitSoftcap);
-                    scores[j] = s * c.AttentionScale;
-                    max = Math.Max(max, scores[j]);
-                }
-                float sum = 0;
-                for (int j = first; j <= pos; j++)
-                {
-                    scores[j] = MathF.Exp(scores[j] - max);
-                    sum += scores[j];
-                }
-                for (int j = first; j <= pos; j++)
-                {
-                    for (int i = 0; i < vhd; i++) att[h * vhd + i] += scores[j] / sum * _values[l][j * vDim + kvh * vhd + i];
-                }
-            }
+            var att = L.Latent != null ? LatentAttention(l, L.Latent, xb, pos) : Attention(l, L, xb, pos);
             var o = MatVec(L.Wo, att, null);
             if (L.AttnPostNorm != null) o = Norm(o, L.AttnPostNorm);
             for (int i = 0; i < d; i++) x[i] += o[i];
 
             xb = Norm(x, L.FfnNorm);
-            var g = MatVec(L.Gate!, xb, null);
-            var u = MatVec(L.Up!, xb, null);
-            for (int i = 0; i < g.Length; i++)
-            {
-                float act = _arch.Activation == FeedForwardActivation.GeluTanh ? GeluTanh.Reference(g[i]) : g[i] / (1 + MathF.Exp(-g[i]));
-                g[i] = act * u[i];
-            }
-            var down = MatVec(L.Down!, g, null);
+            var down = L.Experts != null ? Experts(L.Experts, xb) : FeedForward(L.Gate!, L.Up!, L.Down!, xb);
             if (L.FfnPostNorm != null) down = Norm(down, L.FfnPostNorm);
             for (int i = 0; i < d; i++) x[i] += down[i];
         }
@@ -110,6 +79,82 @@ internal sealed class ReferenceTransformer
             for (int i = 0; i < logits.Length; i++) logits[i] = c.FinalLogitSoftcap * MathF.Tanh(logits[i] / c.FinalLogitSoftcap);
         }
         return logits;
+    }
+
+    // Grouped-query attention: q/k/v projections (+ biases, q/k norms), rope, then softmax attention over the cache.
+    private float[] Attention(int l, LayerWeights L, float[] xb, int pos)
+    {
+        var c = _c;
+        int hd = c.HeadDim;
+        var q = MatVec(L.Wq!, xb, L.Bq);
+        var k = MatVec(L.Wk!, xb, L.Bk);
+        var v = MatVec(L.Wv!, xb, L.Bv);
+        if (L.QNorm != null) NormHeads(q, c.HeadCount, hd, L.QNorm);
+        if (L.KNorm != null) NormHeads(k, c.HeadCountKv, hd, L.KNorm);
+        var r = c.IsSlidingLayer(l) ? _localRope : _rope;
+        r.Apply(q, c.HeadCount, hd, pos);
+        r.Apply(k, c.HeadCountKv, hd, pos);
+        float scale = c.AttentionScale;
+        if (_arch.ScaleQueries)
+        {
+            // Gemma and Phi-3 scale the queries, so a logit soft-cap sees scaled scores.
+            for (int i = 0; i < q.Length; i++) q[i] *= scale;
+            scale = 1f;
+        }
+        int first = c.IsSlidingLayer(l) ? Math.Max(0, pos + 1 - c.SlidingWindow) : 0;
+        return Attend(l, q, k, v, c.HeadCount, c.HeadCountKv, hd, c.ValueHeadDim, pos, first, scale);
+    }
+
+    /// <summary>
+    /// Stores this position's keys <paramref name="k"/> and values <paramref name="v"/> and returns softmax(q·K / scale)·V
+    /// per query head (// [heads * valueDim]) over positions first..pos; query head h reads kv head h / (heads / kvHeads).
+    /// </summary>
+    private float[] Attend(int l, float[] q, float[] k, float[] v, int heads, int kvHeads, int keyDim, int valueDim, int pos, int first, float scale)
+    {
+        int kDim = kvHeads * keyDim, vDim = kvHeads * valueDim;
+        Array.Copy(k, 0, _keys[l], pos * kDim, kDim);
+        Array.Copy(v, 0, _values[l], pos * vDim, vDim);
+        var att = new float[heads * valueDim];
+        int group = heads / kvHeads;
+        float cap = _c.AttnLogitSoftcap;
+        for (int h = 0; h < heads; h++)
+        {
+            int kvh = h / group;
+            var scores = new float[pos + 1];
+            float max = float.NegativeInfinity;
+            for (int j = first; j <= pos; j++)
+            {
+                float s = 0;
+                for (int i = 0; i < keyDim; i++) s += q[h * keyDim + i] * _keys[l][j * kDim + kvh * keyDim + i];
+                if (cap != 0) s = cap * MathF.Tanh(s / cap);
+                scores[j] = s * scale;
+                max = Math.Max(max, scores[j]);
+            }
+            float sum = 0;
+            for (int j = first; j <= pos; j++)
+            {
+                scores[j] = MathF.Exp(scores[j] - max);
+                sum += scores[j];
+            }
+            for (int j = first; j <= pos; j++)
+            {
+                for (int i = 0; i < valueDim; i++) att[h * valueDim + i] += scores[j] / sum * _values[l][j * vDim + kvh * valueDim + i];
+            }
+        }
+        return att;
+    }
+
+    // down · (act(gate · x) ⊙ (up · x)).
+    private float[] FeedForward(WeightMatrix gate, WeightMatrix up, WeightMatrix down, float[] xb)
+    {
+        var g = MatVec(gate, xb, null);
+        var u = MatVec(up, xb, null);
+        for (int i = 0; i < g.Length; i++)
+        {
+            float act = _arch.Activation == FeedForwardActivation.GeluTanh ? GeluTanh.Reference(g[i]) : g[i] / (1 + MathF.Exp(-g[i]));
+            g[i] = act * u[i];
+        }
+        return MatVec(down, g, null);
     }
 
     private float[] Norm(float[] x, float[] weight)

@@ -1,0 +1,58 @@
+namespace Hearth.Models;
+
+/// <summary>Mixture of experts, one token at a time, as the DeepSeek-V2/V3 papers describe the routing.</summary>
+internal sealed partial class ReferenceTransformer
+{
+    // probs = softmax or sigmoid of the router logits; experts are chosen by probs + selection bias (V3), within the best
+    // groups when routing is group-limited (a group's score is the sum of its two best); each chosen expert counts with
+    // its unbiased probability (optionally normalised over the chosen ones, then scaled). Shared experts always run.
+    private float[] Experts(ExpertWeights e, float[] xb)
+    {
+        var c = _c;
+        int n = c.ExpertCount;
+        var logits = MatVec(e.Router, xb, null);
+        var probs = new float[n];
+        if (c.ExpertGating == ExpertGating.Sigmoid)
+        {
+            for (int i = 0; i < n; i++) probs[i] = 1 / (1 + MathF.Exp(-logits[i]));
+        }
+        else
+        {
+            float max = logits.Max();
+            double sum = 0;
+            for (int i = 0; i < n; i++) sum += Math.Exp(logits[i] - max);
+            for (int i = 0; i < n; i++) probs[i] = (float)(Math.Exp(logits[i] - max) / sum);
+        }
+        var choice = new float[n];
+        for (int i = 0; i < n; i++) choice[i] = probs[i] + (e.SelectionBias?[i] ?? 0);
+        if (c.ExpertGroupCount > 1)
+        {
+            int per = n / c.ExpertGroupCount;
+            var keep = Enumerable.Range(0, c.ExpertGroupCount)
+                .OrderByDescending(g => choice.Skip(g * per).Take(per).OrderDescending().Take(2).Sum())
+                .Take(c.ExpertGroupUsedCount).ToHashSet();
+            for (int i = 0; i < n; i++)
+            {
+                if (!keep.Contains(i / per)) choice[i] = float.NegativeInfinity;
+            }
+        }
+        // Best first; equal values keep the lower index first (the sort is stable).
+        int[] chosen = Enumerable.Range(0, n).OrderByDescending(i => choice[i]).Take(c.ExpertUsedCount).ToArray();
+        var weight = chosen.Select(i => probs[i]).ToArray();
+        float total = weight.Sum();
+        for (int s = 0; s < weight.Length; s++) weight[s] = (c.ExpertWeightsNorm ? weight[s] / total : weight[s]) * c.ExpertWeightsScale;
+
+        var output = new float[c.EmbeddingLength];
+        for (int s = 0; s < chosen.Length; s++)
+        {
+            var y = FeedForward(e.Gate[chosen[s]], e.Up[chosen[s]], e.Down[chosen[s]], xb);
+            for (int i = 0; i < output.Length; i++) output[i] += weight[s] * y[i];
+        }
+        if (e.SharedGate != null)
+        {
+            var y = FeedForward(e.SharedGate, e.SharedUp!, e.SharedDown!, xb);
+            for (int i = 0; i < output.Length; i++) output[i] += y[i];
+        }
+        return output;
+    }
+}
