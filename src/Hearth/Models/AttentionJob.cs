@@ -1,7 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Hearth.Inference;
 using Hearth.Numerics;
 
@@ -131,62 +128,24 @@ internal sealed class AttentionJob : IParallelJob
                 var q = _buf.Q.AsSpan(t * c.HeadCount * hd + h * hd, hd);
                 RoundToHalf(q, half);
                 var scores = scoreBuf.AsSpan(0, count - first);
-                Scores(q, kf.AsSpan(first * hd), hd, cap == 0 ? scale : 1, scores);
-                if (cap != 0)
+                var keys = kf.AsSpan(first * hd, (count - first) * hd);
+                if (cap == 0)
                 {
-                    for (int j = 0; j < scores.Length; j++) scores[j] = MathF.Tanh(scores[j] * (1.0f / cap)) * cap * scale;
+                    AttentionKernels.Scores(q, keys, hd, scale, scores);
+                }
+                else
+                {
+                    // cap · tanh(score / cap), then the scale, in ggml's order.
+                    AttentionKernels.Scores(q, keys, hd, 1.0f / cap, scores);
+                    TensorPrimitives.Tanh(scores, scores);
+                    TensorPrimitives.Multiply(scores, cap, scores);
+                    TensorPrimitives.Multiply(scores, scale, scores);
                 }
                 VectorOps.Softmax(scores);
                 RoundToHalf(scores, half);
-                WeightedSum(scores, vf.AsSpan(first * vhd), vhd, _buf.AttnOut.AsSpan(t * c.HeadCount * vhd + h * vhd, vhd));
+                AttentionKernels.WeightedSum(scores, vf.AsSpan(first * vhd, (count - first) * vhd), vhd,
+                    _buf.AttnOut.AsSpan(t * c.HeadCount * vhd + h * vhd, vhd));
             }
         }
-    }
-
-    /// <summary>scores[j] = (q · keys[j]) · scale.</summary>
-    // q: [hd]; keys: [count, hd]; scores: [count].
-    private static void Scores(ReadOnlySpan<float> q, ReadOnlySpan<float> keys, int hd, float scale, Span<float> scores)
-    {
-        if (Vector256.IsHardwareAccelerated && hd % 8 == 0)
-        {
-            ref float k0 = ref MemoryMarshal.GetReference(keys);
-            ref float q0 = ref MemoryMarshal.GetReference(q);
-            for (int j = 0; j < scores.Length; j++)
-            {
-                ref float kr = ref Unsafe.Add(ref k0, j * hd);
-                var acc = Vector256<float>.Zero;
-                for (int d = 0; d < hd; d += 8)
-                {
-                    acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref q0, (nuint)d), Vector256.LoadUnsafe(ref kr, (nuint)d), acc);
-                }
-                scores[j] = Vector256.Sum(acc) * scale;
-            }
-            return;
-        }
-        for (int j = 0; j < scores.Length; j++) scores[j] = TensorPrimitives.Dot(q, keys.Slice(j * hd, hd)) * scale;
-    }
-
-    /// <summary>output = Σ_j weights[j] · values[j].</summary>
-    // weights: [count]; values: [count, vhd]; output: [vhd].
-    private static void WeightedSum(ReadOnlySpan<float> weights, ReadOnlySpan<float> values, int vhd, Span<float> output)
-    {
-        output.Clear();
-        if (Vector256.IsHardwareAccelerated && vhd % 8 == 0)
-        {
-            ref float v0 = ref MemoryMarshal.GetReference(values);
-            ref float o = ref MemoryMarshal.GetReference(output);
-            for (int d = 0; d < vhd; d += 8)
-            {
-                // One output slice of 8 stays in a register across all positions.
-                var acc = Vector256<float>.Zero;
-                for (int j = 0; j < weights.Length; j++)
-                {
-                    acc = Vector256.FusedMultiplyAdd(Vector256.Create(weights[j]), Vector256.LoadUnsafe(ref v0, (nuint)(j * vhd + d)), acc);
-                }
-                acc.StoreUnsafe(ref o, (nuint)d);
-            }
-            return;
-        }
-        for (int j = 0; j < weights.Length; j++) TensorPrimitives.MultiplyAdd(values.Slice(j * vhd, vhd), weights[j], output, output);
     }
 }

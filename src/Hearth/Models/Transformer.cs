@@ -22,6 +22,11 @@ internal sealed class Transformer
     private bool _useLongRope;
     private readonly MatMulJob _matMul = new();
     private readonly AttentionJob _attention = new();
+    private readonly RowJob _rows = new();
+    private readonly Action<int, int> _prepareTokens;
+    private int _prepLayer;               // the attention inputs PrepareTokens works on
+    private LayerWeights _prepWeights = null!;
+    private ForwardBuffers _prepBuf = null!;
     private readonly LatentAttention? _latent;
     private readonly MixtureOfExperts? _experts;
 
@@ -30,6 +35,7 @@ internal sealed class Transformer
         Config = config;
         Arch = arch;
         _w = weights;
+        _prepareTokens = PrepareTokens;
         if (arch.QkNorm)
         {
             foreach (var l in weights.Layers)
@@ -115,20 +121,20 @@ internal sealed class Transformer
         {
             var L = _w.Layers[l];
             // Attention sub-layer: its projected output lands in Xb.
-            for (int t = 0; t < n; t++) VectorOps.RmsNorm(x.Slice(t * d, d), L.AttnNorm, c.RmsNormEps, buf.Xb.AsSpan(t * d, d));
+            _rows.RmsNorm(pool, buf.X, L.AttnNorm, c.RmsNormEps, buf.Xb, n, d);
             buf.InputVersion++;
             if (_latent != null) _latent.Forward(l, L, n, buf, pool);
             else Attention(l, L, n, buf, pool);
-            if (L.AttnPostNorm != null) NormRows(buf.Xb, n, L.AttnPostNorm);
-            TensorPrimitives.Add(x, buf.Xb.AsSpan(0, n * d), x);
+            if (L.AttnPostNorm != null) _rows.RmsNorm(pool, buf.Xb, L.AttnPostNorm, c.RmsNormEps, buf.Xb, n, d);
+            _rows.Add(pool, buf.X, buf.Xb, n, d);
 
             // Feed-forward sub-layer.
-            for (int t = 0; t < n; t++) VectorOps.RmsNorm(x.Slice(t * d, d), L.FfnNorm, c.RmsNormEps, buf.Xb.AsSpan(t * d, d));
+            _rows.RmsNorm(pool, buf.X, L.FfnNorm, c.RmsNormEps, buf.Xb, n, d);
             buf.InputVersion++;
             if (L.Experts != null) _experts!.Forward(L.Experts, n, buf, pool);
             else FeedForward(L.Gate!, L.Up!, L.Down!, buf.Xb, n, buf.Xb, buf, pool);
-            if (L.FfnPostNorm != null) NormRows(buf.Xb, n, L.FfnPostNorm);
-            TensorPrimitives.Add(x, buf.Xb.AsSpan(0, n * d), x);
+            if (L.FfnPostNorm != null) _rows.RmsNorm(pool, buf.Xb, L.FfnPostNorm, c.RmsNormEps, buf.Xb, n, d);
+            _rows.Add(pool, buf.X, buf.Xb, n, d);
         }
 
         // Output head, for the wanted rows only, ForwardBuffers.LogitRows at a time.
@@ -161,7 +167,26 @@ internal sealed class Transformer
         var c = Config;
         int qDim = c.HeadCount * c.HeadDim, kDim = c.HeadCountKv * c.HeadDim, vDim = c.HeadCountKv * c.ValueHeadDim;
         Linear(buf.Xb, n, buf, pool, L.Wq!, buf.Q, L.Wk!, buf.K, L.Wv!, buf.V);
-        for (int t = 0; t < n; t++)
+        _prepLayer = l;
+        _prepWeights = L;
+        _prepBuf = buf;
+        _rows.ForRows(pool, n, 8L * n * (qDim + kDim + vDim), _prepareTokens);
+        int window = c.IsSlidingLayer(l) ? c.SlidingWindow : 0;
+        _attention.Set(c, buf, l, n, Arch.ScaleQueries ? 1f : c.AttentionScale, c.AttnLogitSoftcap, window);
+        pool.Run(_attention, _attention.ChunkCount, (long)n * c.HeadCount * (buf.TokenPos[n - 1] + 1) * (c.HeadDim + c.ValueHeadDim));
+        buf.InputVersion++;
+        Linear(L.Wo, buf.AttnOut, n, buf.Xb, buf, pool);
+    }
+
+    // Biases, q/k norms, rope, query scale and the F16 cache store of tokens [t0, t1) of the batch (one pool chunk).
+    private void PrepareTokens(int t0, int t1)
+    {
+        var c = Config;
+        var L = _prepWeights;
+        var buf = _prepBuf;
+        int l = _prepLayer;
+        int qDim = c.HeadCount * c.HeadDim, kDim = c.HeadCountKv * c.HeadDim, vDim = c.HeadCountKv * c.ValueHeadDim;
+        for (int t = t0; t < t1; t++)
         {
             var q = buf.Q.AsSpan(t * qDim, qDim);
             var k = buf.K.AsSpan(t * kDim, kDim);
@@ -184,11 +209,6 @@ internal sealed class Transformer
             TensorPrimitives.ConvertToHalf(k, buf.TokenCache[t].Keys(l, pos));
             TensorPrimitives.ConvertToHalf(v, buf.TokenCache[t].Values(l, pos));
         }
-        int window = c.IsSlidingLayer(l) ? c.SlidingWindow : 0;
-        _attention.Set(c, buf, l, n, Arch.ScaleQueries ? 1f : c.AttentionScale, c.AttnLogitSoftcap, window);
-        pool.Run(_attention, _attention.ChunkCount, (long)n * c.HeadCount * (buf.TokenPos[n - 1] + 1) * (c.HeadDim + c.ValueHeadDim));
-        buf.InputVersion++;
-        Linear(L.Wo, buf.AttnOut, n, buf.Xb, buf, pool);
     }
 
     /// <summary>
@@ -199,16 +219,9 @@ internal sealed class Transformer
     {
         Linear(input, n, buf, pool, gate, buf.Gate, up, buf.Up);
         int ff = gate.Rows;
-        if (Arch.Activation == FeedForwardActivation.GeluTanh) GeluTanh.Glu(buf.Gate.AsSpan(0, n * ff), buf.Up.AsSpan(0, n * ff));
-        else VectorOps.SwiGlu(buf.Gate.AsSpan(0, n * ff), buf.Up.AsSpan(0, n * ff));
+        _rows.Glu(pool, Arch.Activation == FeedForwardActivation.GeluTanh, buf.Gate, buf.Up, n, ff);
         buf.InputVersion++;
         Linear(down, buf.Gate, n, output, buf, pool);
-    }
-
-    private void NormRows(float[] rows, int n, float[] weight)
-    {
-        int d = Config.EmbeddingLength;
-        for (int t = 0; t < n; t++) VectorOps.RmsNorm(rows.AsSpan(t * d, d), weight, Config.RmsNormEps, rows.AsSpan(t * d, d));
     }
 
     internal void Linear(WeightMatrix w, float[] input, int nTokens, float[] output, ForwardBuffers buf, WorkerPool pool) =>

@@ -37,38 +37,18 @@ internal sealed class Rope
         // The angles depend only on the position: compute cos/sin once for all heads (the trigonometry, not the
         // rotation, is what costs here).
         int half = _dims / 2;
-        Span<float> cs = half <= 256 ? stackalloc float[2 * half] : new float[2 * half];
+        Span<float> cos = half <= 256 ? stackalloc float[half] : new float[half];
+        Span<float> sin = half <= 256 ? stackalloc float[half] : new float[half];
         float thetaScale = MathF.Pow(_freqBase, -2.0f / _dims);
         // ggml advances theta by repeated multiplication in float; doing the same keeps results bit-close.
         float theta = pos * _freqScale;
         for (int i = 0; i < half; i++)
         {
             float t = _freqFactors != null ? theta / _freqFactors[i] : theta;
-            cs[2 * i] = MathF.Cos(t);
-            cs[2 * i + 1] = MathF.Sin(t);
+            cos[i] = MathF.Cos(t);
+            sin[i] = MathF.Sin(t);
             theta *= thetaScale;
         }
-        for (int h = 0; h < heads; h++)
-        {
-            var head = x.Slice(h * headDim, headDim);
-            for (int i = 0; i < half; i++)
-            {
-                float c = cs[2 * i], s = cs[2 * i + 1];
-                int a, b;
-                if (_style == RopeStyle.Normal)
-                {
-                    a = 2 * i;
-                    b = 2 * i + 1;
-                }
-                else
-                {
-                    a = i;
-                    b = i + half;
-                }
-                float x0 = head[a], x1 = head[b];
-                head[a] = x0 * c - x1 * s;
-                head[b] = x0 * s + x1 * c;
-            }
-        }
+        VectorOps.RotatePairs(x, heads, headDim, _style, cos, sin);
     }
 }

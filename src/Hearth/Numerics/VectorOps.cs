@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Hearth.Numerics;
 
@@ -43,6 +45,129 @@ internal static class VectorOps
             TensorPrimitives.Add(e, 1.0f, e);
             TensorPrimitives.Divide(g, e, g);
             TensorPrimitives.Multiply(g, up.Slice(i, n), g);
+        }
+    }
+
+    /// <summary>
+    /// Rotary embedding of each of the <paramref name="heads"/> heads of <paramref name="x"/> (// [heads, headDim]): pair i
+    /// (dims 2i, 2i+1 for <see cref="RopeStyle.Normal"/>, i and i + n/2 for NeoX, n = 2·cos.Length) becomes
+    /// (x0·cos − x1·sin, x0·sin + x1·cos); dimensions past n stay. Vectorised, bit-identical to
+    /// <see cref="RotatePairsScalar"/> (separate multiplies and adds, no fused rounding).
+    /// </summary>
+    // x: [heads, headDim]; cos, sin: [n/2] for this position.
+    public static void RotatePairs(Span<float> x, int heads, int headDim, RopeStyle style, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin)
+    {
+        int pairs = cos.Length;
+        if (x.Length < heads * headDim || 2 * pairs > headDim || sin.Length < pairs) throw new ArgumentException("Rotary shapes do not fit the input.");
+        if (!Vector128.IsHardwareAccelerated)
+        {
+            RotatePairsScalar(x, heads, headDim, style, cos, sin);
+            return;
+        }
+        if (style == RopeStyle.NeoX)
+        {
+            for (int h = 0; h < heads; h++)
+            {
+                var head = x.Slice(h * headDim, 2 * pairs);
+                RotateHalves(head[..pairs], head[pairs..], cos, sin);
+            }
+            return;
+        }
+        // Adjacent pairs: x·[c0 c0 c1 c1 ..] + swap(x)·[-s0 s0 -s1 s1 ..]; x0·c + (−(x1·s)) equals x0·c − x1·s exactly.
+        int n = 2 * pairs;
+        Span<float> cd = n <= 512 ? stackalloc float[n] : new float[n];
+        Span<float> sd = n <= 512 ? stackalloc float[n] : new float[n];
+        for (int i = 0; i < pairs; i++)
+        {
+            cd[2 * i] = cd[2 * i + 1] = cos[i];
+            sd[2 * i] = -sin[i];
+            sd[2 * i + 1] = sin[i];
+        }
+        for (int h = 0; h < heads; h++) RotateAdjacent(x.Slice(h * headDim, n), cd, sd);
+    }
+
+    // a, b: [m] first and second halves; cos, sin: [m].
+    private static void RotateHalves(Span<float> a, Span<float> b, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin)
+    {
+        int m = a.Length, i = 0;
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rb = ref MemoryMarshal.GetReference(b);
+        ref float rc = ref MemoryMarshal.GetReference(cos);
+        ref float rs = ref MemoryMarshal.GetReference(sin);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= m; i += 8)
+            {
+                var x0 = Vector256.LoadUnsafe(ref ra, (nuint)i);
+                var x1 = Vector256.LoadUnsafe(ref rb, (nuint)i);
+                var c = Vector256.LoadUnsafe(ref rc, (nuint)i);
+                var s = Vector256.LoadUnsafe(ref rs, (nuint)i);
+                (x0 * c - x1 * s).StoreUnsafe(ref ra, (nuint)i);
+                (x0 * s + x1 * c).StoreUnsafe(ref rb, (nuint)i);
+            }
+        }
+        for (; i + 4 <= m; i += 4)
+        {
+            var x0 = Vector128.LoadUnsafe(ref ra, (nuint)i);
+            var x1 = Vector128.LoadUnsafe(ref rb, (nuint)i);
+            var c = Vector128.LoadUnsafe(ref rc, (nuint)i);
+            var s = Vector128.LoadUnsafe(ref rs, (nuint)i);
+            (x0 * c - x1 * s).StoreUnsafe(ref ra, (nuint)i);
+            (x0 * s + x1 * c).StoreUnsafe(ref rb, (nuint)i);
+        }
+        for (; i < m; i++)
+        {
+            float x0 = a[i], x1 = b[i];
+            a[i] = x0 * cos[i] - x1 * sin[i];
+            b[i] = x0 * sin[i] + x1 * cos[i];
+        }
+    }
+
+    // x: [n] adjacent pairs; cd: [n] cosines doubled; sd: [n] (-sin, sin) per pair.
+    private static void RotateAdjacent(Span<float> x, ReadOnlySpan<float> cd, ReadOnlySpan<float> sd)
+    {
+        int n = x.Length, i = 0;
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        ref float rc = ref MemoryMarshal.GetReference(cd);
+        ref float rs = ref MemoryMarshal.GetReference(sd);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= n; i += 8)
+            {
+                var v = Vector256.LoadUnsafe(ref rx, (nuint)i);
+                var swapped = Vector256.Shuffle(v, Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6));
+                (v * Vector256.LoadUnsafe(ref rc, (nuint)i) + swapped * Vector256.LoadUnsafe(ref rs, (nuint)i)).StoreUnsafe(ref rx, (nuint)i);
+            }
+        }
+        for (; i + 4 <= n; i += 4)
+        {
+            var v = Vector128.LoadUnsafe(ref rx, (nuint)i);
+            var swapped = Vector128.Shuffle(v, Vector128.Create(1, 0, 3, 2));
+            (v * Vector128.LoadUnsafe(ref rc, (nuint)i) + swapped * Vector128.LoadUnsafe(ref rs, (nuint)i)).StoreUnsafe(ref rx, (nuint)i);
+        }
+        for (; i < n; i += 2)
+        {
+            float x0 = x[i], x1 = x[i + 1];
+            x[i] = x0 * cd[i] - x1 * sd[i + 1];
+            x[i + 1] = x0 * sd[i + 1] + x1 * cd[i];
+        }
+    }
+
+    /// <summary>The scalar reference of <see cref="RotatePairs"/>.</summary>
+    public static void RotatePairsScalar(Span<float> x, int heads, int headDim, RopeStyle style, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin)
+    {
+        int pairs = cos.Length;
+        for (int h = 0; h < heads; h++)
+        {
+            var head = x.Slice(h * headDim, headDim);
+            for (int i = 0; i < pairs; i++)
+            {
+                int a = style == RopeStyle.Normal ? 2 * i : i;
+                int b = style == RopeStyle.Normal ? 2 * i + 1 : i + pairs;
+                float x0 = head[a], x1 = head[b];
+                head[a] = x0 * cos[i] - x1 * sin[i];
+                head[b] = x0 * sin[i] + x1 * cos[i];
+            }
         }
     }
 }

@@ -71,26 +71,6 @@ internal sealed class YarnRope
             sin[i] = MathF.Sin(t) * _mscale;
             theta *= _thetaScale;
         }
-        for (int h = 0; h < heads; h++)
-        {
-            var head = x.Slice(h * headDim, headDim);
-            for (int i = 0; i < pairs; i++)
-            {
-                int a, b;
-                if (_style == RopeStyle.Normal)
-                {
-                    a = 2 * i;
-                    b = a + 1;
-                }
-                else
-                {
-                    a = i;
-                    b = i + pairs;
-                }
-                float x0 = head[a], x1 = head[b];
-                head[a] = x0 * cos[i] - x1 * sin[i];
-                head[b] = x0 * sin[i] + x1 * cos[i];
-            }
-        }
+        VectorOps.RotatePairs(x, heads, headDim, _style, cos, sin);
     }
 }
