@@ -55,7 +55,7 @@ switch (args.Length > 0 ? args[0] : "")
         }
         return 0;
     case "bandwidth":
-        StreamBench.Run(int.Parse(Arg("-t", "2"), inv), int.Parse(Arg("--mib", "1024"), inv));
+        StreamBench.Run(int.Parse(Arg("-t", "2"), inv), int.Parse(Arg("--mib", "1024"), inv), args.Contains("--prefetch"));
         return 0;
     case "pool":
         PoolBench.Run(int.Parse(Arg("-t", "2"), inv), int.Parse(Arg("--jobs", "20000"), inv));
