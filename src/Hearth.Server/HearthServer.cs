@@ -1,11 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using Hearth.Chat;
-using Hearth.Server.Embeddings;
+using Hearth.Inference;
 using Hearth.Server.Endpoints;
-using Hearth.Server.Prompting;
+using Hearth.Server.Metrics;
 using Hearth.Server.Protocol;
-using Hearth.Server.Scheduling;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -16,7 +15,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Hearth.Server;
 
 /// <summary>
-/// The OpenAI-compatible HTTP server: loads one model, runs the <see cref="Scheduler"/> over its slots and answers
+/// The OpenAI-compatible HTTP server: loads one model, runs a <see cref="SlotPool"/> on its engine and answers
 /// <c>/v1/chat/completions</c>, <c>/v1/completions</c>, <c>/v1/embeddings</c>, <c>/v1/models</c>, <c>/health</c> and
 /// <c>/metrics</c>. Nothing in a request names a file: the only file opened is the model given at start.
 /// </summary>
@@ -24,13 +23,15 @@ public sealed class HearthServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly Model _model;
-    private readonly Scheduler _scheduler;
+    private readonly SlotPool _pool;
+    private readonly ServerMetrics _metrics;
 
-    private HearthServer(WebApplication app, Model model, Scheduler scheduler, Uri baseAddress, string modelId)
+    private HearthServer(WebApplication app, Model model, SlotPool pool, ServerMetrics metrics, Uri baseAddress, string modelId)
     {
         _app = app;
         _model = model;
-        _scheduler = scheduler;
+        _pool = pool;
+        _metrics = metrics;
         BaseAddress = baseAddress;
         ModelId = modelId;
     }
@@ -42,10 +43,10 @@ public sealed class HearthServer : IAsyncDisposable
     public string ModelId { get; }
 
     /// <summary>Slots running in parallel.</summary>
-    public int Parallel => _scheduler.SlotCount;
+    public int Parallel => _pool.SlotCount;
 
     /// <summary>Tokens of KV cache per slot.</summary>
-    public int ContextSize => _scheduler.ContextSize;
+    public int ContextSize => _pool.ContextSize;
 
     /// <summary>Loads the model and starts listening.</summary>
     public static async Task<HearthServer> StartAsync(HearthServerOptions options, CancellationToken cancellationToken = default)
@@ -55,39 +56,43 @@ public sealed class HearthServer : IAsyncDisposable
         if (options.Port is < 0 or > 65535) throw new ArgumentException($"Port {options.Port} is outside 0..65535.", nameof(options));
         if (options.Parallel < 1) throw new ArgumentException($"--parallel must be at least 1, got {options.Parallel}.", nameof(options));
         if (options.ContextSize < 0) throw new ArgumentException($"--ctx must be positive, got {options.ContextSize}.", nameof(options));
+        if (options.MaxParallelToolCalls < 1) throw new ArgumentException($"--max-tool-calls must be at least 1, got {options.MaxParallelToolCalls}.", nameof(options));
         if (options.ApiKey is { Length: 0 }) throw new ArgumentException("The API key is empty.", nameof(options));
 
         var model = Model.Load(options.ModelPath, new ModelOptions { Threads = options.Threads });
-        Scheduler? scheduler = null;
+        SlotPool? pool = null;
+        ServerMetrics? metrics = null;
         WebApplication? app = null;
         try
         {
             var tokenizer = model.Tokenizer;
-            scheduler = new Scheduler(model, options.Parallel, options.ContextSize, options.MaxQueue)
-            {
-                StepDelay = options.StepDelay,
-            };
+            var engine = model.Engine;
+            engine.StepDelay = options.StepDelay;
+            var p = pool = engine.CreateSlotPool(options.Parallel, options.ContextSize, options.MaxQueue);
+            metrics = new ServerMetrics(() => p.Running, () => p.Waiting, () => (double)p.CachedTokens / ((long)p.ContextSize * p.SlotCount));
             var template = options.ChatTemplateFile is { } templateFile ? LoadTemplate(templateFile) : ChatTemplate.FromGguf(model.File);
             var state = new ServerState
             {
                 Model = model,
                 Tokenizer = tokenizer,
-                Scheduler = scheduler,
-                Formatter = new ChatTemplateFormatter(template, tokenizer),
+                Pool = pool,
+                Template = template,
+                Metrics = metrics,
                 TemplateReasons = template.Source.Contains("<think>", StringComparison.Ordinal),
-                Embedder = new MeanPoolEmbedder(model),
+                MaxParallelToolCalls = options.MaxParallelToolCalls,
                 ModelId = options.ModelId ?? Path.GetFileNameWithoutExtension(options.ModelPath),
                 Created = new DateTimeOffset(File.GetLastWriteTimeUtc(options.ModelPath)).ToUnixTimeSeconds(),
             };
             app = Build(options, address, state);
             await app.StartAsync(cancellationToken);
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new HearthServer(app, model, scheduler, new Uri(bound.EndsWith('/') ? bound : bound + "/"), state.ModelId);
+            return new HearthServer(app, model, pool, metrics, new Uri(bound.EndsWith('/') ? bound : bound + "/"), state.ModelId);
         }
         catch
         {
             if (app != null) await app.DisposeAsync();
-            scheduler?.Dispose();
+            pool?.Dispose();
+            metrics?.Dispose();
             model.Dispose();
             throw;
         }
@@ -159,7 +164,7 @@ public sealed class HearthServer : IAsyncDisposable
         });
         app.MapGet("/health", context =>
         {
-            var s = state.Scheduler;
+            var s = state.Pool;
             int running = s.Running;
             return WriteJsonAsync(context, new HealthStatus
             {
@@ -172,7 +177,7 @@ public sealed class HearthServer : IAsyncDisposable
         app.MapGet("/metrics", context =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-            return context.Response.WriteAsync(state.Scheduler.Metrics.ToPrometheusText(), context.RequestAborted);
+            return context.Response.WriteAsync(state.Metrics.ToPrometheusText(), context.RequestAborted);
         });
         app.MapFallback(context => throw new ApiError(404,
             $"Unknown endpoint: {context.Request.Method} {context.Request.Path}.", null, "unknown_url"));
@@ -191,9 +196,10 @@ public sealed class HearthServer : IAsyncDisposable
     /// <summary>Stops accepting requests, ends the ones in flight and frees the model.</summary>
     public async ValueTask DisposeAsync()
     {
-        _scheduler.Dispose();
+        _pool.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        _metrics.Dispose();
         _model.Dispose();
     }
 }

@@ -46,10 +46,13 @@ public sealed unsafe class GgufFile : IDisposable
     /// <summary>The file path, or null for a file parsed from memory.</summary>
     public string? Path { get; }
 
+    /// <summary>Size of the file (or image) in bytes.</summary>
     public long Length { get; }
 
+    /// <summary>GGUF format version (2 or 3).</summary>
     public uint Version { get; }
 
+    /// <summary>Alignment of tensor data (<c>general.alignment</c>, 32 by default).</summary>
     public long Alignment { get; }
 
     /// <summary>Absolute file offset of the tensor data section.</summary>
@@ -58,6 +61,7 @@ public sealed unsafe class GgufFile : IDisposable
     /// <summary>Metadata in file order.</summary>
     public IReadOnlyList<KeyValuePair<string, GgufValue>> MetadataEntries { get; }
 
+    /// <summary>Metadata by key.</summary>
     public IReadOnlyDictionary<string, GgufValue> Metadata => _metadata;
 
     /// <summary>Tensor infos in file order.</summary>
@@ -116,16 +120,22 @@ public sealed unsafe class GgufFile : IDisposable
         }
     }
 
+    /// <summary>The value of <paramref name="key"/>, if present.</summary>
     public bool TryGetValue(string key, out GgufValue value) => _metadata.TryGetValue(key, out value!);
 
+    /// <summary>The value of <paramref name="key"/>, or null.</summary>
     public GgufValue? GetValueOrNull(string key) => _metadata.TryGetValue(key, out var v) ? v : null;
 
+    /// <summary>A string value, or null when absent.</summary>
     public string? GetString(string key) => _metadata.TryGetValue(key, out var v) ? v.AsString() : null;
 
+    /// <summary>An integer value (any integer type), or null when absent.</summary>
     public long? GetInt64(string key) => _metadata.TryGetValue(key, out var v) ? v.AsInt64() : null;
 
+    /// <summary>A numeric value, or null when absent.</summary>
     public double? GetDouble(string key) => _metadata.TryGetValue(key, out var v) ? v.AsDouble() : null;
 
+    /// <summary>A boolean value, or null when absent.</summary>
     public bool? GetBool(string key) => _metadata.TryGetValue(key, out var v) ? v.AsBool() : null;
 
     /// <summary>A typed array value (e.g. <c>GetArray&lt;string&gt;("tokenizer.ggml.tokens")</c>), or null when absent.</summary>
@@ -135,17 +145,20 @@ public sealed unsafe class GgufFile : IDisposable
         return v.Value as T[] ?? throw new InvalidCastException($"Metadata '{key}' is {v.Type}/{v.ElementType}, not an array of {typeof(T).Name}.");
     }
 
+    /// <summary>The tensor named <paramref name="name"/>, or null.</summary>
     public GgufTensorInfo? FindTensor(string name) => _tensorsByName.GetValueOrDefault(name);
 
     /// <summary>Pointer to the first byte of a tensor's data inside the mapping; valid until disposal.</summary>
-    public byte* GetTensorPointer(GgufTensorInfo tensor)
+    internal byte* GetTensorPointer(GgufTensorInfo tensor)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(tensor);
         return _base + DataOffset + tensor.Offset;
     }
 
-    /// <summary>A tensor's bytes, as a view over the mapping (tensors over 2 GiB must use <see cref="GetTensorPointer"/>).</summary>
+    /// <summary>A tensor's bytes, as a view over the mapping (a tensor over 2 GiB cannot be one span).</summary>
+    /// <exception cref="NotSupportedException">The tensor is over 2 GiB.</exception>
+    /// <exception cref="ObjectDisposedException">The file was disposed.</exception>
     public ReadOnlySpan<byte> GetTensorData(GgufTensorInfo tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
@@ -153,7 +166,22 @@ public sealed unsafe class GgufFile : IDisposable
         return new ReadOnlySpan<byte>(GetTensorPointer(tensor), (int)tensor.ByteSize);
     }
 
+    /// <summary>Set when a <see cref="Model"/> reads this file: then only the model releases the mapping.</summary>
+    internal bool OwnedByModel { get; set; }
+
+    /// <summary>Unmaps the file. Idempotent. A file a <see cref="Model"/> runs on is released by disposing the model.</summary>
+    /// <exception cref="InvalidOperationException">The file belongs to a <see cref="Model"/> (its weights are read from the mapping).</exception>
     public void Dispose()
+    {
+        if (OwnedByModel && !_disposed)
+        {
+            throw new InvalidOperationException("This GgufFile belongs to a Model, whose weights are views into its mapping: dispose the Model instead.");
+        }
+        Release();
+    }
+
+    /// <summary>Unmaps the file (the owning model's last reference is gone).</summary>
+    internal void Release()
     {
         if (_disposed) return;
         _disposed = true;

@@ -76,13 +76,13 @@ public unsafe class GemmTests
     /// that starts mid-matrix, token counts with a tail of the 4-token tile, and extreme values (−128/127 weights, full
     /// scale activations) so the unsigned-offset correction is exercised at its bounds.
     /// </summary>
-    [Theory]
+    [SkippableTheory]
     [InlineData(GgmlType.Q4_0)]
     [InlineData(GgmlType.Q8_0)]
     [InlineData(GgmlType.Q4_K)]
     public void Row_panels_match_the_reference_dot_for_every_pair(GgmlType type)
     {
-        if (!GemmPanel.Supports(type)) return; // no AVX-VNNI: the 4×4 tiles above serve this type
+        Skip.IfNot(GemmPanel.Supports(type), $"no AVX-VNNI row panel for {type} here: the 4×4 tiles serve it");
         var traits = TensorTypes.Get(type);
         var act = TensorTypes.Get(traits.VecDotType);
         foreach (var (cols, rows, tokens, extreme) in new[] { (512, 27, 37, false), (256, 8, 16, true), (2048, 16, 19, false) })
@@ -132,10 +132,10 @@ public unsafe class GemmTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void Hot_types_have_a_tile_kernel_when_the_cpu_has_avx2()
     {
-        if (KernelSelector.Active < KernelVariant.Avx2) return; // scalar / V128 runs use the per-row path only
+        Skip.If(KernelSelector.Active < KernelVariant.Avx2, "no AVX2 here: scalar / V128 runs use the per-row path only");
         foreach (var t in new[] { GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F32, GgmlType.F16 })
         {
             Assert.True(Gemm.For(t).IsAvailable, $"{t} has no GEMM tile");
