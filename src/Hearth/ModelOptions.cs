@@ -8,4 +8,11 @@ public sealed class ModelOptions
 
     /// <summary>Tokens per forward pass during prompt processing (llama.cpp's n_batch).</summary>
     public int BatchSize { get; init; } = 512;
+
+    /// <summary>
+    /// Most bytes a session may need (KV cache, forward-pass scratch, logits; the weights stay in the mapped file):
+    /// <see cref="Model.Load"/> and <see cref="Model.CreateSession"/> refuse with <see cref="ModelMemoryException"/>
+    /// above it. 0 = the memory available to the process.
+    /// </summary>
+    public long MemoryLimit { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Hearth.Gguf;
 using Hearth.Inference;
 using Hearth.Numerics;
 
@@ -42,7 +43,7 @@ internal sealed class Transformer
             {
                 if (l.QNorm is null || l.KNorm is null)
                 {
-                    throw new InvalidDataException($"Architecture '{arch.Name}' needs attn_q_norm/attn_k_norm tensors in every block.");
+                    throw new ModelConfigurationException($"Architecture '{arch.Name}' needs attn_q_norm/attn_k_norm tensors in every block.");
                 }
             }
         }
@@ -52,7 +53,7 @@ internal sealed class Transformer
             {
                 if (l.AttnPostNorm is null || l.FfnPostNorm is null)
                 {
-                    throw new InvalidDataException($"Architecture '{arch.Name}' needs post_attention_norm/post_ffw_norm tensors in every block.");
+                    throw new ModelConfigurationException($"Architecture '{arch.Name}' needs post_attention_norm/post_ffw_norm tensors in every block.");
                 }
             }
         }

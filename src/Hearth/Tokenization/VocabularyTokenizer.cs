@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Hearth.Gguf;
 
 namespace Hearth.Tokenization;
 
@@ -83,7 +84,7 @@ internal abstract class VocabularyTokenizer : Tokenizer
     private int RequireSpecial(int id, string what)
     {
         if (id < 0 || id >= Vocab.Count)
-            throw new InvalidOperationException($"The vocabulary asks for a {what} token to be added but has no valid {what} id.");
+            throw new ModelConfigurationException($"The vocabulary asks for a {what} token to be added but has no valid {what} id.");
         return id;
     }
 
