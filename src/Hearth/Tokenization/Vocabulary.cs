@@ -84,6 +84,7 @@ internal sealed class Vocabulary
         ReadId(meta, "tokenizer.ggml.suffix_token_id", ref Ids.FimSuf);
         ReadId(meta, "tokenizer.ggml.middle_token_id", ref Ids.FimMid);
         AddBos = meta.GetBool("tokenizer.ggml.add_bos_token") ?? AddBos;
+        AddBos |= flags.AlwaysAddBos; // Gemma 4: llama.cpp overrides a false add_bos_token
         AddEos = meta.GetBool("tokenizer.ggml.add_eos_token") ?? AddEos;
         DropDefaultsOutsideVocabulary();
 
@@ -328,4 +329,5 @@ internal sealed class VocabularyFlags
     public bool AddBos { get; init; }
     public bool AddEos { get; init; }
     public bool IgnoreMerges { get; init; }
+    public bool AlwaysAddBos { get; init; }
 }
