@@ -105,7 +105,8 @@ internal sealed class MixtureOfExperts
         }
         if (c.ExpertWeightsNorm)
         {
-            float total = TensorPrimitives.Sum(weights);
+            // llama.cpp clamps the sum to F16's smallest normal before dividing.
+            float total = MathF.Max(TensorPrimitives.Sum(weights), 6.103515625e-5f);
             TensorPrimitives.Divide(weights, total, weights);
         }
         if (c.ExpertWeightsScale != 1f) TensorPrimitives.Multiply(weights, c.ExpertWeightsScale, weights);

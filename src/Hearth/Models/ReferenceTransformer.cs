@@ -92,8 +92,16 @@ internal sealed partial class ReferenceTransformer
         if (L.QNorm != null) NormHeads(q, c.HeadCount, hd, L.QNorm);
         if (L.KNorm != null) NormHeads(k, c.HeadCountKv, hd, L.KNorm);
         var r = c.IsSlidingLayer(l) ? _localRope : _rope;
-        r.Apply(q, c.HeadCount, hd, pos);
-        r.Apply(k, c.HeadCountKv, hd, pos);
+        if (c.UsesRope(l))
+        {
+            r.Apply(q, c.HeadCount, hd, pos);
+            r.Apply(k, c.HeadCountKv, hd, pos);
+        }
+        if (c.AttnTemperatureScale != 0)
+        {
+            float temperature = c.AttnTemperature(pos);
+            for (int i = 0; i < q.Length; i++) q[i] *= temperature;
+        }
         float scale = c.AttentionScale;
         if (_arch.ScaleQueries)
         {

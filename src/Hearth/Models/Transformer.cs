@@ -204,8 +204,12 @@ internal sealed class Transformer
                 for (int h = 0; h < c.HeadCountKv; h++) VectorOps.RmsNorm(k.Slice(h * c.HeadDim, c.HeadDim), L.KNorm, c.RmsNormEps, k.Slice(h * c.HeadDim, c.HeadDim));
             }
             int pos = buf.TokenPos[t];
-            ApplyRope(l, q, c.HeadCount, c.HeadDim, pos);
-            ApplyRope(l, k, c.HeadCountKv, c.HeadDim, pos);
+            if (c.UsesRope(l))
+            {
+                ApplyRope(l, q, c.HeadCount, c.HeadDim, pos);
+                ApplyRope(l, k, c.HeadCountKv, c.HeadDim, pos);
+            }
+            if (c.AttnTemperatureScale != 0) TensorPrimitives.Multiply(q, c.AttnTemperature(pos), q);
             if (Arch.ScaleQueries) TensorPrimitives.Multiply(q, c.AttentionScale, q);
             TensorPrimitives.ConvertToHalf(k, buf.TokenCache[t].Keys(l, pos));
             TensorPrimitives.ConvertToHalf(v, buf.TokenCache[t].Values(l, pos));

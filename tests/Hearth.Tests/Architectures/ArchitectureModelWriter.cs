@@ -30,7 +30,7 @@ internal sealed class ArchitectureModelWriter(string arch, GgmlType weightType, 
     {
         _w.SetMetadata("general.architecture", GgufValue.String(arch));
         _w.SetMetadata("general.name", GgufValue.String("hearth-test-" + arch));
-        _w.SetMetadata("general.file_type", GgufValue.UInt32(weightType == GgmlType.Q8_0 ? 7u : 0u));
+        _w.SetMetadata("general.file_type", GgufValue.UInt32(weightType switch { GgmlType.Q8_0 => 7u, GgmlType.Q4_K => 14u, _ => 0u }));
         U32("context_length", 512);
         U32("embedding_length", nEmbd);
         U32("block_count", blocks);
