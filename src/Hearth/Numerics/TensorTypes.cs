@@ -58,6 +58,7 @@ internal static class TensorTypes
         Add(GgmlType.Q4_K, Q4_K.BlockSize, Q4_K.BytesPerBlock, Q4_K.Dequantize, Q4_K.Quantize, GgmlType.Q8_K, Q4_K.DotReference);
         Add(GgmlType.Q5_K, Q5_K.BlockSize, Q5_K.BytesPerBlock, Q5_K.Dequantize, Q5_K.Quantize, GgmlType.Q8_K, Q5_K.DotReference);
         Add(GgmlType.Q6_K, Q6_K.BlockSize, Q6_K.BytesPerBlock, Q6_K.Dequantize, Q6_K.Quantize, GgmlType.Q8_K, Q6_K.DotReference);
+        Add(GgmlType.MXFP4, Mxfp4.BlockSize, Mxfp4.BytesPerBlock, Mxfp4.Dequantize, Mxfp4.Quantize, GgmlType.Q8_0, Mxfp4.DotReference);
         Add(GgmlType.Q8_K, Q8_K.BlockSize, Q8_K.BytesPerBlock, Q8_K.Dequantize, simd ? ActivationQuantizer.QuantizeQ8_K : Q8_K.Quantize, GgmlType.Q8_K, null);
         return table;
     }

@@ -44,6 +44,7 @@ internal static class VecDotKernels
             GgmlType.Q4_K => DotAvx2.DotQ4_K,
             GgmlType.Q5_K => DotAvx2.DotQ5_K,
             GgmlType.Q6_K => DotAvx2.DotQ6_K,
+            GgmlType.MXFP4 => DotAvx2.DotMxfp4,
             _ => null,
         },
         KernelVariant.V128 => type switch
@@ -61,6 +62,7 @@ internal static class VecDotKernels
             GgmlType.Q4_K => DotV128.DotQ4_K,
             GgmlType.Q5_K => DotV128.DotQ5_K,
             GgmlType.Q6_K => DotV128.DotQ6_K,
+            GgmlType.MXFP4 => DotV128.DotMxfp4,
             _ => null,
         },
         _ => null,

@@ -5,8 +5,8 @@ namespace Hearth.Tests.Numerics;
 /// <summary>
 /// Every kernel variant against the scalar reference on blocks of random bytes rather than quantizer output, so every
 /// bit pattern a file may hold is met: all scale codes (Q3_K's negative ones, Q4_K/Q5_K's 6-bit scales and minimums,
-/// Q2_K's 4-bit ones), every fifth/high bit, extreme quants against ±127 activations. Only the fp16 scales are set to
-/// finite values (random bits would give infinities and NaNs). Integer block sums must be exact, so the same
+/// Q2_K's 4-bit ones), every fifth/high bit, extreme quants against ±127 activations. Only the fp16 scales (and MXFP4's exponent) are set to
+/// finite, moderate values (random bits would give infinities and NaNs). Integer block sums must be exact, so the same
 /// float-accumulation bound as <see cref="VecDotVariantTests"/> applies.
 /// </summary>
 public class RandomBlockKernelTests
@@ -19,6 +19,7 @@ public class RandomBlockKernelTests
         GgmlType.Q2_K => [80, 82],
         GgmlType.Q3_K => [108],
         GgmlType.Q6_K => [208],
+        GgmlType.MXFP4 => [],
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
@@ -90,6 +91,8 @@ public class RandomBlockKernelTests
         for (int b = 0; b < w.Length; b += traits.BytesPerBlock)
         {
             foreach (int o in HalfFields(type)) WriteHalf(w, b + o, (float)(rng.NextDouble() * 0.1 + 1e-3));
+            // MXFP4's E8M0 exponent: scales 2^-28 .. 2^-1 (every byte is a finite power of two; these keep sums finite).
+            if (type == GgmlType.MXFP4) w[b] = (byte)rng.Next(100, 128);
         }
         return w;
     }
