@@ -29,7 +29,7 @@ public sealed partial class Model : IDisposable
         var embd = file.FindTensor("token_embd.weight") ?? throw new InvalidDataException(
             "The model is missing the required tensor 'token_embd.weight'.");
         Config = ModelConfig.FromGguf(file, arch, checked((int)embd.Rows));
-        var weights = TransformerWeights.Load(file, Config);
+        var weights = TransformerWeights.Load(file, Config, traits);
         Transformer = new Transformer(Config, traits, weights);
         _tokenizer = new Lazy<Tokenizer>(() => Tokenizer.FromGguf(file));
         Pool = new WorkerPool(options.Threads > 0 ? options.Threads : WorkerPool.DefaultThreadCount);
