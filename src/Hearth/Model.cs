@@ -36,7 +36,7 @@ public sealed partial class Model : IDisposable
         ModelValidator.CheckBlocks(file, Config);
         int threads = options.Threads > 0 ? options.Threads : WorkerPool.DefaultThreadCount;
         ModelValidator.CheckSessionMemory(Config, Math.Max(1, options.BatchSize), DefaultContext(Config), threads, options.MemoryLimit);
-        var weights = TransformerWeights.Load(file, Config);
+        var weights = TransformerWeights.Load(file, Config, traits);
         Transformer = new Transformer(Config, traits, weights);
         if (file.TryGetValue("tokenizer.ggml.model", out _))
         {

@@ -7,6 +7,9 @@ internal enum ExpertGating
 {
     Softmax = 1,
     Sigmoid = 2,
+
+    /// <summary>Experts chosen on the raw logits; the chosen ones weighted by a softmax over their logits (gpt-oss).</summary>
+    SoftmaxWeight = 3,
 }
 
 /// <summary>

@@ -72,7 +72,9 @@ public sealed partial class ModelConfig
             Name = file.GetString("general.name"),
             EmbeddingLength = nEmbd,
             BlockCount = Positive("block_count", Required("block_count")),
-            FeedForwardLength = Positive("feed_forward_length", Required("feed_forward_length")),
+            // Mixture-of-experts files may state only the expert width (gpt-oss converters write both).
+            FeedForwardLength = Positive("feed_forward_length", file.GetInt64($"{arch}.feed_forward_length")
+                ?? file.GetInt64($"{arch}.expert_feed_forward_length") ?? Required("feed_forward_length")),
             HeadCount = nHead,
             HeadCountKv = nHeadKv,
             HeadDim = headDim,

@@ -173,10 +173,11 @@ internal sealed class Transformer
         _prepBuf = buf;
         _rows.ForRows(pool, n, 8L * n * (qDim + kDim + vDim), _prepareTokens);
         int window = c.IsSlidingLayer(l) ? c.SlidingWindow : 0;
-        _attention.Set(c, buf, l, n, Arch.ScaleQueries ? 1f : c.AttentionScale, c.AttnLogitSoftcap, window);
+        _attention.Set(c, buf, l, n, Arch.ScaleQueries ? 1f : c.AttentionScale, c.AttnLogitSoftcap, window, L.Sinks);
         pool.Run(_attention, _attention.ChunkCount, (long)n * c.HeadCount * (buf.TokenPos[n - 1] + 1) * (c.HeadDim + c.ValueHeadDim));
         buf.InputVersion++;
         Linear(L.Wo, buf.AttnOut, n, buf.Xb, buf, pool);
+        if (L.Bo != null) AddBias(buf.Xb, L.Bo, n);
     }
 
     // Biases, q/k norms, rope, query scale and the F16 cache store of tokens [t0, t1) of the batch (one pool chunk).
@@ -220,13 +221,25 @@ internal sealed class Transformer
     /// output = down · (act(gate · input) ⊙ (up · input)) for <paramref name="n"/> rows of <paramref name="input"/>; uses
     /// the Gate/Up buffers. <paramref name="output"/> may be <paramref name="input"/>.
     /// </summary>
-    internal void FeedForward(WeightMatrix gate, WeightMatrix up, WeightMatrix down, float[] input, int n, float[] output, ForwardBuffers buf, WorkerPool pool)
+    internal void FeedForward(WeightMatrix gate, WeightMatrix up, WeightMatrix down, float[] input, int n, float[] output, ForwardBuffers buf, WorkerPool pool,
+        float[]? gateBias = null, float[]? upBias = null, float[]? downBias = null)
     {
         Linear(input, n, buf, pool, gate, buf.Gate, up, buf.Up);
         int ff = gate.Rows;
-        _rows.Glu(pool, Arch.Activation == FeedForwardActivation.GeluTanh, buf.Gate, buf.Up, n, ff);
+        if (gateBias != null) AddBias(buf.Gate, gateBias, n);
+        if (upBias != null) AddBias(buf.Up, upBias, n);
+        _rows.Glu(pool, Arch.Activation, buf.Gate, buf.Up, n, ff);
         buf.InputVersion++;
         Linear(down, buf.Gate, n, output, buf, pool);
+        if (downBias != null) AddBias(output, downBias, n);
+    }
+
+    /// <summary>x[t] += bias for the first <paramref name="n"/> rows of width bias.Length.</summary>
+    // x: [n, bias.Length]; bias: [width].
+    private static void AddBias(float[] x, float[] bias, int n)
+    {
+        int w = bias.Length;
+        for (int t = 0; t < n; t++) TensorPrimitives.Add(x.AsSpan(t * w, w), bias, x.AsSpan(t * w, w));
     }
 
     internal void Linear(WeightMatrix w, float[] input, int nTokens, float[] output, ForwardBuffers buf, WorkerPool pool) =>

@@ -8,6 +8,8 @@ internal sealed unsafe class TransformerWeights
 {
     private readonly GgufFile _file;
 
+    private ArchitectureTraits _arch = null!;
+
     private TransformerWeights(GgufFile file) => _file = file;
 
     public WeightMatrix TokenEmbedding { get; private set; } = null!;  // [n_vocab rows of n_embd]
@@ -27,9 +29,9 @@ internal sealed unsafe class TransformerWeights
     /// <summary>Phi-3 LongRoPE factors for contexts up to the original one.</summary>
     public float[]? RopeFactorsShort { get; private set; }            // [rope_dims / 2]
 
-    public static TransformerWeights Load(GgufFile file, ModelConfig c)
+    public static TransformerWeights Load(GgufFile file, ModelConfig c, ArchitectureTraits arch)
     {
-        var w = new TransformerWeights(file);
+        var w = new TransformerWeights(file) { _arch = arch };
         int nEmbd = c.EmbeddingLength;
         w.TokenEmbedding = w.Matrix("token_embd.weight", nEmbd, c.VocabSize);
         w.Output = file.FindTensor("output.weight") is null ? w.TokenEmbedding : w.Matrix("output.weight", nEmbd, c.VocabSize);
@@ -115,11 +117,13 @@ internal sealed unsafe class TransformerWeights
             Bq = OptionalVector(p + "attn_q.bias", qDim),
             Bk = OptionalVector(p + "attn_k.bias", kDim),
             Bv = OptionalVector(p + "attn_v.bias", vDim),
+            Bo = OptionalVector(p + "attn_output.bias", nEmbd),
+            Sinks = _arch.AttentionSinks ? Vector(p + "attn_sinks.weight", c.HeadCount) : null,
             QNorm = OptionalVector(p + "attn_q_norm.weight", c.HeadDim),
             KNorm = OptionalVector(p + "attn_k_norm.weight", c.HeadDim),
             Latent = latent,
-            AttnPostNorm = OptionalVector(p + "post_attention_norm.weight", nEmbd),
-            FfnNorm = Vector(p + "ffn_norm.weight", nEmbd),
+            AttnPostNorm = _arch.FfnNormTensor == "post_attention_norm" ? null : OptionalVector(p + "post_attention_norm.weight", nEmbd),
+            FfnNorm = Vector(p + _arch.FfnNormTensor + ".weight", nEmbd),
             Gate = gate,
             Up = up,
             Down = down,
@@ -189,6 +193,10 @@ internal sealed unsafe class TransformerWeights
         return new ExpertWeights
         {
             Router = Matrix(p + "ffn_gate_inp.weight", nEmbd, n),
+            RouterBias = OptionalVector(p + "ffn_gate_inp.bias", n),
+            GateBias = OptionalRows(p + "ffn_gate_exps.bias", ff, n),
+            UpBias = OptionalRows(p + "ffn_up_exps.bias", ff, n),
+            DownBias = OptionalRows(p + "ffn_down_exps.bias", nEmbd, n),
             SelectionBias = OptionalVector(p + "exp_probs_b.bias", n),
             Gate = Tensor3(p + "ffn_gate_exps.weight", nEmbd, ff, n),
             Up = Tensor3(p + "ffn_up_exps.weight", nEmbd, ff, n),
@@ -235,6 +243,16 @@ internal sealed unsafe class TransformerWeights
             throw new NotSupportedException(
                 $"Tensor '{info.Name}' has type {info.Type}, which Hearth does not support; supported types: {string.Join(", ", TensorTypes.Supported)}.");
         }
+    }
+
+    // A [cols, rows] float tensor (per-expert biases) as one float row per expert, or null when absent.
+    private float[][]? OptionalRows(string name, int cols, int rows)
+    {
+        if (_file.FindTensor(name) is null) return null;
+        var all = Vector(name, cols * rows);
+        var result = new float[rows][];
+        for (int r = 0; r < rows; r++) result[r] = all.AsSpan(r * cols, cols).ToArray();
+        return result;
     }
 
     private float[]? OptionalVector(string name, long n) => _file.FindTensor(name) is null ? null : Vector(name, n);

@@ -30,7 +30,7 @@ internal sealed class ArchitectureModelWriter(string arch, GgmlType weightType, 
     {
         _w.SetMetadata("general.architecture", GgufValue.String(arch));
         _w.SetMetadata("general.name", GgufValue.String("hearth-test-" + arch));
-        _w.SetMetadata("general.file_type", GgufValue.UInt32(weightType switch { GgmlType.Q8_0 => 7u, GgmlType.Q4_K => 14u, _ => 0u }));
+        _w.SetMetadata("general.file_type", GgufValue.UInt32(weightType == GgmlType.F32 ? 0u : ModelQuantizer.FileType(weightType)));
         U32("context_length", 512);
         U32("embedding_length", nEmbd);
         U32("block_count", blocks);
@@ -63,15 +63,20 @@ internal sealed class ArchitectureModelWriter(string arch, GgmlType weightType, 
         Tensor(name, [cols, rows], cols, rows, gain / MathF.Sqrt(cols), type ?? weightType);
 
     /// <summary>A [cols, rows, slices] tensor (experts, heads), each slice like <see cref="Matrix"/>.</summary>
-    public void Tensor3(string name, int cols, int rows, int slices, float gain = 1f) =>
-        Tensor(name, [cols, rows, slices], cols, rows * slices, gain / MathF.Sqrt(cols), weightType);
+    public void Tensor3(string name, int cols, int rows, int slices, float gain = 1f, GgmlType? type = null) =>
+        Tensor(name, [cols, rows, slices], cols, rows * slices, gain / MathF.Sqrt(cols), type ?? weightType);
 
     /// <summary>An F32 vector of mean + N(0, std²).</summary>
-    public void Vector(string name, int n, float mean = 1f, float std = 0.1f)
+    public void Vector(string name, int n, float mean = 1f, float std = 0.1f) => Floats(name, [n], mean, std);
+
+    /// <summary>An F32 tensor of any shape (per-expert biases: [n, n_expert]) of mean + N(0, std²).</summary>
+    public void Floats(string name, long[] dims, float mean, float std)
     {
-        var v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = mean + std * Normal();
-        _w.AddTensor(name, GgmlType.F32, [n], MemoryMarshal.AsBytes(v.AsSpan()).ToArray());
+        long count = 1;
+        foreach (long d in dims) count *= d;
+        var v = new float[count];
+        for (int i = 0; i < v.Length; i++) v[i] = mean + std * Normal();
+        _w.AddTensor(name, GgmlType.F32, dims, MemoryMarshal.AsBytes(v.AsSpan()).ToArray());
     }
 
     public void WriteTo(string path) => _w.WriteTo(path);
