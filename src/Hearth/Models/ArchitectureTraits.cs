@@ -44,6 +44,13 @@ internal sealed record ArchitectureTraits
     /// <summary>The stored YaRN log multiplier is 0.1 × mscale_all_dims (DeepSeek-V2 converter) and scales the attention.</summary>
     public bool ScaledYarnLogMultiplier { get; init; }
 
+    /// <summary>The tensor of the norm before the feed-forward (<c>blk.N.&lt;name&gt;.weight</c>): Qwen3.5 calls it
+    /// post_attention_norm.</summary>
+    public string FfnNormName { get; init; } = "ffn_norm";
+
+    /// <summary>The final norm's tensor: LFM2 files name it token_embd_norm.</summary>
+    public string OutputNormName { get; init; } = "output_norm";
+
     /// <summary>Architecture-specific hyper-parameters and defaults, applied after the generic keys are read.</summary>
     public Action<ModelConfig, GgufFile>? Configure { get; init; }
 }

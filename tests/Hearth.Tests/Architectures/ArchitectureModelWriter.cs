@@ -25,12 +25,15 @@ internal sealed class ArchitectureModelWriter(string arch, GgmlType weightType, 
 
     public void Str(string key, string v) => _w.SetMetadata($"{arch}.{key}", GgufValue.String(v));
 
+    /// <summary>A per-layer (or per-section) integer array, e.g. LFM2's head_count_kv.</summary>
+    public void U32Array(string key, uint[] v) => _w.SetMetadata($"{arch}.{key}", GgufValue.Array(v));
+
     /// <summary>general.*, the common hyper-parameters and a synthetic SentencePiece vocabulary.</summary>
     public void Header(int nEmbd, int blocks, int nFf, int heads, int headsKv, int vocab, float ropeBase = 10000f)
     {
         _w.SetMetadata("general.architecture", GgufValue.String(arch));
         _w.SetMetadata("general.name", GgufValue.String("hearth-test-" + arch));
-        _w.SetMetadata("general.file_type", GgufValue.UInt32(weightType == GgmlType.Q8_0 ? 7u : 0u));
+        _w.SetMetadata("general.file_type", GgufValue.UInt32(weightType switch { GgmlType.Q8_0 => 7u, GgmlType.Q4_K => 15u, _ => 0u }));
         U32("context_length", 512);
         U32("embedding_length", nEmbd);
         U32("block_count", blocks);
