@@ -11,7 +11,7 @@ public sealed class ModelOptions
 
     /// <summary>
     /// Recurrent-state checkpoints each session of a hybrid model (LFM2, Qwen3.5) keeps for prefix reuse: one after every
-    /// multi-token evaluation (each prompt batch and each prompt's end), the oldest replaced; 0 = none (a new prompt that
+    /// forward batch of a multi-token evaluation (every BatchSize prompt tokens and each prompt's end), the oldest replaced; 0 = none (a new prompt that
     /// diverges from the session then reprocesses from the start). Plain transformers ignore it.
     /// </summary>
     public int RecurrentCheckpoints { get; init; } = 8;

@@ -182,9 +182,12 @@ public sealed partial class InferenceSession : IDisposable
                 }
                 tokens.Slice(i, n).CopyTo(_history.AsSpan(Position));
                 Position += n;
-                if (_recurrent != null) _recurrent.Position = Position;
+                if (_recurrent != null)
+                {
+                    _recurrent.Position = Position;
+                    if (tokens.Length > 1) _checkpoints!.Save(_recurrent); // each prompt batch and the prompt's end
+                }
             }
-            if (_recurrent != null && tokens.Length > 1) _checkpoints!.Save(_recurrent);
         }
     }
 

@@ -9,9 +9,8 @@ namespace Hearth.Inference;
 /// is (llama-server calls these "context checkpoints").
 /// </summary>
 /// <remarks>
-/// Policy: the session takes a checkpoint after every multi-token evaluation (a prompt, or each batch of a long prompt:
-/// the generator feeds prompts in batches of <see cref="ModelOptions.BatchSize"/>, so that is every batch-size tokens
-/// and at the end of each prompt); single decoded tokens take none. At most <see cref="Capacity"/> are kept (the
+/// Policy: the session takes a checkpoint after each forward batch of a multi-token evaluation — every
+/// <see cref="ModelOptions.BatchSize"/> tokens of a prompt and at its end; single decoded tokens take none. At most <see cref="Capacity"/> are kept (the
 /// oldest is replaced), each <see cref="RecurrentState.ByteSize"/> bytes, allocated the first time it is needed and
 /// reused afterwards. Rewinding drops the checkpoints past the new position (they describe tokens that are gone).
 /// </remarks>
