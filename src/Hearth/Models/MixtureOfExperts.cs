@@ -70,8 +70,17 @@ internal sealed class MixtureOfExperts
 
         if (e.SharedGate != null)
         {
+            // Qwen3.5-MoE scales the shared expert by sigmoid(w · x), one gate per token.
+            if (e.SharedExpertGate != null)
+            {
+                for (int t = 0; t < n; t++) buf.SharedExpertGate[t] = 1f / (1f + MathF.Exp(-TensorPrimitives.Dot(buf.Xb.AsSpan(t * d, d), e.SharedExpertGate)));
+            }
             buf.InputVersion++;
             _model.FeedForward(e.SharedGate, e.SharedUp!, e.SharedDown!, buf.Xb, n, buf.Xb, buf, pool);
+            if (e.SharedExpertGate != null)
+            {
+                for (int t = 0; t < n; t++) TensorPrimitives.Multiply(buf.Xb.AsSpan(t * d, d), buf.SharedExpertGate[t], buf.Xb.AsSpan(t * d, d));
+            }
             TensorPrimitives.Add(buf.Xb.AsSpan(0, n * d), sum, buf.Xb.AsSpan(0, n * d));
         }
         else

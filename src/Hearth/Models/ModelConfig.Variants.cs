@@ -82,7 +82,7 @@ public sealed partial class ModelConfig
     internal int ExpertGroupUsedCount { get; set; }
 
     /// <summary>Widest feed-forward of any block (dense, one expert, or the shared experts together).</summary>
-    internal int MaxFeedForwardLength => Math.Max(FeedForwardLength, ExpertFeedForwardLength * Math.Max(1, ExpertSharedCount));
+    internal int MaxFeedForwardLength => Math.Max(Math.Max(FeedForwardLength, ExpertSharedFeedForwardLength), ExpertFeedForwardLength * Math.Max(1, ExpertSharedCount));
 
     /// <summary>F16 elements one position takes in a layer's key / value cache: the latent plus the rope key for latent
     /// attention (the value is the latent itself), else n_head_kv × head sizes.</summary>
@@ -152,6 +152,7 @@ public sealed partial class ModelConfig
 
     private void Validate()
     {
+        ValidateRecurrent();
         if (SlidingLayers != null && SlidingWindow <= 0) SlidingLayers = null;
         if (AttnTemperatureScale != 0 && AttnTemperatureFloor <= 0)
             throw new ModelConfigurationException($"Attention temperature scaling needs a positive '{Architecture}.rope.scaling.original_context_length' (or context_length).");

@@ -25,6 +25,9 @@ internal sealed class ArchitectureModelWriter(string arch, GgmlType weightType, 
 
     public void Str(string key, string v) => _w.SetMetadata($"{arch}.{key}", GgufValue.String(v));
 
+    /// <summary>A per-layer (or per-section) integer array, e.g. LFM2's head_count_kv.</summary>
+    public void U32Array(string key, uint[] v) => _w.SetMetadata($"{arch}.{key}", GgufValue.Array(v));
+
     /// <summary>general.*, the common hyper-parameters and a synthetic SentencePiece vocabulary.</summary>
     public void Header(int nEmbd, int blocks, int nFf, int heads, int headsKv, int vocab, float ropeBase = 10000f)
     {
