@@ -29,8 +29,14 @@ public sealed partial class Model : IDisposable
         var embd = file.FindTensor("token_embd.weight") ?? throw new InvalidDataException(
             "The model is missing the required tensor 'token_embd.weight'.");
         Config = ModelConfig.FromGguf(file, arch, checked((int)embd.Rows));
-        var weights = TransformerWeights.Load(file, Config);
-        Transformer = new Transformer(Config, traits, weights);
+        if (traits.CreateEncoder != null)
+        {
+            _encoder = traits.CreateEncoder(file, Config);
+        }
+        else
+        {
+            _transformer = new Transformer(Config, traits, TransformerWeights.Load(file, Config));
+        }
         _tokenizer = new Lazy<Tokenizer>(() => Tokenizer.FromGguf(file));
         Pool = new WorkerPool(options.Threads > 0 ? options.Threads : WorkerPool.DefaultThreadCount);
     }
@@ -45,7 +51,15 @@ public sealed partial class Model : IDisposable
     /// <summary>The underlying GGUF file (metadata such as the chat template).</summary>
     public GgufFile File => _file;
 
-    internal Transformer Transformer { get; }
+    private readonly Transformer? _transformer;
+    private readonly Encoder? _encoder;
+
+    /// <summary>The decoder; an encoder model (embeddings, reranking) has none and says so.</summary>
+    internal Transformer Transformer => _transformer ?? throw new NotSupportedException(
+        $"'{Config.Architecture}' is an encoder model for embeddings and reranking; it cannot generate text. Use Embed or Rerank.");
+
+    /// <summary>The encoder of an embedding / reranking model, or null for a decoder.</summary>
+    internal Encoder? Encoder => _encoder;
 
     internal WorkerPool Pool { get; }
 
@@ -78,8 +92,10 @@ public sealed partial class Model : IDisposable
     }
 
     /// <summary>A new session with its own KV cache of <paramref name="contextSize"/> tokens (0 = the model's, at most 4096).</summary>
+    /// <exception cref="NotSupportedException">The model is an encoder (embeddings, reranking), which cannot generate.</exception>
     public InferenceSession CreateSession(int contextSize = 0)
     {
+        _ = Transformer;
         if (contextSize <= 0) contextSize = Math.Min(Config.ContextLength, 4096);
         lock (ComputeLock) Buffers(contextSize);
         return new InferenceSession(this, contextSize);

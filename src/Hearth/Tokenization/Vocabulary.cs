@@ -84,6 +84,7 @@ internal sealed class Vocabulary
         ReadId(meta, "tokenizer.ggml.middle_token_id", ref Ids.FimMid);
         AddBos = meta.GetBool("tokenizer.ggml.add_bos_token") ?? AddBos;
         AddEos = meta.GetBool("tokenizer.ggml.add_eos_token") ?? AddEos;
+        AddSep = meta.GetBool("tokenizer.ggml.add_sep_token") ?? false;
 
         DetectSpecialsByText();
         IsEog = BuildEndOfGeneration();
@@ -117,6 +118,9 @@ internal sealed class Vocabulary
     public bool AddBos { get; }
 
     public bool AddEos { get; }
+
+    /// <summary>tokenizer.ggml.add_sep_token: a SEP joins the two texts of a pair (rerankers).</summary>
+    public bool AddSep { get; }
 
     /// <summary>A pre-tokenized word that is itself a token is emitted whole, without merging (Llama 3).</summary>
     public bool IgnoreMerges { get; }
