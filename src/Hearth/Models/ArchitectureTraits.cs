@@ -64,4 +64,8 @@ internal sealed record ArchitectureTraits
 
     /// <summary>Architecture-specific hyper-parameters and defaults, applied after the generic keys are read.</summary>
     public Action<ModelConfig, GgufFile>? Configure { get; init; }
+
+    /// <summary>For encoder (embedding / reranking) architectures: builds the <see cref="Models.Encoder"/> that replaces the
+    /// decoder transformer. Null for decoders.</summary>
+    public Func<GgufFile, ModelConfig, Encoder>? CreateEncoder { get; init; }
 }

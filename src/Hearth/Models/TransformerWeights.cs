@@ -282,13 +282,9 @@ internal sealed unsafe class TransformerWeights
     private ExpertWeights Experts(ModelConfig c, string p)
     {
         int nEmbd = c.EmbeddingLength, n = c.ExpertCount, ff = c.ExpertFeedForwardLength;
-<<<<<<< HEAD
-        long shared = (long)ff * c.ExpertSharedCount;
-=======
-        int shared = c.ExpertSharedFeedForwardLength > 0 ? c.ExpertSharedFeedForwardLength : ff * c.ExpertSharedCount;
+        long shared = c.ExpertSharedFeedForwardLength > 0 ? c.ExpertSharedFeedForwardLength : (long)ff * c.ExpertSharedCount;
         // Qwen3.5-MoE states no shared count: its shared expert is there when the tensors are (n_ff wide by default).
         if (shared == 0 && _file.FindTensor(p + "ffn_up_shexp.weight") != null) shared = c.FeedForwardLength;
->>>>>>> hybrid
         return new ExpertWeights
         {
             Router = Matrix(p + "ffn_gate_inp.weight", nEmbd, n),

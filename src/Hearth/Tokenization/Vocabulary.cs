@@ -86,6 +86,7 @@ internal sealed class Vocabulary
         AddBos = meta.GetBool("tokenizer.ggml.add_bos_token") ?? AddBos;
         AddBos |= flags.AlwaysAddBos; // Gemma 4: llama.cpp overrides a false add_bos_token
         AddEos = meta.GetBool("tokenizer.ggml.add_eos_token") ?? AddEos;
+        AddSep = meta.GetBool("tokenizer.ggml.add_sep_token") ?? false;
         DropDefaultsOutsideVocabulary();
 
         DetectSpecialsByText();
@@ -120,6 +121,9 @@ internal sealed class Vocabulary
     public bool AddBos { get; }
 
     public bool AddEos { get; }
+
+    /// <summary>tokenizer.ggml.add_sep_token: a SEP joins the two texts of a pair (rerankers).</summary>
+    public bool AddSep { get; }
 
     /// <summary>A pre-tokenized word that is itself a token is emitted whole, without merging (Llama 3).</summary>
     public bool IgnoreMerges { get; }
