@@ -30,6 +30,9 @@ public sealed class GgufTensorInfo
     /// <summary>Bytes of data.</summary>
     public long ByteSize { get; }
 
+    /// <summary>Index of the split part holding the data (0 for an unsplit file); <see cref="Offset"/> is relative to that part's data section.</summary>
+    internal int Part { get; init; }
+
     /// <summary>Number of elements (the product of the dimensions).</summary>
     public long ElementCount
     {
