@@ -18,6 +18,8 @@ internal static class Program
         root.Subcommands.Add(QuantizeCommand.Create());
         root.Subcommands.Add(TemplateCommand.Create());
         root.Subcommands.Add(PerplexityCommand.Create());
+        root.Subcommands.Add(EmbedCommand.Create());
+        root.Subcommands.Add(RerankCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
