@@ -74,12 +74,12 @@ public sealed partial class ModelConfig
         if (v.Value is not Array a)
         {
             var one = new long[layers];
-            Array.Fill(one, v.AsInt64());
+            Array.Fill(one, file.GetInt64(key)!.Value);
             return one;
         }
-        if (a.Length != layers) throw new InvalidDataException($"Metadata '{key}' has {a.Length} values; the model has {layers} layers.");
+        if (a.Length != layers) throw new ModelConfigurationException($"Metadata '{key}' has {a.Length} values; the model has {layers} layers.", key);
         var result = new long[layers];
-        for (int i = 0; i < layers; i++) result[i] = Convert.ToInt64(a.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+        for (int i = 0; i < layers; i++) result[i] = Element(key, v, a.GetValue(i));
         return result;
     }
 
@@ -88,11 +88,26 @@ public sealed partial class ModelConfig
     {
         var v = file.GetValueOrNull(key);
         if (v is null) return null;
-        if (v.Value is not Array a) return v.AsInt64();
+        if (v.Value is not Array a) return file.GetInt64(key);
         long max = 0;
-        foreach (object o in a) max = Math.Max(max, Convert.ToInt64(o, System.Globalization.CultureInfo.InvariantCulture));
+        foreach (object? o in a) max = Math.Max(max, Element(key, v, o));
         return max;
     }
+
+    // One element of an integer array: any integer type; anything else (or a uint64 past long) names the key and type.
+    private static long Element(string key, GgufValue v, object? o) => o switch
+    {
+        byte b => b,
+        sbyte sb => sb,
+        short s => s,
+        ushort us => us,
+        int i => i,
+        uint ui => ui,
+        long l => l,
+        ulong ul when ul <= long.MaxValue => (long)ul,
+        ulong ul => throw new ModelConfigurationException($"Metadata '{key}' holds {ul}, which is out of range.", key),
+        _ => throw new ModelConfigurationException($"Metadata '{key}' should be an integer or an array of integers but is {v.TypeName}.", key),
+    };
 
     private void ValidateRecurrent()
     {
