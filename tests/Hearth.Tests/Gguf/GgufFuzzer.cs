@@ -358,7 +358,7 @@ internal sealed class GgufFuzzer
                     log?.Invoke(finding);
                     if (r.Outcome == Outcome.Hang) path = Path.Combine(dir, $"case{i}.gguf");
                 }
-                if (log != null && (i + 1) % 10000 == 0) log($"{i + 1} cases, {clock.Elapsed}: {tally}");
+                if (log != null && (i + 1) % 5000 == 0) log($"{i + 1} cases, {clock.Elapsed}: {tally}");
             }
         }
         finally
