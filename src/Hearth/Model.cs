@@ -36,8 +36,14 @@ public sealed partial class Model : IDisposable
         ModelValidator.CheckBlocks(file, Config);
         int threads = options.Threads > 0 ? options.Threads : WorkerPool.DefaultThreadCount;
         ModelValidator.CheckSessionMemory(Config, Math.Max(1, options.BatchSize), DefaultContext(Config), threads, options.MemoryLimit);
-        var weights = TransformerWeights.Load(file, Config);
-        Transformer = new Transformer(Config, traits, weights);
+        if (traits.CreateEncoder != null)
+        {
+            _encoder = traits.CreateEncoder(file, Config);
+        }
+        else
+        {
+            _transformer = new Transformer(Config, traits, TransformerWeights.Load(file, Config, traits));
+        }
         if (file.TryGetValue("tokenizer.ggml.model", out _))
         {
             var tokenizer = Tokenizer.FromGguf(file);
@@ -64,7 +70,15 @@ public sealed partial class Model : IDisposable
     /// <summary>The underlying GGUF file (metadata such as the chat template).</summary>
     public GgufFile File => _file;
 
-    internal Transformer Transformer { get; }
+    private readonly Transformer? _transformer;
+    private readonly Encoder? _encoder;
+
+    /// <summary>The decoder; an encoder model (embeddings, reranking) has none and says so.</summary>
+    internal Transformer Transformer => _transformer ?? throw new NotSupportedException(
+        $"'{Config.Architecture}' is an encoder model for embeddings and reranking; it cannot generate text. Use Embed or Rerank.");
+
+    /// <summary>The encoder of an embedding / reranking model, or null for a decoder.</summary>
+    internal Encoder? Encoder => _encoder;
 
     internal WorkerPool Pool { get; }
 
@@ -115,8 +129,10 @@ public sealed partial class Model : IDisposable
     /// <summary>A new session with its own KV cache of <paramref name="contextSize"/> tokens (0 = the model's, at most 4096).</summary>
     /// <exception cref="ModelMemoryException">The session would need more memory than the machine has or than
     /// <see cref="ModelOptions.MemoryLimit"/> allows (checked before anything is allocated).</exception>
+    /// <exception cref="NotSupportedException">The model is an encoder (embeddings, reranking), which cannot generate.</exception>
     public InferenceSession CreateSession(int contextSize = 0)
     {
+        _ = Transformer;
         if (contextSize <= 0) contextSize = DefaultContext(Config);
         ModelValidator.CheckSessionMemory(Config, Math.Max(1, Options.BatchSize), contextSize, Pool.ThreadCount, Options.MemoryLimit);
         lock (ComputeLock) Buffers(contextSize);

@@ -15,4 +15,11 @@ public sealed class ModelOptions
     /// above it. 0 = the memory available to the process.
     /// </summary>
     public long MemoryLimit { get; init; }
+
+    /// <summary>
+    /// Recurrent-state checkpoints each session of a hybrid model (LFM2, Qwen3.5) keeps for prefix reuse: one after every
+    /// forward batch of a multi-token evaluation (every BatchSize prompt tokens and each prompt's end), the oldest replaced; 0 = none (a new prompt that
+    /// diverges from the session then reprocesses from the start). Plain transformers ignore it.
+    /// </summary>
+    public int RecurrentCheckpoints { get; init; } = 8;
 }

@@ -21,7 +21,7 @@ internal static unsafe class GgufReader
         IReadOnlyList<KeyValuePair<string, GgufValue>> Metadata,
         IReadOnlyList<GgufTensorInfo> Tensors);
 
-    public static Header Parse(byte* data, long length)
+    public static Header Parse(byte* data, long length, int part = 0)
     {
         var c = new Cursor(data, length);
         if (length < 4) throw new GgufFormatException($"File is truncated: {length} bytes, too short for the GGUF magic", 0);
@@ -105,7 +105,7 @@ internal static unsafe class GgufReader
             if (blocks > long.MaxValue / blockBytes) throw new GgufFormatException($"Tensor '{name}' byte size overflows 64 bits", dimsOffset);
             long byteSize = blocks * blockBytes;
             if (offset > (ulong)length) throw new GgufFormatException($"Tensor '{name}' data offset {offset} lies beyond the end of the file ({length} bytes)", offOffset);
-            tensors.Add(new GgufTensorInfo(name, dims, type, (long)offset, byteSize));
+            tensors.Add(new GgufTensorInfo(name, dims, type, (long)offset, byteSize) { Part = part });
         }
 
         long dataOffset = AlignUp(c.Position, alignment);

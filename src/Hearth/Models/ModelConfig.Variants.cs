@@ -7,6 +7,9 @@ internal enum ExpertGating
 {
     Softmax = 1,
     Sigmoid = 2,
+
+    /// <summary>Experts chosen on the raw logits; the chosen ones weighted by a softmax over their logits (gpt-oss).</summary>
+    SoftmaxWeight = 3,
 }
 
 /// <summary>
@@ -79,7 +82,7 @@ public sealed partial class ModelConfig
     internal int ExpertGroupUsedCount { get; set; }
 
     /// <summary>Widest feed-forward of any block (dense, one expert, or the shared experts together).</summary>
-    internal int MaxFeedForwardLength => Math.Max(FeedForwardLength, ExpertFeedForwardLength * Math.Max(1, ExpertSharedCount));
+    internal int MaxFeedForwardLength => Math.Max(Math.Max(FeedForwardLength, ExpertSharedFeedForwardLength), ExpertFeedForwardLength * Math.Max(1, ExpertSharedCount));
 
     /// <summary>F16 elements one position takes in a layer's key / value cache: the latent plus the rope key for latent
     /// attention (the value is the latent itself), else n_head_kv × head sizes.</summary>
@@ -88,6 +91,25 @@ public sealed partial class ModelConfig
     internal int CacheValueWidth => IsLatentAttention ? 0 : HeadCountKv * ValueHeadDim;
 
     internal bool IsSlidingLayer(int layer) => SlidingLayers != null && SlidingLayers[layer];
+
+    /// <summary>Layers whose queries and keys are not rotated (SmolLM3's every fourth); null = all rotate. // [n_layer]</summary>
+    internal bool[]? NoRopeLayers { get; set; }
+
+    internal bool UsesRope(int layer) => NoRopeLayers is null || !NoRopeLayers[layer];
+
+    /// <summary>
+    /// Llama 4-style attention temperature (Mistral 3): queries are multiplied by 1 + scale · ln(⌊pos / floor⌋ + 1)
+    /// after RoPE; 0 = none.
+    /// </summary>
+    internal float AttnTemperatureScale { get; set; }
+
+    /// <summary>Positions per temperature step (llama.cpp's n_attn_temp_floor_scale: the original YaRN context).</summary>
+    internal int AttnTemperatureFloor { get; set; }
+
+    /// <summary>The query multiplier of <see cref="AttnTemperatureScale"/> at position <paramref name="pos"/>.</summary>
+    // In double like llama.cpp's graph input, then stored as float.
+    internal float AttnTemperature(int pos) =>
+        (float)(Math.Log(Math.Floor((float)pos / AttnTemperatureFloor) + 1.0) * AttnTemperatureScale + 1.0);
 
     private void ReadVariants(GgufFile file, ArchitectureTraits traits)
     {
@@ -130,7 +152,10 @@ public sealed partial class ModelConfig
 
     private void Validate()
     {
+        ValidateRecurrent();
         if (SlidingLayers != null && SlidingWindow <= 0) SlidingLayers = null;
+        if (AttnTemperatureScale != 0 && AttnTemperatureFloor <= 0)
+            throw new ModelConfigurationException($"Attention temperature scaling needs a positive '{Architecture}.rope.scaling.original_context_length' (or context_length).");
         if (ExpertCount == 0)
         {
             // A dense model has no use for the expert keys; left set, a stray expert_feed_forward_length would size the

@@ -50,7 +50,9 @@ public sealed partial class ModelConfig
 
         int nEmbd = Positive("embedding_length", Required("embedding_length"));
         int nHead = Positive("attention.head_count", Required("attention.head_count"));
-        int nHeadKv = Positive("attention.head_count_kv", file.GetInt64($"{arch}.attention.head_count_kv") ?? nHead);
+        // Hybrid models (LFM2) state head_count_kv per layer, 0 on their recurrent layers; attention layers share the largest.
+        long kvHeads = MaxPerLayer(file, $"{arch}.attention.head_count_kv") ?? nHead;
+        int nHeadKv = Positive("attention.head_count_kv", kvHeads == 0 ? nHead : kvHeads);
         if (nHead % nHeadKv != 0)
         {
             throw new ModelConfigurationException(
@@ -72,7 +74,9 @@ public sealed partial class ModelConfig
             Name = file.GetString("general.name"),
             EmbeddingLength = nEmbd,
             BlockCount = Positive("block_count", Required("block_count")),
-            FeedForwardLength = Positive("feed_forward_length", Required("feed_forward_length")),
+            // Mixture-of-experts files may state only the expert width (gpt-oss converters write both).
+            FeedForwardLength = Positive("feed_forward_length", file.GetInt64($"{arch}.feed_forward_length")
+                ?? file.GetInt64($"{arch}.expert_feed_forward_length") ?? Required("feed_forward_length")),
             HeadCount = nHead,
             HeadCountKv = nHeadKv,
             HeadDim = headDim,

@@ -6,7 +6,7 @@ namespace Hearth.Tokenization;
 /// <summary>Chooses the tokenizer implementation from <c>tokenizer.ggml.model</c> and reads its metadata.</summary>
 internal static class TokenizerFactory
 {
-    public const string SupportedModels = "llama (SentencePiece), gpt2 (byte-level BPE), bert (WordPiece)";
+    public const string SupportedModels = "llama (SentencePiece), gpt2 (byte-level BPE), gemma4 (BPE over '▁'-escaped UTF-8), bert (WordPiece)";
 
     public static Tokenizer Create(GgufFile file)
     {
@@ -39,10 +39,11 @@ internal static class TokenizerFactory
                     AddBos = true,
                 }));
             default:
-                string? pre = meta.GetString("tokenizer.ggml.pre");
+                // llama.cpp gives every gemma4 vocabulary the gemma4 pre-tokenizer, whatever the file names.
+                string? pre = kind == VocabularyKind.SpaceEscapedBpe ? "gemma4" : meta.GetString("tokenizer.ggml.pre");
                 var preTokenizer = PreTokenizer.ForName(pre);
                 var merges = file.GetValueOrNull("tokenizer.ggml.merges") ?? throw new ModelConfigurationException(
-                    "The gpt2 (BPE) vocabulary has no merges (tokenizer.ggml.merges is missing).");
+                    $"The {model} (BPE) vocabulary has no merges (tokenizer.ggml.merges is missing).");
                 if (merges.Value is not string[] mergeStrings)
                     throw new ModelConfigurationException($"tokenizer.ggml.merges should be an array of strings but is {merges.Type}/{merges.ElementType}.");
                 var vocab = new Vocabulary(kind, texts, tokenStrings, scores, types, meta, new VocabularyFlags
@@ -50,8 +51,9 @@ internal static class TokenizerFactory
                     Defaults = preTokenizer.AdjustDefaults(SpecialTokenIds.DefaultsFor(kind)),
                     AddBos = preTokenizer.AddBos,
                     IgnoreMerges = preTokenizer.IgnoreMerges,
+                    AlwaysAddBos = preTokenizer.SpaceEscaped,
                 });
-                return new BpeTokenizer(vocab, BpeMerges.FromGguf(vocab, TextsOf(merges, mergeStrings)), preTokenizer);
+                return new BpeTokenizer(vocab, BpeMerges.FromGguf(vocab, TextsOf(merges, mergeStrings)), preTokenizer, model);
         }
     }
 
@@ -59,6 +61,7 @@ internal static class TokenizerFactory
     {
         "llama" => VocabularyKind.SentencePiece,
         "gpt2" => VocabularyKind.BytePairEncoding,
+        "gemma4" => VocabularyKind.SpaceEscapedBpe,
         "bert" => VocabularyKind.WordPiece,
         _ => throw new NotSupportedException($"Tokenizer model '{model}' (tokenizer.ggml.model) is not supported; supported models: {SupportedModels}."),
     };

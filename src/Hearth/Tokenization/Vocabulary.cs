@@ -84,7 +84,9 @@ internal sealed class Vocabulary
         ReadId(meta, "tokenizer.ggml.suffix_token_id", ref Ids.FimSuf);
         ReadId(meta, "tokenizer.ggml.middle_token_id", ref Ids.FimMid);
         AddBos = meta.GetBool("tokenizer.ggml.add_bos_token") ?? AddBos;
+        AddBos |= flags.AlwaysAddBos; // Gemma 4: llama.cpp overrides a false add_bos_token
         AddEos = meta.GetBool("tokenizer.ggml.add_eos_token") ?? AddEos;
+        AddSep = meta.GetBool("tokenizer.ggml.add_sep_token") ?? false;
         DropDefaultsOutsideVocabulary();
 
         DetectSpecialsByText();
@@ -119,6 +121,9 @@ internal sealed class Vocabulary
     public bool AddBos { get; }
 
     public bool AddEos { get; }
+
+    /// <summary>tokenizer.ggml.add_sep_token: a SEP joins the two texts of a pair (rerankers).</summary>
+    public bool AddSep { get; }
 
     /// <summary>A pre-tokenized word that is itself a token is emitted whole, without merging (Llama 3).</summary>
     public bool IgnoreMerges { get; }
@@ -328,4 +333,5 @@ internal sealed class VocabularyFlags
     public bool AddBos { get; init; }
     public bool AddEos { get; init; }
     public bool IgnoreMerges { get; init; }
+    public bool AlwaysAddBos { get; init; }
 }
