@@ -28,7 +28,10 @@ public class GgufFuzzTests(ITestOutputHelper output)
             output.WriteLine(line);
             if (!string.IsNullOrEmpty(logPath)) File.AppendAllText(logPath, line + Environment.NewLine);
         }
-        var tally = fuzzer.Run(seed, cases, perCase: TimeSpan.FromSeconds(20), log: cases > 2000 ? Log : null);
+        // A case running past the limit is a hang; a long campaign niced on a busy machine may need a longer limit.
+        int limit = int.TryParse(Environment.GetEnvironmentVariable("HEARTH_FUZZ_TIMEOUT_S"), out int t) && t > 0 ? t : 30;
+        int workers = int.TryParse(Environment.GetEnvironmentVariable("HEARTH_FUZZ_WORKERS"), out int k) && k > 0 ? k : 1;
+        var tally = fuzzer.Run(seed, cases, perCase: TimeSpan.FromSeconds(limit), log: cases > 2000 ? Log : null, workers);
         Log(tally.ToString());
         Assert.True(tally.Untyped == 0 && tally.Hangs == 0, $"{tally}\n{string.Join("\n", tally.Findings)}");
         // The campaign reaches both outcomes and several kinds of refusal, so it exercises the checks and not one path.
