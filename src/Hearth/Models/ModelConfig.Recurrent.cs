@@ -74,12 +74,12 @@ public sealed partial class ModelConfig
         if (v.Value is not Array a)
         {
             var one = new long[layers];
-            Array.Fill(one, file.GetInt64(key)!.Value);
+            Array.Fill(one, v.AsInt64(key));
             return one;
         }
         if (a.Length != layers) throw new ModelConfigurationException($"Metadata '{key}' has {a.Length} values; the model has {layers} layers.", key);
         var result = new long[layers];
-        for (int i = 0; i < layers; i++) result[i] = Element(key, v, a.GetValue(i));
+        for (int i = 0; i < layers; i++) result[i] = Element(v, key, a.GetValue(i));
         return result;
     }
 
@@ -88,35 +88,35 @@ public sealed partial class ModelConfig
     {
         var v = file.GetValueOrNull(key);
         if (v is null) return null;
-        if (v.Value is not Array a) return file.GetInt64(key);
+        if (v.Value is not Array a) return v.AsInt64(key);
         long max = 0;
-        foreach (object? o in a) max = Math.Max(max, Element(key, v, o));
+        foreach (object? o in a) max = Math.Max(max, Element(v, key, o));
         return max;
     }
 
-    // One element of an integer array: any integer type; anything else (or a uint64 past long) names the key and type.
-    private static long Element(string key, GgufValue v, object? o) => o switch
+    /// <summary>An element of an integer array; any other element type is an error naming the key.</summary>
+    private static long Element(GgufValue array, string key, object? o) => o switch
     {
-        byte b => b,
-        sbyte sb => sb,
-        short s => s,
-        ushort us => us,
-        int i => i,
-        uint ui => ui,
-        long l => l,
-        ulong ul when ul <= long.MaxValue => (long)ul,
-        ulong ul => throw new ModelConfigurationException($"Metadata '{key}' holds {ul}, which is out of range.", key),
-        _ => throw new ModelConfigurationException($"Metadata '{key}' should be an integer or an array of integers but is {v.TypeName}.", key),
+        byte x => x,
+        sbyte x => x,
+        ushort x => x,
+        short x => x,
+        uint x => x,
+        int x => x,
+        long x => x,
+        ulong x when x <= long.MaxValue => (long)x,
+        bool x => x ? 1 : 0,
+        _ => throw array.WrongType(key, "an integer or an array of integers"),
     };
 
     private void ValidateRecurrent()
     {
         if (RecurrentLayers is null) return;
-        if (ConvKernel < 2) throw new InvalidDataException($"A recurrent layer needs a convolution kernel of at least 2 taps (got {ConvKernel}).");
+        if (ConvKernel < 2) throw new ModelConfigurationException($"A recurrent layer needs a convolution kernel of at least 2 taps (got {ConvKernel}).");
         if (Mixer == RecurrentMixer.GatedDeltaNet)
         {
             if (DeltaHeadDim <= 0 || DeltaKeyHeads <= 0 || DeltaValueHeads <= 0 || DeltaValueHeads % DeltaKeyHeads != 0)
-                throw new InvalidDataException(
+                throw new ModelConfigurationException(
                     $"Gated DeltaNet needs ssm.state_size > 0 and ssm.time_step_rank ({DeltaValueHeads}) a multiple of ssm.group_count ({DeltaKeyHeads}).");
         }
     }
