@@ -18,6 +18,9 @@ internal static class Program
         root.Subcommands.Add(QuantizeCommand.Create());
         root.Subcommands.Add(TemplateCommand.Create());
         root.Subcommands.Add(PerplexityCommand.Create());
+        root.Subcommands.Add(PullCommand.Create());
+        root.Subcommands.Add(ListCommand.Create());
+        root.Subcommands.Add(RmCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -13,7 +13,7 @@ internal static class CliErrors
         }
         catch (Exception e) when (e is GgufFormatException or FileNotFoundException or NotSupportedException
                                       or InvalidDataException or ArgumentException or IOException or InvalidOperationException
-                                      or FormatException or Chat.JinjaException or UnauthorizedAccessException)
+                                      or FormatException or Chat.JinjaException or UnauthorizedAccessException or Hub.HubException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;

@@ -12,7 +12,8 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var model = new Option<string?>("--model", "-m") { Description = "GGUF model file (default: the built-in stories260K)" };
+        var model = new Option<string?>("--model", "-m") { Description = "GGUF model file or ORG/REPO[:QUANT] from Hugging Face (default: the built-in stories260K)" };
+        var noPull = ModelSource.NoPullOption();
         var host = new Option<string>("--host") { Description = "Address to listen on (an IP address or localhost)", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "TCP port (0 = any free port)", DefaultValueFactory = _ => 8080 };
         var parallel = new Option<int>("--parallel", "-np") { Description = "Slots: requests decoded together, each with its own KV cache", DefaultValueFactory = _ => 4 };
@@ -24,17 +25,20 @@ internal static class ServeCommand
         var chatTemplateFile = new Option<string?>("--chat-template-file") { Description = "Jinja chat template file to use instead of the model's" };
         var cmd = new Command("serve", "OpenAI-compatible HTTP server (/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models, /health, /metrics).")
         {
-            model, host, port, parallel, ctx, queue, apiKey, alias, threads, chatTemplateFile,
+            model, host, port, parallel, ctx, queue, apiKey, alias, threads, chatTemplateFile, noPull,
         };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
-            string path = parse.GetValue(model) ?? BuiltInModel.EnsureExtracted();
+            string? given = parse.GetValue(model);
+            string path = ModelSource.Resolve(given, parse.GetValue(noPull)) ?? BuiltInModel.EnsureExtracted();
+            // A Hub model is served under the name it was asked by (ORG/REPO:QUANT), not its snapshot file name.
+            string? hubName = given != null && !File.Exists(given) && Hub.ModelReference.TryParse(given, out var hubRef) ? hubRef.Display : null;
             string? key = parse.GetValue(apiKey);
             if (string.IsNullOrEmpty(key)) key = Environment.GetEnvironmentVariable("HEARTH_API_KEY");
             var options = new HearthServerOptions
             {
                 ModelPath = path,
-                ModelId = parse.GetValue(alias) ?? (parse.GetValue(model) is null ? "stories260K" : null),
+                ModelId = parse.GetValue(alias) ?? (given is null ? "stories260K" : hubName),
                 Host = parse.GetValue(host) ?? "127.0.0.1",
                 Port = parse.GetValue(port),
                 Parallel = parse.GetValue(parallel),
