@@ -188,20 +188,34 @@ public sealed unsafe class GgufFile : IDisposable
 
     public GgufValue? GetValueOrNull(string key) => _metadata.TryGetValue(key, out var v) ? v : null;
 
-    public string? GetString(string key) => _metadata.TryGetValue(key, out var v) ? v.AsString() : null;
+    // The typed getters return null for an absent key and throw GgufFormatException, naming the key, the expected type
+    // and the type found, for a value of another type: a hostile file can store anything under any key.
 
-    public long? GetInt64(string key) => _metadata.TryGetValue(key, out var v) ? v.AsInt64() : null;
+    /// <exception cref="GgufFormatException">The value is not a string.</exception>
+    public string? GetString(string key) => _metadata.TryGetValue(key, out var v) ? v.AsString(key) : null;
 
-    public double? GetDouble(string key) => _metadata.TryGetValue(key, out var v) ? v.AsDouble() : null;
+    /// <summary>An integer value (any integer type, or bool).</summary>
+    /// <exception cref="GgufFormatException">The value is not an integer, or is a uint64 above <see cref="long.MaxValue"/>.</exception>
+    public long? GetInt64(string key) => _metadata.TryGetValue(key, out var v) ? v.AsInt64(key) : null;
 
-    public bool? GetBool(string key) => _metadata.TryGetValue(key, out var v) ? v.AsBool() : null;
+    /// <summary>A numeric value (float or integer).</summary>
+    /// <exception cref="GgufFormatException">The value is not a number.</exception>
+    public double? GetDouble(string key) => _metadata.TryGetValue(key, out var v) ? v.AsDouble(key) : null;
+
+    /// <summary>A bool value (or an integer, non-zero meaning true).</summary>
+    /// <exception cref="GgufFormatException">The value is neither.</exception>
+    public bool? GetBool(string key) => _metadata.TryGetValue(key, out var v) ? v.AsBool(key) : null;
 
     /// <summary>A typed array value (e.g. <c>GetArray&lt;string&gt;("tokenizer.ggml.tokens")</c>), or null when absent.</summary>
+    /// <exception cref="GgufFormatException">The value is not an array of <typeparamref name="T"/>.</exception>
     public T[]? GetArray<T>(string key)
     {
         if (!_metadata.TryGetValue(key, out var v)) return null;
-        return v.Value as T[] ?? throw new InvalidCastException($"Metadata '{key}' is {v.Type}/{v.ElementType}, not an array of {typeof(T).Name}.");
+        return v.Value as T[] ?? throw v.WrongType(key, $"an array of {ClrTypeName(typeof(T))}");
     }
+
+    private static string ClrTypeName(Type t) =>
+        t == typeof(string) ? "string" : t == typeof(float) ? "float32" : t == typeof(double) ? "float64" : t.Name.ToLowerInvariant();
 
     public GgufTensorInfo? FindTensor(string name) => _tensorsByName.GetValueOrDefault(name);
 
