@@ -21,6 +21,7 @@ internal static class Program
         root.Subcommands.Add(PullCommand.Create());
         root.Subcommands.Add(ListCommand.Create());
         root.Subcommands.Add(RmCommand.Create());
+        root.Subcommands.Add(PsCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
