@@ -28,12 +28,13 @@ internal static class InfoCommand
 
     public static Command Create()
     {
-        var model = new Option<string?>("--model", "-m") { Description = "GGUF model file (default: the built-in model)" };
+        var model = new Option<string?>("--model", "-m") { Description = "GGUF model file or ORG/REPO[:QUANT] from Hugging Face (default: the built-in model)" };
+        var noPull = ModelSource.NoPullOption();
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var cmd = new Command("info", "Show a GGUF model's architecture, parameters, tensor types, context and tokenizer.") { model, json };
+        var cmd = new Command("info", "Show a GGUF model's architecture, parameters, tensor types, context and tokenizer.") { model, json, noPull };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
-            string path = parse.GetValue(model) ?? BuiltInModel.EnsureExtracted();
+            string path = ModelSource.Resolve(parse.GetValue(model), parse.GetValue(noPull)) ?? BuiltInModel.EnsureExtracted();
             using var file = GgufFile.Open(path);
             var info = Summarize(file);
             if (parse.GetValue(json)) WriteJson(info);

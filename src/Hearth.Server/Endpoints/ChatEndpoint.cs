@@ -1,3 +1,4 @@
+using Hearth.Server.Registry;
 using System.Text;
 using System.Text.Json;
 using Hearth.Chat;
@@ -14,10 +15,11 @@ internal static class ChatEndpoint
 {
     private static readonly HashSet<string> Roles = new(StringComparer.Ordinal) { "system", "developer", "user", "assistant", "tool" };
 
-    public static async Task HandleAsync(HttpContext context, ServerState state)
+    public static async Task HandleAsync(HttpContext context, ModelRegistry registry)
     {
         var body = await JsonBody.ReadAsync(context, ServerJsonContext.Default.ChatCompletionRequest);
-        RequestValidation.CheckModel(body.Model, state.ModelId);
+        using var lease = await registry.AcquireAsync(body.Model, context.RequestAborted);
+        var state = lease.State;
         var messages = Messages(body.Messages);
         var template = state.Formatter.Template;
         var tools = ToolRequest.Of(body, template);

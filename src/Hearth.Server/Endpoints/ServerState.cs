@@ -6,7 +6,7 @@ using Hearth.Tokenization;
 namespace Hearth.Server.Endpoints;
 
 /// <summary>What the endpoints share: the model, its tokenizer, the scheduler and the served model's name.</summary>
-internal sealed class ServerState
+internal sealed class ServerState : IDisposable
 {
     public required Model Model { get; init; }
 
@@ -33,6 +33,13 @@ internal sealed class ServerState
         if (tokens.Length > 0) return tokens;
         if (Tokenizer.BosId >= 0) return [Tokenizer.BosId];
         throw ApiError.BadParam(param, $"'{param}' is empty and the model has no BOS token to start from.");
+    }
+
+    /// <summary>Ends the scheduler (no request may be in flight) and unmaps the model.</summary>
+    public void Dispose()
+    {
+        Scheduler.Dispose();
+        Model.Dispose();
     }
 
     public static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N")[..24];
