@@ -11,7 +11,12 @@ namespace Hearth.Tests.Performance;
 public unsafe class GemmTests
 {
     public static TheoryData<GgmlType> Types() =>
-        new() { GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F32, GgmlType.F16, GgmlType.Q5_0 };
+        new()
+        {
+            GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F32, GgmlType.F16, GgmlType.Q5_0,
+            GgmlType.IQ4_NL, GgmlType.IQ4_XS, GgmlType.IQ3_XXS, GgmlType.IQ3_S, GgmlType.IQ2_XXS, GgmlType.IQ2_XS,
+            GgmlType.IQ2_S, GgmlType.IQ1_S, GgmlType.IQ1_M, GgmlType.TQ1_0, GgmlType.TQ2_0,
+        };
 
     [Theory]
     [MemberData(nameof(Types))]
@@ -136,7 +141,9 @@ public unsafe class GemmTests
     public void Hot_types_have_a_tile_kernel_when_the_cpu_has_avx2()
     {
         if (KernelSelector.Active < KernelVariant.Avx2) return; // scalar / V128 runs use the per-row path only
-        foreach (var t in new[] { GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F32, GgmlType.F16 })
+        foreach (var t in new[] { GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F32, GgmlType.F16,
+                     GgmlType.IQ4_NL, GgmlType.IQ4_XS, GgmlType.IQ3_XXS, GgmlType.IQ3_S, GgmlType.IQ2_XXS, GgmlType.IQ2_XS,
+                     GgmlType.IQ2_S, GgmlType.IQ1_S, GgmlType.IQ1_M, GgmlType.TQ1_0, GgmlType.TQ2_0 })
         {
             Assert.True(Gemm.For(t).IsAvailable, $"{t} has no GEMM tile");
         }
