@@ -6,7 +6,7 @@ namespace Hearth.Gguf;
 /// Rewrites a GGUF model with its weight matrices in another tensor type, as llama-quantize does for the plain types:
 /// 2-D weights are converted (through float) to the target type; vectors (norms, biases) stay F32; a matrix whose row
 /// length is not a multiple of the target's block size falls back to a type whose block fits (Q8_0, then F16), as
-/// llama-quantize falls back. Metadata is copied with <c>general.file_type</c> updated.
+/// llama-quantize falls back. An MXFP4 target converts only the 3-D expert tensors (llama-quantize's MXFP4_MOE), the rest to Q8_0. Metadata is copied with <c>general.file_type</c> updated.
 /// </summary>
 internal static class ModelQuantizer
 {
@@ -32,6 +32,7 @@ internal static class ModelQuantizer
         GgmlType.IQ4_XS => 30,
         GgmlType.TQ1_0 => 36,
         GgmlType.TQ2_0 => 37,
+        GgmlType.MXFP4 => 38, // LLAMA_FTYPE_MOSTLY_MXFP4_MOE
         _ => throw new NotSupportedException($"No llama.cpp file type for {t}."),
     };
 
@@ -70,8 +71,9 @@ internal static class ModelQuantizer
                 outBytes += t.ByteSize;
                 continue;
             }
-            var type = ChooseType(target, t.Columns);
-            if (type != target)
+            // As llama-quantize's MXFP4_MOE: only the 3-D expert tensors become MXFP4, every other matrix Q8_0.
+            var type = ChooseType(target == GgmlType.MXFP4 && t.Dimensions.Count < 3 ? GgmlType.Q8_0 : target, t.Columns);
+            if (type != target && !(target == GgmlType.MXFP4 && type == GgmlType.Q8_0 && t.Dimensions.Count < 3))
             {
                 fellBack++;
                 log?.Invoke($"{t.Name}: {t.Columns} columns do not fit {target}'s {traits.BlockSize}-element blocks; using {type}");

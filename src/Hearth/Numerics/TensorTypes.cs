@@ -71,6 +71,7 @@ internal static class TensorTypes
         Add(GgmlType.IQ1_M, IQ1_M.BlockSize, IQ1_M.BytesPerBlock, IQ1_M.Dequantize, null, GgmlType.Q8_K, IQ1_M.DotReference);
         Add(GgmlType.TQ1_0, TQ1_0.BlockSize, TQ1_0.BytesPerBlock, TQ1_0.Dequantize, TQ1_0.Quantize, GgmlType.Q8_K, TQ1_0.DotReference);
         Add(GgmlType.TQ2_0, TQ2_0.BlockSize, TQ2_0.BytesPerBlock, TQ2_0.Dequantize, TQ2_0.Quantize, GgmlType.Q8_K, TQ2_0.DotReference);
+        Add(GgmlType.MXFP4, Mxfp4.BlockSize, Mxfp4.BytesPerBlock, Mxfp4.Dequantize, Mxfp4.Quantize, GgmlType.Q8_0, Mxfp4.DotReference);
         Add(GgmlType.Q8_K, Q8_K.BlockSize, Q8_K.BytesPerBlock, Q8_K.Dequantize, simd ? ActivationQuantizer.QuantizeQ8_K : Q8_K.Quantize, GgmlType.Q8_K, null);
         return table;
     }

@@ -55,6 +55,7 @@ internal static class VecDotKernels
             GgmlType.IQ1_M => DotAvx2.DotIQ1_M,
             GgmlType.TQ1_0 => DotAvx2.DotTQ1_0,
             GgmlType.TQ2_0 => DotAvx2.DotTQ2_0,
+            GgmlType.MXFP4 => DotAvx2.DotMxfp4,
             _ => null,
         },
         KernelVariant.V128 => type switch
@@ -83,6 +84,7 @@ internal static class VecDotKernels
             GgmlType.IQ1_M => DotV128.DotIQ1_M,
             GgmlType.TQ1_0 => DotV128.DotTQ1_0,
             GgmlType.TQ2_0 => DotV128.DotTQ2_0,
+            GgmlType.MXFP4 => DotV128.DotMxfp4,
             _ => null,
         },
         _ => null,

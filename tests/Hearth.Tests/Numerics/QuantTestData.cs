@@ -11,7 +11,7 @@ internal static class QuantTestData
         GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1,
         GgmlType.Q8_0, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K,
         GgmlType.IQ4_NL, GgmlType.IQ4_XS, GgmlType.IQ3_XXS, GgmlType.IQ3_S, GgmlType.IQ2_XXS, GgmlType.IQ2_XS,
-        GgmlType.IQ2_S, GgmlType.IQ1_S, GgmlType.IQ1_M, GgmlType.TQ1_0, GgmlType.TQ2_0,
+        GgmlType.IQ2_S, GgmlType.IQ1_S, GgmlType.IQ1_M, GgmlType.TQ1_0, GgmlType.TQ2_0, GgmlType.MXFP4,
     ];
 
     /// <summary>Offsets of the fp16 scale fields in each weight block (IQ1_M spreads its one over four nibbles).</summary>
@@ -25,7 +25,7 @@ internal static class QuantTestData
         GgmlType.Q6_K => [208],
         GgmlType.TQ1_0 => [52],
         GgmlType.TQ2_0 => [64],
-        GgmlType.IQ1_M => [],
+        GgmlType.IQ1_M or GgmlType.MXFP4 => [],
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
@@ -41,6 +41,8 @@ internal static class QuantTestData
         for (int b = 0; b < w.Length; b += traits.BytesPerBlock)
         {
             foreach (int o in HalfFields(type)) BitConverter.TryWriteBytes(w.AsSpan(b + o, 2), Fp16.FromFloat(scale()));
+            // MXFP4's E8M0 exponent: scales 2^-28 .. 2^-1 (every byte is a finite power of two; these keep sums finite).
+            if (type == GgmlType.MXFP4) w[b] = (byte)rng.Next(100, 128);
             if (type == GgmlType.IQ1_M)
             {
                 ushort h = Fp16.FromFloat(scale());

@@ -5,8 +5,8 @@ namespace Hearth.Tests.Numerics;
 /// <summary>
 /// Every kernel variant against the scalar reference on blocks of random bytes rather than quantizer output, so every
 /// bit pattern a file may hold is met: all scale codes (Q3_K's negative ones, Q4_K/Q5_K's 6-bit scales and minimums,
-/// Q2_K's 4-bit ones), every fifth/high bit, extreme quants against ±127 activations. Only the fp16 scales are set to
-/// finite values (random bits would give infinities and NaNs). Integer block sums must be exact, so the same
+/// Q2_K's 4-bit ones), every fifth/high bit, extreme quants against ±127 activations. Only the fp16 scales (and MXFP4's exponent) are set to
+/// finite, moderate values (random bits would give infinities and NaNs). Integer block sums must be exact, so the same
 /// float-accumulation bound as <see cref="VecDotVariantTests"/> applies.
 /// </summary>
 public class RandomBlockKernelTests

@@ -13,7 +13,7 @@ public class TensorTypesTests
             [GgmlType.Q4_0] = GgmlType.Q8_0, [GgmlType.Q5_0] = GgmlType.Q8_0, [GgmlType.Q8_0] = GgmlType.Q8_0,
             [GgmlType.Q4_1] = GgmlType.Q8_1, [GgmlType.Q5_1] = GgmlType.Q8_1,
             [GgmlType.Q2_K] = GgmlType.Q8_K, [GgmlType.Q3_K] = GgmlType.Q8_K, [GgmlType.Q4_K] = GgmlType.Q8_K,
-            [GgmlType.Q5_K] = GgmlType.Q8_K, [GgmlType.Q6_K] = GgmlType.Q8_K,
+            [GgmlType.Q5_K] = GgmlType.Q8_K, [GgmlType.Q6_K] = GgmlType.Q8_K, [GgmlType.MXFP4] = GgmlType.Q8_0,
         };
         foreach (var (type, pair) in expectedPairs)
         {
