@@ -22,4 +22,18 @@ internal sealed class ExpertWeights
     public WeightMatrix? SharedUp { get; init; }            // [n_embd] -> [n_ff_exp * n_shared]
 
     public WeightMatrix? SharedDown { get; init; }          // [n_ff_exp * n_shared] -> [n_embd]
+
+    /// <summary>Per-expert output multiplier (<c>ffn_down_exps.scale</c>, Gemma 4's per-expert scale).</summary>
+    public float[]? DownScale { get; init; }                // [n_expert]
+
+    // Gemma 4, experts beside a dense feed-forward: the router reads rms_norm(residual) / sqrt(n_embd) · gate_inp.scale
+    // (folded into one weight here), the experts read pre_ffw_norm_2(residual); post_ffw_norm_1 / _2 norm the dense and
+    // expert outputs before they are summed.
+    public float[]? RouterNorm { get; init; }               // [n_embd] gate_inp.scale / sqrt(n_embd)
+
+    public float[]? PreNorm { get; init; }                  // [n_embd]
+
+    public float[]? PostNorm { get; init; }                 // [n_embd]
+
+    public float[]? DensePostNorm { get; init; }            // [n_embd]
 }

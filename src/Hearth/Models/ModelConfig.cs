@@ -50,10 +50,15 @@ public sealed partial class ModelConfig
 
         int nEmbd = Positive("embedding_length", Required("embedding_length"));
         int nHead = Positive("attention.head_count", Required("attention.head_count"));
-        int nHeadKv = Positive("attention.head_count_kv", file.GetInt64($"{arch}.attention.head_count_kv") ?? nHead);
-        if (nHead % nHeadKv != 0)
+        int blocks = Positive("block_count", Required("block_count"));
+        // Gemma 4 states kv heads (and feed-forward widths) per layer; the scalar field then holds the widest.
+        int[]? layerKv = PerLayer(file, $"{arch}.attention.head_count_kv", blocks);
+        int[]? layerFf = PerLayer(file, $"{arch}.feed_forward_length", blocks);
+        int nHeadKv = layerKv?.Max() ?? Positive("attention.head_count_kv", file.GetInt64($"{arch}.attention.head_count_kv") ?? nHead);
+        foreach (int kv in layerKv ?? [nHeadKv])
         {
-            throw new InvalidDataException($"attention.head_count {nHead} is not a multiple of attention.head_count_kv {nHeadKv}.");
+            if (kv <= 0 || nHead % kv != 0)
+                throw new InvalidDataException($"attention.head_count {nHead} is not a multiple of attention.head_count_kv {kv}.");
         }
         int headDim = Positive("attention.key_length", file.GetInt64($"{arch}.attention.key_length") ?? (nEmbd / nHead));
         int valueDim = Positive("attention.value_length", file.GetInt64($"{arch}.attention.value_length") ?? headDim);
@@ -70,8 +75,8 @@ public sealed partial class ModelConfig
             Architecture = arch,
             Name = file.GetString("general.name"),
             EmbeddingLength = nEmbd,
-            BlockCount = Positive("block_count", Required("block_count")),
-            FeedForwardLength = Positive("feed_forward_length", Required("feed_forward_length")),
+            BlockCount = blocks,
+            FeedForwardLength = layerFf?.Max() ?? Positive("feed_forward_length", Required("feed_forward_length")),
             HeadCount = nHead,
             HeadCountKv = nHeadKv,
             HeadDim = headDim,
@@ -83,7 +88,24 @@ public sealed partial class ModelConfig
             ContextLength = Positive("context_length", file.GetInt64($"{arch}.context_length") ?? 2048),
             VocabSize = vocabSize,
         };
+        config.LayerHeadCountKv = layerKv;
+        config.LayerFeedForwardLength = layerFf;
         config.ReadVariants(file, Architectures.Get(arch));
         return config;
+    }
+
+    /// <summary>An integer key given as one value per layer (null when it is a single value or absent).</summary>
+    internal static int[]? PerLayer(GgufFile file, string key, int blocks)
+    {
+        var v = file.GetValueOrNull(key);
+        if (v?.Value is not System.Array a) return null;
+        if (a.Length != blocks) throw new InvalidDataException($"Metadata '{key}' has {a.Length} entries; the model has {blocks} blocks.");
+        var result = new int[blocks];
+        for (int i = 0; i < blocks; i++)
+        {
+            long x = Convert.ToInt64(a.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+            result[i] = x is >= 0 and <= int.MaxValue ? (int)x : throw new InvalidDataException($"Metadata '{key}'[{i}] = {x} is out of range.");
+        }
+        return result;
     }
 }
