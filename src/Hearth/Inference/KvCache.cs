@@ -9,7 +9,8 @@ namespace Hearth.Inference;
 /// Memory: 2 bytes × capacity × Σ over layers (key width + value width): n_head_kv × (head_dim + v_head_dim) for standard
 /// attention (per layer when those differ by layer); for latent attention (DeepSeek) the key row is the compressed latent
 /// plus the rope key (kv_lora_rank + rope dims) and there is no value row, since values are read from the latent.
-/// Layers that share an earlier layer's keys and values (Gemma 4) see that layer's arrays and take no memory.
+/// Layers that share an earlier layer's keys and values (Gemma 4) see that layer's arrays and take no memory; a hybrid
+/// model's recurrent layers have no rows here.
 /// </summary>
 internal sealed class KvCache
 {
@@ -40,6 +41,14 @@ internal sealed class KvCache
             {
                 _keys[l] = _keys[src];
                 _values[l] = _values[src];
+                continue;
+            }
+            // A hybrid model's recurrent layers keep a RecurrentState instead.
+            if (config.IsRecurrentLayer(l))
+            {
+                _keys[l] = [];
+                _values[l] = [];
+                _own[l] = false;
                 continue;
             }
             _keys[l] = new Half[(long)capacity * _keyWidths[l]];

@@ -20,6 +20,7 @@ internal sealed class AttentionJob : IParallelJob
     private float _scale;
     private float _softcap;
     private int _window;
+    private float[]? _sinks;
     private int _tokens;
     private int _tokensPerChunk;
     private int _blocks;
@@ -40,10 +41,13 @@ internal sealed class AttentionJob : IParallelJob
     /// <param name="scale">Factor on the scores (1 when the queries were scaled already).</param>
     /// <param name="softcap">Scores become softcap · tanh(score / softcap) before scaling; 0 = none.</param>
     /// <param name="window">Sliding window in positions; 0 = the whole context.</param>
+    /// <param name="sinks">Per-head sink logits that join each softmax (gpt-oss), or null. // [n_head]</param>
     /// <param name="queryLayer">The layer whose geometry (kv heads, head sizes) applies; default <paramref name="layer"/>
     /// (differs when the layer attends over another layer's cache).</param>
-    public void Set(ModelConfig c, ForwardBuffers buf, int layer, int nTokens, float scale, float softcap = 0, int window = 0, int queryLayer = -1)
+    public void Set(ModelConfig c, ForwardBuffers buf, int layer, int nTokens, float scale, float softcap = 0, int window = 0, float[]? sinks = null,
+        int queryLayer = -1)
     {
+        _sinks = sinks;
         _c = c;
         _buf = buf;
         _layer = layer;
@@ -151,7 +155,8 @@ internal sealed class AttentionJob : IParallelJob
                     TensorPrimitives.Multiply(scores, cap, scores);
                     TensorPrimitives.Multiply(scores, scale, scores);
                 }
-                VectorOps.Softmax(scores);
+                if (_sinks is null) VectorOps.Softmax(scores);
+                else VectorOps.SoftmaxWithSink(scores, _sinks[h]);
                 RoundToHalf(scores, half);
                 AttentionKernels.WeightedSum(scores, vf.AsSpan(first * vhd, (count - first) * vhd), vhd,
                     _buf.AttnOut.AsSpan(t * c.HeadCount * vhd + h * vhd, vhd));

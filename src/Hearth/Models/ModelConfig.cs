@@ -43,22 +43,26 @@ public sealed partial class ModelConfig
 
     internal static ModelConfig FromGguf(GgufFile file, string arch, int vocabSize)
     {
-        long Required(string key) => file.GetInt64($"{arch}.{key}") ?? throw new InvalidDataException(
-            $"The model is missing the required metadata key '{arch}.{key}'.");
-        int Positive(string key, long v) => v is > 0 and <= int.MaxValue ? (int)v : throw new InvalidDataException(
-            $"Metadata '{arch}.{key}' = {v} is out of range.");
+        long Required(string key) => file.GetInt64($"{arch}.{key}") ?? throw new ModelConfigurationException(
+            $"The model is missing the required metadata key '{arch}.{key}'.", $"{arch}.{key}");
+        int Positive(string key, long v) => v is > 0 and <= int.MaxValue ? (int)v : throw new ModelConfigurationException(
+            $"Metadata '{arch}.{key}' = {v} is out of range (1 to {int.MaxValue}).", $"{arch}.{key}");
 
         int nEmbd = Positive("embedding_length", Required("embedding_length"));
         int nHead = Positive("attention.head_count", Required("attention.head_count"));
         int blocks = Positive("block_count", Required("block_count"));
-        // Gemma 4 states kv heads (and feed-forward widths) per layer; the scalar field then holds the widest.
-        int[]? layerKv = PerLayer(file, $"{arch}.attention.head_count_kv", blocks);
-        int[]? layerFf = PerLayer(file, $"{arch}.feed_forward_length", blocks);
-        int nHeadKv = layerKv?.Max() ?? Positive("attention.head_count_kv", file.GetInt64($"{arch}.attention.head_count_kv") ?? nHead);
+        // Hybrid models (LFM2) state head_count_kv per layer, 0 on their recurrent layers; attention layers share the largest.
+        // Gemma 4 states kv heads (and feed-forward widths) per layer that differ between attention layers.
+        long kvHeads = MaxPerLayer(file, $"{arch}.attention.head_count_kv") ?? nHead;
+        int nHeadKv = Positive("attention.head_count_kv", kvHeads == 0 ? nHead : kvHeads);
+        int[]? layerKv = LayerArray(file, $"{arch}.attention.head_count_kv", blocks);
+        if (layerKv != null && layerKv.Where(k => k > 0).Distinct().Count() <= 1) layerKv = null;
+        int[]? layerFf = LayerArray(file, $"{arch}.feed_forward_length", blocks);
         foreach (int kv in layerKv ?? [nHeadKv])
         {
-            if (kv <= 0 || nHead % kv != 0)
-                throw new InvalidDataException($"attention.head_count {nHead} is not a multiple of attention.head_count_kv {kv}.");
+            if (kv > 0 && nHead % kv == 0) continue;
+            throw new ModelConfigurationException(
+                $"Metadata '{arch}.attention.head_count' = {nHead} is not a multiple of '{arch}.attention.head_count_kv' = {kv}.", $"{arch}.attention.head_count_kv");
         }
         int headDim = Positive("attention.key_length", file.GetInt64($"{arch}.attention.key_length") ?? (nEmbd / nHead));
         int valueDim = Positive("attention.value_length", file.GetInt64($"{arch}.attention.value_length") ?? headDim);
@@ -76,7 +80,9 @@ public sealed partial class ModelConfig
             Name = file.GetString("general.name"),
             EmbeddingLength = nEmbd,
             BlockCount = blocks,
-            FeedForwardLength = layerFf?.Max() ?? Positive("feed_forward_length", Required("feed_forward_length")),
+            // Mixture-of-experts files may state only the expert width (gpt-oss converters write both).
+            FeedForwardLength = layerFf?.Max() ?? Positive("feed_forward_length", file.GetInt64($"{arch}.feed_forward_length")
+                ?? file.GetInt64($"{arch}.expert_feed_forward_length") ?? Required("feed_forward_length")),
             HeadCount = nHead,
             HeadCountKv = nHeadKv,
             HeadDim = headDim,
@@ -95,17 +101,30 @@ public sealed partial class ModelConfig
     }
 
     /// <summary>An integer key given as one value per layer (null when it is a single value or absent).</summary>
-    internal static int[]? PerLayer(GgufFile file, string key, int blocks)
+    internal static int[]? LayerArray(GgufFile file, string key, int blocks)
     {
         var v = file.GetValueOrNull(key);
         if (v?.Value is not System.Array a) return null;
-        if (a.Length != blocks) throw new InvalidDataException($"Metadata '{key}' has {a.Length} entries; the model has {blocks} blocks.");
+        if (a.Length != blocks) throw new ModelConfigurationException($"Metadata '{key}' has {a.Length} entries; the model has {blocks} blocks.", key);
         var result = new int[blocks];
         for (int i = 0; i < blocks; i++)
         {
             long x = Convert.ToInt64(a.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
-            result[i] = x is >= 0 and <= int.MaxValue ? (int)x : throw new InvalidDataException($"Metadata '{key}'[{i}] = {x} is out of range.");
+            result[i] = x is >= 0 and <= int.MaxValue ? (int)x : throw new ModelConfigurationException($"Metadata '{key}'[{i}] = {x} is out of range.", key);
         }
         return result;
+    }
+
+    /// <summary>
+    /// An integer hyper-parameter <paramref name="key"/> in [<paramref name="min"/>, int.MaxValue], or
+    /// <paramref name="fallback"/> when absent; anything else (another type, a value out of range) is a
+    /// <see cref="ModelConfigurationException"/> naming the key. For architectures' <see cref="ArchitectureTraits.Configure"/>.
+    /// </summary>
+    internal static int ReadInt(GgufFile file, string key, int fallback, int min = 0)
+    {
+        long? v = file.GetInt64(key);
+        if (v is null) return fallback;
+        return v >= min && v <= int.MaxValue ? (int)v : throw new ModelConfigurationException(
+            $"Metadata '{key}' = {v} is out of range ({min} to {int.MaxValue}).", key);
     }
 }

@@ -62,7 +62,7 @@ internal sealed class PerLayerEmbeddings
         _model.Linear(L.PerLayerGate!, buf.X, n, buf.PerLayerGate, buf, pool);
         for (int t = 0; t < n; t++)
             buf.PerLayerInput.AsSpan(t * all + layer * _width, _width).CopyTo(buf.PerLayerUp.AsSpan(t * _width, _width));
-        _model.Rows.Glu(pool, gelu: true, buf.PerLayerGate, buf.PerLayerUp, n, _width);
+        _model.Rows.Glu(pool, FeedForwardActivation.GeluTanh, buf.PerLayerGate, buf.PerLayerUp, n, _width);
         buf.InputVersion++;
         _model.Linear(L.PerLayerProjection!, buf.PerLayerGate, n, buf.Xb, buf, pool);
         _model.Rows.RmsNorm(pool, buf.Xb, L.PerLayerPostNorm!, c.RmsNormEps, buf.Xb, n, d);

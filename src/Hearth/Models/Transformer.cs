@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Hearth.Gguf;
 using Hearth.Inference;
 using Hearth.Numerics;
 
@@ -24,6 +25,7 @@ internal sealed class Transformer
     private readonly AttentionJob _attention = new();
     private readonly RowJob _rows = new();
     private readonly Action<int, int> _prepareTokens;
+    private readonly Action<int, int> _gateOutputs;
     private int _prepLayer;               // the attention inputs PrepareTokens works on
     private LayerWeights _prepWeights = null!;
     private ForwardBuffers _prepBuf = null!;
@@ -31,6 +33,8 @@ internal sealed class Transformer
     private readonly MixtureOfExperts? _experts;
     private readonly PerLayerEmbeddings? _perLayer;
     private readonly float[] _ones;       // [max head_dim] the weight of a weightless norm (Gemma 4's value norm)
+    private readonly ShortConvolution? _shortConv;
+    private readonly GatedDeltaNet? _deltaNet;
 
     public Transformer(ModelConfig config, ArchitectureTraits arch, TransformerWeights weights)
     {
@@ -38,13 +42,14 @@ internal sealed class Transformer
         Arch = arch;
         _w = weights;
         _prepareTokens = PrepareTokens;
+        _gateOutputs = GateOutputs;
         if (arch.QkNorm)
         {
             foreach (var l in weights.Layers)
             {
-                if (l.QNorm is null || (l.KNorm is null && l.Wk != null))
+                if (l.Recurrent is null && (l.QNorm is null || (l.KNorm is null && l.Wk != null)))
                 {
-                    throw new InvalidDataException($"Architecture '{arch.Name}' needs attn_q_norm/attn_k_norm tensors in every block.");
+                    throw new ModelConfigurationException($"Architecture '{arch.Name}' needs attn_q_norm/attn_k_norm tensors in every block.");
                 }
             }
         }
@@ -54,7 +59,7 @@ internal sealed class Transformer
             {
                 if (l.AttnPostNorm is null || l.FfnPostNorm is null)
                 {
-                    throw new InvalidDataException($"Architecture '{arch.Name}' needs post_attention_norm/post_ffw_norm tensors in every block.");
+                    throw new ModelConfigurationException($"Architecture '{arch.Name}' needs post_attention_norm/post_ffw_norm tensors in every block.");
                 }
             }
         }
@@ -82,6 +87,8 @@ internal sealed class Transformer
         }
         if (config.IsLatentAttention) _latent = new LatentAttention(this);
         if (config.ExpertCount > 0) _experts = new MixtureOfExperts(this);
+        if (config.Mixer == RecurrentMixer.ShortConv) _shortConv = new ShortConvolution(this);
+        if (config.Mixer == RecurrentMixer.GatedDeltaNet) _deltaNet = new GatedDeltaNet(this);
     }
 
     public ModelConfig Config { get; }
@@ -135,7 +142,8 @@ internal sealed class Transformer
             // Attention sub-layer: its projected output lands in Xb.
             _rows.RmsNorm(pool, buf.X, L.AttnNorm, c.RmsNormEps, buf.Xb, n, d);
             buf.InputVersion++;
-            if (_latent != null) _latent.Forward(l, L, n, buf, pool);
+            if (L.Recurrent != null) Mix(l, L, n, buf, pool);
+            else if (_latent != null) _latent.Forward(l, L, n, buf, pool);
             else Attention(l, L, n, buf, pool);
             if (L.AttnPostNorm != null) _rows.RmsNorm(pool, buf.Xb, L.AttnPostNorm, c.RmsNormEps, buf.Xb, n, d);
             _rows.Add(pool, buf.X, buf.Xb, n, d);
@@ -177,28 +185,49 @@ internal sealed class Transformer
         }
     }
 
-    // Grouped-query attention over the cache; the output projection lands in Xb.
+    // A hybrid model's recurrent layer: its mixer reads and updates each token's sequence state; output into Xb.
+    private void Mix(int l, LayerWeights L, int n, ForwardBuffers buf, WorkerPool pool)
+    {
+        if (_shortConv != null) _shortConv.Forward(l, L, n, buf, pool);
+        else _deltaNet!.Forward(l, L, n, buf, pool);
+    }
+
+    // Grouped-query attention over the cache; the output projection lands in Xb. With an output gate (Qwen3.5) the
+    // query projection also yields the gate, and the attention output is multiplied by its sigmoid before Wo.
     private void Attention(int l, LayerWeights L, int n, ForwardBuffers buf, WorkerPool pool)
     {
         var c = Config;
         int hd = c.HeadDimOf(l), vhd = c.ValueHeadDimOf(l);
         int qDim = c.HeadCount * hd, kDim = c.KvHeadsOf(l) * hd, vDim = c.KvHeadsOf(l) * vhd;
+        var q = c.AttentionOutputGate ? buf.QueryAndGate : buf.Q;
         // A layer sharing an earlier layer's cache projects only its queries; one without attn_v reuses the key projection.
-        if (!c.HasOwnKv(l)) Linear(buf.Xb, n, buf, pool, L.Wq!, buf.Q);
-        else if (L.Wv is null) Linear(buf.Xb, n, buf, pool, L.Wq!, buf.Q, L.Wk!, buf.K);
-        else Linear(buf.Xb, n, buf, pool, L.Wq!, buf.Q, L.Wk!, buf.K, L.Wv, buf.V);
+        if (!c.HasOwnKv(l)) Linear(buf.Xb, n, buf, pool, L.Wq!, q);
+        else if (L.Wv is null) Linear(buf.Xb, n, buf, pool, L.Wq!, q, L.Wk!, buf.K);
+        else Linear(buf.Xb, n, buf, pool, L.Wq!, q, L.Wk!, buf.K, L.Wv, buf.V);
         _prepLayer = l;
         _prepWeights = L;
         _prepBuf = buf;
         _rows.ForRows(pool, n, 8L * n * (qDim + kDim + vDim), _prepareTokens);
         int window = c.IsSlidingLayer(l) ? c.SlidingWindow : 0;
-        _attention.Set(c, buf, c.KvSourceOf(l), n, Arch.ScaleQueries ? 1f : c.AttentionScale, c.AttnLogitSoftcap, window, queryLayer: l);
+        _attention.Set(c, buf, c.KvSourceOf(l), n, Arch.ScaleQueries ? 1f : c.AttentionScale, c.AttnLogitSoftcap, window, L.Sinks, queryLayer: l);
         pool.Run(_attention, _attention.ChunkCount, (long)n * c.HeadCount * (buf.TokenPos[n - 1] + 1) * (hd + vhd));
+        if (c.AttentionOutputGate) _rows.ForRows(pool, n, 16L * n * qDim, _gateOutputs);
         buf.InputVersion++;
         Linear(L.Wo, buf.AttnOut, n, buf.Xb, buf, pool);
+        if (L.Bo != null) AddBias(buf.Xb, L.Bo, n);
     }
 
-    // Biases, q/k norms, rope, query scale and the F16 cache store of tokens [t0, t1) of the batch (one pool chunk).
+    // AttnOut ⊙= sigmoid(gate) for tokens [t0, t1) (the attention output gate).
+    private void GateOutputs(int t0, int t1)
+    {
+        var buf = _prepBuf;
+        int qDim = Config.HeadCount * Config.HeadDim;
+        var gate = buf.AttnGate.AsSpan(t0 * qDim, (t1 - t0) * qDim);
+        TensorPrimitives.Sigmoid(gate, gate);
+        TensorPrimitives.Multiply(buf.AttnOut.AsSpan(t0 * qDim, (t1 - t0) * qDim), gate, buf.AttnOut.AsSpan(t0 * qDim, (t1 - t0) * qDim));
+    }
+
+    // Biases, q/k/v norms, rope, query scale and the F16 cache store of tokens [t0, t1) of the batch (one pool chunk).
     private void PrepareTokens(int t0, int t1)
     {
         var c = Config;
@@ -207,17 +236,28 @@ internal sealed class Transformer
         int l = _prepLayer;
         int hd = c.HeadDimOf(l), vhd = c.ValueHeadDimOf(l), kvHeads = c.KvHeadsOf(l);
         int qDim = c.HeadCount * hd, kDim = kvHeads * hd, vDim = kvHeads * vhd;
-        bool ownKv = c.HasOwnKv(l);
+        bool ownKv = c.HasOwnKv(l), rope = c.UsesRope(l);
         for (int t = t0; t < t1; t++)
         {
             var q = buf.Q.AsSpan(t * qDim, qDim);
+            if (c.AttentionOutputGate)
+            {
+                // Per head: head_dim query values, then head_dim gate values.
+                var qg = buf.QueryAndGate.AsSpan(t * 2 * qDim, 2 * qDim);
+                for (int h = 0; h < c.HeadCount; h++)
+                {
+                    qg.Slice(2 * h * hd, hd).CopyTo(q.Slice(h * hd, hd));
+                    qg.Slice((2 * h + 1) * hd, hd).CopyTo(buf.AttnGate.AsSpan(t * qDim + h * hd, hd));
+                }
+            }
             if (L.Bq != null) TensorPrimitives.Add(q, L.Bq, q);
             if (L.QNorm != null)
             {
                 for (int h = 0; h < c.HeadCount; h++) VectorOps.RmsNorm(q.Slice(h * hd, hd), L.QNorm, c.RmsNormEps, q.Slice(h * hd, hd));
             }
             int pos = buf.TokenPos[t];
-            ApplyRope(l, q, c.HeadCount, hd, pos);
+            if (rope) ApplyRope(l, q, c.HeadCount, hd, pos);
+            if (c.AttnTemperatureScale != 0) TensorPrimitives.Multiply(q, c.AttnTemperature(pos), q);
             if (Arch.ScaleQueries) TensorPrimitives.Multiply(q, c.AttentionScale, q);
             if (!ownKv) continue;
 
@@ -234,7 +274,7 @@ internal sealed class Transformer
             {
                 for (int h = 0; h < kvHeads; h++) VectorOps.RmsNorm(v.Slice(h * vhd, vhd), _ones.AsSpan(0, vhd), c.RmsNormEps, v.Slice(h * vhd, vhd));
             }
-            ApplyRope(l, k, kvHeads, hd, pos);
+            if (rope) ApplyRope(l, k, kvHeads, hd, pos);
             TensorPrimitives.ConvertToHalf(k, buf.TokenCache[t].Keys(l, pos));
             TensorPrimitives.ConvertToHalf(v, buf.TokenCache[t].Values(l, pos));
         }
@@ -244,13 +284,25 @@ internal sealed class Transformer
     /// output = down · (act(gate · input) ⊙ (up · input)) for <paramref name="n"/> rows of <paramref name="input"/>; uses
     /// the Gate/Up buffers. <paramref name="output"/> may be <paramref name="input"/>.
     /// </summary>
-    internal void FeedForward(WeightMatrix gate, WeightMatrix up, WeightMatrix down, float[] input, int n, float[] output, ForwardBuffers buf, WorkerPool pool)
+    internal void FeedForward(WeightMatrix gate, WeightMatrix up, WeightMatrix down, float[] input, int n, float[] output, ForwardBuffers buf, WorkerPool pool,
+        float[]? gateBias = null, float[]? upBias = null, float[]? downBias = null)
     {
         Linear(input, n, buf, pool, gate, buf.Gate, up, buf.Up);
         int ff = gate.Rows;
-        _rows.Glu(pool, Arch.Activation == FeedForwardActivation.GeluTanh, buf.Gate, buf.Up, n, ff);
+        if (gateBias != null) AddBias(buf.Gate, gateBias, n);
+        if (upBias != null) AddBias(buf.Up, upBias, n);
+        _rows.Glu(pool, Arch.Activation, buf.Gate, buf.Up, n, ff);
         buf.InputVersion++;
         Linear(down, buf.Gate, n, output, buf, pool);
+        if (downBias != null) AddBias(output, downBias, n);
+    }
+
+    /// <summary>x[t] += bias for the first <paramref name="n"/> rows of width bias.Length.</summary>
+    // x: [n, bias.Length]; bias: [width].
+    private static void AddBias(float[] x, float[] bias, int n)
+    {
+        int w = bias.Length;
+        for (int t = 0; t < n; t++) TensorPrimitives.Add(x.AsSpan(t * w, w), bias, x.AsSpan(t * w, w));
     }
 
     internal void Linear(WeightMatrix w, float[] input, int nTokens, float[] output, ForwardBuffers buf, WorkerPool pool) =>

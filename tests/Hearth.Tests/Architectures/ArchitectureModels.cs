@@ -11,7 +11,9 @@ public sealed class ArchitectureModels : IDisposable
     public string PathOf(string name) => _paths.GetOrAdd(name, _ => new Lazy<string>(() =>
     {
         string path = Path.Combine(_directory, name + ".gguf");
-        (ArchitectureCases.All.TryGetValue(name, out var build) ? build : Gemma4Cases.All[name])(path);
+        (ArchitectureCases.All.TryGetValue(name, out var write) ? write
+            : ArchitectureCases.GptOss.TryGetValue(name, out var gptOss) ? gptOss
+            : Gemma4Cases.All.TryGetValue(name, out var gemma4) ? gemma4 : HybridCases.All[name])(path);
         return path;
     })).Value;
 
