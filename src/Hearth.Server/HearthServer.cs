@@ -74,7 +74,7 @@ public sealed class HearthServer : IAsyncDisposable
                 Tokenizer = tokenizer,
                 Scheduler = scheduler,
                 Formatter = new ChatTemplateFormatter(template, tokenizer),
-                TemplateReasons = template.Source.Contains("<think>", StringComparison.Ordinal),
+                TemplateReasons = ReasoningTags.TemplateReasons(template.Source),
                 Embedder = new MeanPoolEmbedder(model),
                 ModelId = options.ModelId ?? Path.GetFileNameWithoutExtension(options.ModelPath),
                 Created = new DateTimeOffset(File.GetLastWriteTimeUtc(options.ModelPath)).ToUnixTimeSeconds(),
