@@ -112,7 +112,7 @@ public sealed class HearthServer : IAsyncDisposable
                 Tokenizer = tokenizer,
                 Scheduler = scheduler,
                 Formatter = new ChatTemplateFormatter(template, tokenizer),
-                TemplateReasons = template.Source.Contains("<think>", StringComparison.Ordinal),
+                TemplateReasons = ReasoningTags.TemplateReasons(template.Source),
                 Embedder = new MeanPoolEmbedder(model),
                 ModelId = id,
                 Created = new DateTimeOffset(File.GetLastWriteTimeUtc(served.Path)).ToUnixTimeSeconds(),

@@ -60,7 +60,7 @@ public sealed class ChatSession : IDisposable
         {
             var prompt = ChatPrompt.Build(Model, Template, _history);
             var generator = Session.CreateGeneratorReusingPrefix(prompt.Tokens, options, cancellationToken);
-            var parser = new ReasoningParser(prompt.OpensReasoning);
+            var parser = prompt.NewReasoningParser();
             var content = new StringBuilder();
             var reasoning = new StringBuilder();
             await foreach (var token in InferenceSession.Stream(generator, cancellationToken).ConfigureAwait(false))

@@ -44,8 +44,9 @@ internal static class ChatEndpoint
             : RequestValidation.MaxTokens(body.MaxTokens, "max_tokens", prompt.Length, ctx);
         var request = new GenerationRequest(prompt, maxTokens, sampling, stops);
         // Reasoning is split off only for templates that know <think> blocks, so other models never lose text.
-        bool opens = ReasoningParser.PromptOpensReasoning(text);
-        var reasoning = opens || state.TemplateReasons ? new ReasoningParser(startsInReasoning: opens) : null;
+        var tags = ReasoningTags.Detect(template.Source);
+        bool opens = ReasoningParser.PromptOpensReasoning(text, tags.Open, tags.Close);
+        var reasoning = opens || state.TemplateReasons ? new ReasoningParser(opens, tags) : null;
         var parser = tools.ParseCalls ? ToolCallParser.ForTemplate(template, tools.Tools) : null;
         var shape = new ChatShape(ServerState.NewId("chatcmpl-"), ServerState.Now(), state.ModelId, reasoning, parser);
         await GenerationResponder.RespondAsync(context, state.Scheduler, request, shape,

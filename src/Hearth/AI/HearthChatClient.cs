@@ -65,7 +65,7 @@ public sealed class HearthChatClient : IChatClient
             entry.ConversationId = options?.ConversationId;
             LastEvaluatedPromptTokens = prompt.Tokens.Length - generator.ReusedPromptTokenCount;
 
-            var split = ReasoningParser.Split(text, prompt.OpensReasoning);
+            var split = ReasoningParser.Split(text, prompt.OpensReasoning, prompt.ReasoningTags);
             string content = split.Content;
             IReadOnlyList<ChatTemplateToolCall> calls = [];
             if (tools.NewParser(_template) is { } parser)
@@ -102,7 +102,7 @@ public sealed class HearthChatClient : IChatClient
             var generator = entry.Session.CreateGeneratorReusingPrefix(prompt.Tokens, generation, cancellationToken);
             string responseId = NewId();
             var created = DateTimeOffset.UtcNow;
-            var parser = new ReasoningParser(prompt.OpensReasoning);
+            var parser = prompt.NewReasoningParser();
             var calls = new StreamedToolCalls(tools.NewParser(_template));
             await foreach (var token in InferenceSession.Stream(generator, cancellationToken).ConfigureAwait(false))
             {

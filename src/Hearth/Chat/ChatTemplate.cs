@@ -87,7 +87,8 @@ public sealed class ChatTemplate
 
     /// <summary>Whether the template text asks for tool-call arguments as objects (the rule both reference renderers apply).</summary>
     internal bool WantsObjectArguments =>
-        Source.Contains("tool_call.arguments | items", StringComparison.Ordinal) || Source.Contains("tool_call.arguments | tojson", StringComparison.Ordinal);
+        Source.Contains("tool_call.arguments | items", StringComparison.Ordinal) || Source.Contains("tool_call.arguments | tojson", StringComparison.Ordinal)
+        || Source.Contains("['arguments'] is mapping", StringComparison.Ordinal); // Gemma 4 formats object arguments itself
 
     private string RenderVariables(Dictionary<string, object?> vars, ChatTemplateOptions options)
     {

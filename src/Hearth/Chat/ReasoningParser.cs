@@ -45,10 +45,19 @@ public sealed class ReasoningParser
                && renderedPrompt.AsSpan(open + openTag.Length).IsWhiteSpace();
     }
 
-    /// <summary>Splits a complete reply.</summary>
-    public static ReasoningDelta Split(string text, bool startsInReasoning = false)
+    /// <summary>A parser for the tags <paramref name="tags"/> (see <see cref="ReasoningTags.Detect"/>).</summary>
+    public ReasoningParser(bool startsInReasoning, ReasoningTags tags)
+        : this(startsInReasoning, (tags ?? throw new ArgumentNullException(nameof(tags))).Open, tags.Close)
     {
-        var p = new ReasoningParser(startsInReasoning);
+    }
+
+    /// <summary>Splits a complete reply.</summary>
+    public static ReasoningDelta Split(string text, bool startsInReasoning = false) => Split(text, startsInReasoning, ReasoningTags.Think);
+
+    /// <summary>Splits a complete reply whose reasoning is written between <paramref name="tags"/>.</summary>
+    public static ReasoningDelta Split(string text, bool startsInReasoning, ReasoningTags tags)
+    {
+        var p = new ReasoningParser(startsInReasoning, tags);
         var a = p.Push(text);
         var b = p.Flush();
         return new ReasoningDelta(a.Reasoning + b.Reasoning, a.Content + b.Content);

@@ -9,11 +9,12 @@ namespace Hearth.Inference;
 /// </summary>
 internal sealed class ChatPrompt
 {
-    private ChatPrompt(string text, int[] tokens, bool opensReasoning)
+    private ChatPrompt(string text, int[] tokens, bool opensReasoning, ReasoningTags tags)
     {
         Text = text;
         Tokens = tokens;
         OpensReasoning = opensReasoning;
+        ReasoningTags = tags;
     }
 
     public string Text { get; }
@@ -22,6 +23,12 @@ internal sealed class ChatPrompt
 
     /// <summary>The generation prompt opened a <c>&lt;think&gt;</c> block, so the reply starts as reasoning.</summary>
     public bool OpensReasoning { get; }
+
+    /// <summary>The template's reasoning tags (<see cref="Chat.ReasoningTags.Detect"/>).</summary>
+    public ReasoningTags ReasoningTags { get; }
+
+    /// <summary>A reasoning parser for the reply to this prompt.</summary>
+    public ReasoningParser NewReasoningParser() => new(OpensReasoning, ReasoningTags);
 
     public static ChatPrompt Build(Model model, ChatTemplate template, IList<ChatTemplateMessage> messages, JsonElement? tools = null)
     {
@@ -36,6 +43,7 @@ internal sealed class ChatPrompt
         };
         string text = template.Render(context, ChatTemplateOptions.LlamaCpp);
         int[] tokens = tokenizer.Encode(text, addSpecial: true, parseSpecial: true);
-        return new ChatPrompt(text, tokens, ReasoningParser.PromptOpensReasoning(text));
+        var tags = ReasoningTags.Detect(template.Source);
+        return new ChatPrompt(text, tokens, ReasoningParser.PromptOpensReasoning(text, tags.Open, tags.Close), tags);
     }
 }

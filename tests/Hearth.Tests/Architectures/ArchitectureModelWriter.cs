@@ -25,6 +25,13 @@ internal sealed class ArchitectureModelWriter(string arch, GgmlType weightType, 
 
     public void Str(string key, string v) => _w.SetMetadata($"{arch}.{key}", GgufValue.String(v));
 
+    /// <summary>A per-layer value (llama.cpp's get_key_or_arr arrays).</summary>
+    public void U32Array(string key, int[] v) => _w.SetMetadata($"{arch}.{key}", GgufValue.Array(Array.ConvertAll(v, x => (uint)x)));
+
+    public void BoolArray(string key, bool[] v) => _w.SetMetadata($"{arch}.{key}", GgufValue.Array(v));
+
+    /// <summary>An F32 tensor of exactly these values.</summary>
+    public void Values(string name, float[] v) => _w.AddTensor(name, GgmlType.F32, [v.Length], MemoryMarshal.AsBytes(v.AsSpan()).ToArray());
     /// <summary>A per-layer (or per-section) integer array, e.g. LFM2's head_count_kv.</summary>
     public void U32Array(string key, uint[] v) => _w.SetMetadata($"{arch}.{key}", GgufValue.Array(v));
 

@@ -21,4 +21,7 @@ public enum ToolCallFormat
 
     /// <summary>DeepSeek R1: <c>&lt;｜tool▁calls▁begin｜&gt;&lt;｜tool▁call▁begin｜&gt;function&lt;｜tool▁sep｜&gt;NAME\n```json\n{...}\n```&lt;｜tool▁call▁end｜&gt;…&lt;｜tool▁calls▁end｜&gt;</c>.</summary>
     DeepSeekR1,
+
+    /// <summary>Gemma 4: <c>&lt;|tool_call&gt;call:NAME{key:&lt;|"|&gt;text&lt;|"|&gt;,n:1}&lt;tool_call|&gt;</c>, one block per call, arguments in the template's notation.</summary>
+    Gemma4,
 }

@@ -55,6 +55,8 @@ public static class ToolCallGrammar
                 ToolCallFormat.Llama3Json => $"{Lit(jsonHead + "\"parameters\": ")} {argsRule} {Lit("}")}",
                 ToolCallFormat.Mistral when mistralArgs => $"{Lit("[TOOL_CALLS]" + name + "[ARGS]")} {argsRule}",
                 ToolCallFormat.DeepSeekR1 => $"{Lit("<｜tool▁call▁begin｜>function<｜tool▁sep｜>" + name + "\n```json\n")} {argsRule} {Lit("\n```<｜tool▁call▁end｜>")}",
+                // Gemma 4 writes its own argument notation; JSON arguments in the same frame parse the same way.
+                ToolCallFormat.Gemma4 => $"{Lit("<|tool_call>call:" + name)} {argsRule} {Lit("<tool_call|>")}",
                 _ => $"{Lit(jsonHead + "\"arguments\": ")} {argsRule} {Lit("}")}", // Generic, Mistral JSON array
             };
             sb.Append($"call-{i} ::= {body}\n");
@@ -69,6 +71,7 @@ public static class ToolCallGrammar
             ToolCallFormat.Mistral when mistralArgs => parallel ? "call+" : "call",
             ToolCallFormat.Mistral => $"{Lit("[TOOL_CALLS][")} call {(parallel ? "( \", \" call )* " : "")}{Lit("]")}",
             ToolCallFormat.DeepSeekR1 => $"{Lit("<｜tool▁calls▁begin｜>")} call {(parallel ? "( \"\\n\" call )* " : "")}{Lit("<｜tool▁calls▁end｜>")}",
+            ToolCallFormat.Gemma4 => parallel ? "call+" : "call",
             _ => $"{Lit("{\"tool_calls\": [")} call {(parallel ? "( \", \" call )* " : "")}{Lit("]}")}",
         };
         sb.Insert(0, $"root ::= {root}\n");
