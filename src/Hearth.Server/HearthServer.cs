@@ -68,13 +68,15 @@ public sealed class HearthServer : IAsyncDisposable
                 StepDelay = options.StepDelay,
             };
             var template = options.ChatTemplateFile is { } templateFile ? LoadTemplate(templateFile) : ChatTemplate.FromGguf(model.File);
+            var reasoningTags = ReasoningParser.TagsOf(template.Source, out bool reasons);
             var state = new ServerState
             {
                 Model = model,
                 Tokenizer = tokenizer,
                 Scheduler = scheduler,
                 Formatter = new ChatTemplateFormatter(template, tokenizer),
-                TemplateReasons = template.Source.Contains("<think>", StringComparison.Ordinal),
+                ReasoningTags = reasoningTags,
+                TemplateReasons = reasons,
                 Embedder = new MeanPoolEmbedder(model),
                 ModelId = options.ModelId ?? Path.GetFileNameWithoutExtension(options.ModelPath),
                 Created = new DateTimeOffset(File.GetLastWriteTimeUtc(options.ModelPath)).ToUnixTimeSeconds(),

@@ -15,6 +15,20 @@ internal static class TestData
         return System.IO.Path.Combine(root, relative);
     }
 
+    /// <summary>
+    /// Absolute path of <paramref name="relative"/> under this test project's source folder (data files kept in the
+    /// repository, e.g. ChatTemplates/), found by walking up from the test binary.
+    /// </summary>
+    public static string ProjectPath(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            string candidate = System.IO.Path.Combine(dir.FullName, "Hearth.Tests.csproj");
+            if (File.Exists(candidate)) return System.IO.Path.Combine(dir.FullName, relative);
+        }
+        throw new InvalidOperationException($"The Hearth.Tests project folder was not found above {AppContext.BaseDirectory}.");
+    }
+
     private static string? Find()
     {
         string? env = Environment.GetEnvironmentVariable("HEARTH_TESTDATA");

@@ -42,8 +42,9 @@ internal static class ChatEndpoint
             : RequestValidation.MaxTokens(body.MaxTokens, "max_tokens", prompt.Length, ctx);
         var request = new GenerationRequest(prompt, maxTokens, sampling, stops);
         // Reasoning is split off only for templates that know <think> blocks, so other models never lose text.
-        bool opens = ReasoningParser.PromptOpensReasoning(text);
-        var reasoning = opens || state.TemplateReasons ? new ReasoningParser(startsInReasoning: opens) : null;
+        var (open, close) = state.ReasoningTags;
+        bool opens = ReasoningParser.PromptOpensReasoning(text, open, close);
+        var reasoning = opens || state.TemplateReasons ? new ReasoningParser(startsInReasoning: opens, open, close) : null;
         var parser = tools.ParseCalls ? ToolCallParser.ForTemplate(template, tools.Tools) : null;
         var shape = new ChatShape(ServerState.NewId("chatcmpl-"), ServerState.Now(), state.ModelId, reasoning, parser);
         await GenerationResponder.RespondAsync(context, state.Scheduler, request, shape,
