@@ -7,7 +7,7 @@ namespace Hearth.Models;
 /// an F32 key/value cache, no threads and no activation quantization. Slow on purpose; the fast
 /// <see cref="Transformer"/> is tested against it. Covers standard attention, latent attention in its decompressed form
 /// (<c>ReferenceTransformer.Latent.cs</c>), dense feed-forwards and mixtures of experts
-/// (<c>ReferenceTransformer.Experts.cs</c>).
+/// (<c>ReferenceTransformer.Experts.cs</c>), and recurrent mixers with their state (<c>ReferenceTransformer.Recurrent.cs</c>).
 /// </summary>
 internal sealed partial class ReferenceTransformer
 {
@@ -63,8 +63,9 @@ internal sealed partial class ReferenceTransformer
         {
             var L = _w.Layers[l];
             var xb = Norm(x, L.AttnNorm);
-            var att = L.Latent != null ? LatentAttention(l, L.Latent, xb, pos) : Attention(l, L, xb, pos);
-            var o = MatVec(L.Wo, att, null);
+            var att = L.Recurrent != null ? Recurrent(l, L.Recurrent, xb)
+                : L.Latent != null ? LatentAttention(l, L.Latent, xb, pos) : Attention(l, L, xb, pos);
+            var o = MatVec(L.Wo, att, L.Bo);
             if (L.AttnPostNorm != null) o = Norm(o, L.AttnPostNorm);
             for (int i = 0; i < d; i++) x[i] += o[i];
 
@@ -87,6 +88,19 @@ internal sealed partial class ReferenceTransformer
         var c = _c;
         int hd = c.HeadDim;
         var q = MatVec(L.Wq!, xb, L.Bq);
+        float[]? gate = null;
+        if (c.AttentionOutputGate)
+        {
+            // Per head: the query, then the output gate.
+            var qg = q;
+            q = new float[c.HeadCount * hd];
+            gate = new float[c.HeadCount * hd];
+            for (int h = 0; h < c.HeadCount; h++)
+            {
+                Array.Copy(qg, 2 * h * hd, q, h * hd, hd);
+                Array.Copy(qg, (2 * h + 1) * hd, gate, h * hd, hd);
+            }
+        }
         var k = MatVec(L.Wk!, xb, L.Bk);
         var v = MatVec(L.Wv!, xb, L.Bv);
         if (L.QNorm != null) NormHeads(q, c.HeadCount, hd, L.QNorm);
@@ -110,14 +124,21 @@ internal sealed partial class ReferenceTransformer
             scale = 1f;
         }
         int first = c.IsSlidingLayer(l) ? Math.Max(0, pos + 1 - c.SlidingWindow) : 0;
-        return Attend(l, q, k, v, c.HeadCount, c.HeadCountKv, hd, c.ValueHeadDim, pos, first, scale);
+        var att = Attend(l, q, k, v, c.HeadCount, c.HeadCountKv, hd, c.ValueHeadDim, pos, first, scale, L.Sinks);
+        if (gate != null)
+        {
+            for (int i = 0; i < att.Length; i++) att[i] *= 1 / (1 + MathF.Exp(-gate[i]));
+        }
+        return att;
     }
 
     /// <summary>
     /// Stores this position's keys <paramref name="k"/> and values <paramref name="v"/> and returns softmax(q·K / scale)·V
     /// per query head (// [heads * valueDim]) over positions first..pos; query head h reads kv head h / (heads / kvHeads).
+    /// With <paramref name="sinks"/>, head h's sink logit joins its softmax as one more score without a value.
     /// </summary>
-    private float[] Attend(int l, float[] q, float[] k, float[] v, int heads, int kvHeads, int keyDim, int valueDim, int pos, int first, float scale)
+    private float[] Attend(int l, float[] q, float[] k, float[] v, int heads, int kvHeads, int keyDim, int valueDim, int pos, int first, float scale,
+        float[]? sinks = null)
     {
         int kDim = kvHeads * keyDim, vDim = kvHeads * valueDim;
         Array.Copy(k, 0, _keys[l], pos * kDim, kDim);
@@ -138,7 +159,8 @@ internal sealed partial class ReferenceTransformer
                 scores[j] = s * scale;
                 max = Math.Max(max, scores[j]);
             }
-            float sum = 0;
+            if (sinks != null) max = Math.Max(max, sinks[h]);
+            float sum = sinks != null ? MathF.Exp(sinks[h] - max) : 0;
             for (int j = first; j <= pos; j++)
             {
                 scores[j] = MathF.Exp(scores[j] - max);
@@ -152,17 +174,26 @@ internal sealed partial class ReferenceTransformer
         return att;
     }
 
-    // down · (act(gate · x) ⊙ (up · x)).
-    private float[] FeedForward(WeightMatrix gate, WeightMatrix up, WeightMatrix down, float[] xb)
+    // down · (act(gate · x + b_gate) ⊙ (up · x + b_up)) + b_down.
+    private float[] FeedForward(WeightMatrix gate, WeightMatrix up, WeightMatrix down, float[] xb,
+        float[]? gateBias = null, float[]? upBias = null, float[]? downBias = null)
     {
-        var g = MatVec(gate, xb, null);
-        var u = MatVec(up, xb, null);
+        var g = MatVec(gate, xb, gateBias);
+        var u = MatVec(up, xb, upBias);
         for (int i = 0; i < g.Length; i++)
         {
+            if (_arch.Activation == FeedForwardActivation.SwigluOai)
+            {
+                // OpenAI's clamped SwiGLU: the gate only from above, the up projection both ways, and up + 1.
+                float x = Math.Min(g[i], VectorOps.OaiLimit);
+                float y = Math.Clamp(u[i], -VectorOps.OaiLimit, VectorOps.OaiLimit);
+                g[i] = x / (1 + MathF.Exp(-VectorOps.OaiAlpha * x)) * (y + 1);
+                continue;
+            }
             float act = _arch.Activation == FeedForwardActivation.GeluTanh ? GeluTanh.Reference(g[i]) : g[i] / (1 + MathF.Exp(-g[i]));
             g[i] = act * u[i];
         }
-        return MatVec(down, g, null);
+        return MatVec(down, g, downBias);
     }
 
     private float[] Norm(float[] x, float[] weight)
