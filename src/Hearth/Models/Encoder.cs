@@ -126,7 +126,7 @@ internal sealed class Encoder
         if (L.Gate != null)
         {
             Linear(pool, _x, n, L.Gate, _gate, L.Up, _up);
-            _rows.Glu(pool, gelu: false, _gate, _up, n, ff);
+            _rows.Glu(pool, FeedForwardActivation.Silu, _gate, _up, n, ff);
         }
         else
         {

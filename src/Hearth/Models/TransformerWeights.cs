@@ -8,7 +8,6 @@ internal sealed unsafe class TransformerWeights
 {
     private readonly GgufFile _file;
 
-    private ArchitectureTraits _arch = null!;
 
     private TransformerWeights(GgufFile file) => _file = file;
 
@@ -31,7 +30,7 @@ internal sealed unsafe class TransformerWeights
 
     public static TransformerWeights Load(GgufFile file, ModelConfig c, ArchitectureTraits arch)
     {
-        var w = new TransformerWeights(file) { _arch = arch };
+        var w = new TransformerWeights(file);
         int nEmbd = c.EmbeddingLength;
         w.TokenEmbedding = w.Matrix("token_embd.weight", nEmbd, c.VocabSize);
         w.Output = file.FindTensor("output.weight") is null ? w.TokenEmbedding : w.Matrix("output.weight", nEmbd, c.VocabSize);
