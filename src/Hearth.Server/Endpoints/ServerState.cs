@@ -23,8 +23,9 @@ internal sealed class ServerState : IDisposable
 
     public required long Created { get; init; }
 
-    /// <summary>Whether the chat template knows reasoning blocks (mentions <c>&lt;think&gt;</c>).</summary>
+    /// <summary>Whether the chat template knows reasoning blocks (mentions <c>&lt;think&gt;</c> or <c>[THINK]</c>).</summary>
     public bool TemplateReasons { get; init; }
+
 
     /// <summary>Tokenizes as llama.cpp's server does (BOS as the vocabulary asks, special tokens recognised); never empty.</summary>
     public int[] Tokenize(string text, string param)

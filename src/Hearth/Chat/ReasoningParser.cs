@@ -36,6 +36,17 @@ public sealed class ReasoningParser
         _state = startsInReasoning ? State.Reasoning : State.Start;
     }
 
+    /// <summary>
+    /// The reasoning tags a chat template uses: Mistral's <c>[THINK]</c>/<c>[/THINK]</c> (Ministral 3, Magistral) when it
+    /// writes them, else <c>&lt;think&gt;</c>/<c>&lt;/think&gt;</c>; <paramref name="reasons"/> says whether it mentions either.
+    /// </summary>
+    internal static (string Open, string Close) TagsOf(string templateSource, out bool reasons)
+    {
+        var tags = ReasoningTags.Detect(templateSource);
+        reasons = ReasoningTags.TemplateReasons(templateSource);
+        return (tags.Open, tags.Close);
+    }
+
     /// <summary>True when a rendered prompt ends inside an opened reasoning block, so the reply starts as reasoning.</summary>
     public static bool PromptOpensReasoning(string renderedPrompt, string openTag = "<think>", string closeTag = "</think>")
     {

@@ -114,6 +114,9 @@ internal sealed class ArchitectureModelWriter(string arch, GgmlType weightType, 
         _w.AddTensor(name, GgmlType.F16, [n], v);
     }
 
+    /// <summary>A tensor of already encoded <paramref name="data"/>.</summary>
+    public void RawTensor(string name, GgmlType type, long[] dims, byte[] data) => _w.AddTensor(name, type, dims, data);
+
     public void WriteTo(string path) => _w.WriteTo(path);
 
     private void Tensor(string name, long[] dims, int cols, int rows, float std, GgmlType type)
