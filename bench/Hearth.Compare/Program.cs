@@ -5,7 +5,7 @@ using Hearth.Compare;
 using Hearth.Numerics;
 
 // Usage:
-//   Hearth.Compare generate --shape tinyllama|qwen05 --type Q4_0|Q8_0|Q4_K --out FILE
+//   Hearth.Compare generate --shape tinyllama|qwen05|deepseek-v2-lite|gpt-oss-20b --type Q4_0|Q8_0|Q4_K|MXFP4 --out FILE
 //   Hearth.Compare llama -m FILE -t N -p 512 -n 128 -r R            (prints a JSON line like `hearth bench --json`)
 //   Hearth.Compare kernels [--types Q8_0,Q4_0] [--rows 512 --cols 2048 --tokens 64]   (GEMM vs per-row, one thread)
 //   Hearth.Compare bandwidth [-t 2] [--mib 1024]   (streaming read bandwidth)

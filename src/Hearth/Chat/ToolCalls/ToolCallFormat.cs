@@ -21,4 +21,10 @@ public enum ToolCallFormat
 
     /// <summary>DeepSeek R1: <c>&lt;｜tool▁calls▁begin｜&gt;&lt;｜tool▁call▁begin｜&gt;function&lt;｜tool▁sep｜&gt;NAME\n```json\n{...}\n```&lt;｜tool▁call▁end｜&gt;…&lt;｜tool▁calls▁end｜&gt;</c>.</summary>
     DeepSeekR1,
+
+    /// <summary>
+    /// gpt-oss (OpenAI Harmony): <c>&lt;|channel|&gt;commentary to=functions.NAME &lt;|constrain|&gt;json&lt;|message|&gt;{...}&lt;|call|&gt;</c>,
+    /// one message per call; split the reply with <see cref="ReasoningParser.Harmony"/> first.
+    /// </summary>
+    Harmony,
 }

@@ -11,6 +11,7 @@ public static class ToolCallFormats
     {
         ArgumentNullException.ThrowIfNull(templateSource);
         if (templateSource.Contains("<｜tool▁calls▁begin｜>", StringComparison.Ordinal)) return ToolCallFormat.DeepSeekR1;
+        if (ReasoningParser.IsHarmony(templateSource) && templateSource.Contains("<|call|>", StringComparison.Ordinal)) return ToolCallFormat.Harmony;
         if (templateSource.Contains("<tool_call>", StringComparison.Ordinal)) return ToolCallFormat.Hermes;
         // Functionary v3.1 also has the ipython header but writes <function=...>, which is not supported: generic.
         if (templateSource.Contains("<function=", StringComparison.Ordinal)) return ToolCallFormat.Generic;

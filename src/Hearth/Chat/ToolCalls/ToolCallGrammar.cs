@@ -10,6 +10,7 @@ namespace Hearth.Chat.ToolCalls;
 /// arguments valid for each function's <c>parameters</c> schema (compiled as <see cref="Grammar.FromJsonSchema"/>
 /// does). The text is what the format's templates render, so the model is steered into the syntax it was trained on.
 /// For <see cref="ToolCallFormat.DeepSeekR1"/> the grammar starts at the calls: use it once any reasoning is closed.
+/// For <see cref="ToolCallFormat.Harmony"/> it is one call message (the reply right after the prompt's <c>&lt;|start|&gt;assistant</c>).
 /// </summary>
 public static class ToolCallGrammar
 {
@@ -55,6 +56,7 @@ public static class ToolCallGrammar
                 ToolCallFormat.Llama3Json => $"{Lit(jsonHead + "\"parameters\": ")} {argsRule} {Lit("}")}",
                 ToolCallFormat.Mistral when mistralArgs => $"{Lit("[TOOL_CALLS]" + name + "[ARGS]")} {argsRule}",
                 ToolCallFormat.DeepSeekR1 => $"{Lit("<｜tool▁call▁begin｜>function<｜tool▁sep｜>" + name + "\n```json\n")} {argsRule} {Lit("\n```<｜tool▁call▁end｜>")}",
+                ToolCallFormat.Harmony => $"{Lit("<|channel|>commentary to=functions." + name + " <|constrain|>json<|message|>")} {argsRule}",
                 _ => $"{Lit(jsonHead + "\"arguments\": ")} {argsRule} {Lit("}")}", // Generic, Mistral JSON array
             };
             sb.Append($"call-{i} ::= {body}\n");
@@ -68,6 +70,7 @@ public static class ToolCallGrammar
             ToolCallFormat.Llama3Json => "call",
             ToolCallFormat.Mistral when mistralArgs => parallel ? "call+" : "call",
             ToolCallFormat.Mistral => $"{Lit("[TOOL_CALLS][")} call {(parallel ? "( \", \" call )* " : "")}{Lit("]")}",
+            ToolCallFormat.Harmony => "call",
             ToolCallFormat.DeepSeekR1 => $"{Lit("<｜tool▁calls▁begin｜>")} call {(parallel ? "( \"\\n\" call )* " : "")}{Lit("<｜tool▁calls▁end｜>")}",
             _ => $"{Lit("{\"tool_calls\": [")} call {(parallel ? "( \", \" call )* " : "")}{Lit("]}")}",
         };

@@ -64,6 +64,7 @@ public sealed class ToolCallParser
             ToolCallFormat.Hermes => new HermesSyntax(),
             ToolCallFormat.Mistral => new MistralSyntax(),
             ToolCallFormat.DeepSeekR1 => new DeepSeekR1Syntax(),
+            ToolCallFormat.Harmony => new HarmonySyntax(),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, $"Unknown tool-call format; supported: {string.Join(", ", Enum.GetNames<ToolCallFormat>())}."),
         };
     }
