@@ -6,11 +6,13 @@ using Hearth.Numerics;
 
 // Usage:
 //   Hearth.Compare generate --shape tinyllama|qwen05|deepseek-v2-lite|gpt-oss-20b --type Q4_0|Q8_0|Q4_K|MXFP4 --out FILE
-//   Hearth.Compare llama -m FILE -t N -p 512 -n 128 -r R            (prints a JSON line like `hearth bench --json`)
+//   Hearth.Compare llama --lib DIR [--variant best|alderlake|...] -m FILE -t N -p 512 -n 128 [-d DEPTH] -r R
+//                                    (llama.cpp 2026-09-12 from DIR; prints a JSON line like `hearth bench --json`)
 //   Hearth.Compare kernels [--types Q8_0,Q4_0] [--rows 512 --cols 2048 --tokens 64]   (GEMM vs per-row, one thread)
 //   Hearth.Compare bandwidth [-t 2] [--mib 1024]   (streaming read bandwidth)
 //   Hearth.Compare pool [-t 2] [--jobs 20000]   (worker pool cost per job: wake-up + barrier)
-//   Hearth.Compare compare --hearth PATH/TO/hearth -t N -r ROUNDS FILE...   (A B A B, prints ratios)
+//   Hearth.Compare compare --hearth PATH/TO/hearth --lib DIR [--variants best,alderlake] [-d DEPTH] -t N -r ROUNDS FILE...
+//                                    (Hearth and each llama.cpp variant in turn, round after round; prints ratios)
 var inv = CultureInfo.InvariantCulture;
 string Arg(string name, string? fallback = null)
 {
@@ -33,12 +35,28 @@ switch (args.Length > 0 ? args[0] : "")
         }
     case "llama":
         {
-            var (pp, tg) = LlamaBench.Run(Arg("-m"), int.Parse(Arg("-t", "2"), inv), int.Parse(Arg("-p", "512"), inv),
-                int.Parse(Arg("-n", "128"), inv), int.Parse(Arg("-r", "3"), inv));
+            double[] pp, tg;
+            string variant;
+            try
+            {
+                (pp, tg, variant) = LlamaBench.Run(Arg("--lib"), Arg("--variant", "best"), Arg("-m"),
+                int.Parse(Arg("-t", "2"), inv), int.Parse(Arg("-p", "512"), inv), int.Parse(Arg("-n", "128"), inv),
+                int.Parse(Arg("-d", "0"), inv), int.Parse(Arg("-r", "3"), inv));
+            }
+            catch (PlatformNotSupportedException e)
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, string>
+                {
+                    ["variant"] = Arg("--variant", "best"),
+                    ["unavailable"] = e.Message,
+                }));
+                return 0;
+            }
             using var stdout = Console.OpenStandardOutput();
             using (var w = new Utf8JsonWriter(stdout))
             {
                 w.WriteStartObject();
+                w.WriteString("variant", variant);
                 Write(w, "pp", pp);
                 Write(w, "tg", tg);
                 w.WriteNumber("peak_rss_bytes", PeakRss());
@@ -61,7 +79,8 @@ switch (args.Length > 0 ? args[0] : "")
         PoolBench.Run(int.Parse(Arg("-t", "2"), inv), int.Parse(Arg("--jobs", "20000"), inv));
         return 0;
     case "compare":
-        return Comparison.Run(Arg("--hearth"), int.Parse(Arg("-t", "2"), inv), int.Parse(Arg("-r", "3"), inv),
+        return Comparison.Run(Arg("--hearth"), Arg("--lib"), Arg("--variants", "best,alderlake").Split(','),
+            int.Parse(Arg("-t", "2"), inv), int.Parse(Arg("-r", "3"), inv), int.Parse(Arg("-d", "0"), inv),
             args.Skip(1).Where(a => a.EndsWith(".gguf", StringComparison.Ordinal)).ToArray());
     default:
         Console.Error.WriteLine("usage: Hearth.Compare generate|llama|compare ... (see Program.cs)");

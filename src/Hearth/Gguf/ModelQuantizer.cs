@@ -28,9 +28,20 @@ internal static class ModelQuantizer
         GgmlType.Q5_K => 17,
         GgmlType.Q6_K => 18,
         GgmlType.BF16 => 32,
+        GgmlType.IQ4_NL => 25,
+        GgmlType.IQ4_XS => 30,
+        GgmlType.TQ1_0 => 36,
+        GgmlType.TQ2_0 => 37,
         GgmlType.MXFP4 => 38, // LLAMA_FTYPE_MOSTLY_MXFP4_MOE
         _ => throw new NotSupportedException($"No llama.cpp file type for {t}."),
     };
+
+    /// <summary>
+    /// The grid types (IQ1–IQ3), whose ggml quantizers fit the lattice to an importance matrix (llama-imatrix output);
+    /// Hearth computes with them but does not implement those quantizers.
+    /// </summary>
+    public static bool RequiresImportanceMatrix(GgmlType t) => t is GgmlType.IQ1_S or GgmlType.IQ1_M or GgmlType.IQ2_XXS
+        or GgmlType.IQ2_XS or GgmlType.IQ2_S or GgmlType.IQ3_XXS or GgmlType.IQ3_S;
 
     public static Summary Quantize(GgufFile input, string outputPath, GgmlType target, Action<string>? log = null)
     {

@@ -18,6 +18,7 @@ internal sealed class ForwardBuffers
         MaxBatch = maxBatch;
         TokenPos = new int[maxBatch];
         TokenCache = new KvCache[maxBatch];
+        TokenState = new RecurrentState?[maxBatch];
         OutputRows = new int[maxBatch];
         int qDim = c.HeadCount * c.HeadDim, kDim = c.HeadCountKv * c.HeadDim, vDim = c.HeadCountKv * c.ValueHeadDim;
         int attnDim = c.HeadCount * (c.IsLatentAttention ? c.MlaValueDim : c.ValueHeadDim);
@@ -32,6 +33,27 @@ internal sealed class ForwardBuffers
         Up = new float[maxBatch * ff];
         Logits = new float[LogitRows * c.VocabSize];
         int widest = Math.Max(Math.Max(c.EmbeddingLength, attnDim), Math.Max(ff, c.QLoraRank));
+        if (c.IsRecurrent)
+        {
+            // In-projection outputs: LFM2's b|c|x (3 n_embd), Gated DeltaNet's q|k|v; the mixer output feeds out_proj.
+            int inWidth = c.Mixer == RecurrentMixer.ShortConv ? 3 * c.EmbeddingLength : c.ConvChannels;
+            int outWidth = c.Mixer == RecurrentMixer.ShortConv ? c.EmbeddingLength : c.DeltaValueWidth;
+            RecurrentIn = new float[maxBatch * inWidth];
+            RecurrentConv = new float[maxBatch * c.ConvChannels];
+            RecurrentOut = new float[maxBatch * outWidth];
+            if (c.Mixer == RecurrentMixer.GatedDeltaNet)
+            {
+                RecurrentGate = new float[maxBatch * c.DeltaValueWidth];
+                RecurrentBeta = new float[maxBatch * c.DeltaValueHeads];
+                RecurrentDecay = new float[maxBatch * c.DeltaValueHeads];
+            }
+            widest = Math.Max(widest, outWidth);
+        }
+        if (c.AttentionOutputGate)
+        {
+            QueryAndGate = new float[maxBatch * 2 * qDim];
+            AttnGate = new float[maxBatch * qDim];
+        }
         // The widest activation encoding is F32 (4 bytes per element); every quantized layout is smaller.
         Quantized = new byte[(long)maxBatch * widest * 4 + 64];
         Scores = new float[threads][];
@@ -62,6 +84,7 @@ internal sealed class ForwardBuffers
             ExpertInput = new float[maxBatch * c.EmbeddingLength];
             ExpertOutput = new float[maxBatch * c.EmbeddingLength];
             MoeSum = new float[maxBatch * c.EmbeddingLength];
+            SharedExpertGate = new float[maxBatch];
         }
         EnsureContext(contextSize);
     }
@@ -79,6 +102,8 @@ internal sealed class ForwardBuffers
     public int[] TokenPos { get; }     // [batch] position of each token in its sequence
 
     public KvCache[] TokenCache { get; } // [batch] the cache of each token's sequence
+
+    public RecurrentState?[] TokenState { get; } // [batch] the recurrent state of each token's sequence (hybrid models)
 
     public int[] OutputRows { get; }   // [batch] token indices whose logits are wanted
 
@@ -121,6 +146,24 @@ internal sealed class ForwardBuffers
 
     public float[] LatentAttn { get; } = [];      // [batch, n_head * kv_lora_rank] attended latents
 
+    // Recurrent layers (empty otherwise).
+    public float[] RecurrentIn { get; } = [];     // [batch, in_proj width] LFM2: b | c | x; Gated DeltaNet: q | k | v
+
+    public float[] RecurrentConv { get; } = [];   // [batch, conv channels] the causal convolution's output
+
+    public float[] RecurrentOut { get; } = [];    // [batch, mixer width] the input of the output projection
+
+    public float[] RecurrentGate { get; } = [];   // [batch, d_inner] Gated DeltaNet's output gate z
+
+    public float[] RecurrentBeta { get; } = [];   // [batch, n_v_heads] Gated DeltaNet's write strength (sigmoid)
+
+    public float[] RecurrentDecay { get; } = [];  // [batch, n_v_heads] Gated DeltaNet's log decay g
+
+    // Gated attention (Qwen3.5; empty otherwise).
+    public float[] QueryAndGate { get; } = [];    // [batch, n_head * 2 * head_dim] per head: query then gate
+
+    public float[] AttnGate { get; } = [];        // [batch, n_head * head_dim] the gate, de-interleaved
+
     // Mixture of experts (empty otherwise).
     public float[] RouterLogits { get; } = [];    // [batch, n_expert]
 
@@ -137,6 +180,8 @@ internal sealed class ForwardBuffers
     public float[] ExpertOutput { get; } = [];    // [batch, n_embd] the expert's outputs for them
 
     public float[] MoeSum { get; } = [];          // [batch, n_embd] weighted sum of the experts
+
+    public float[] SharedExpertGate { get; } = [];  // [batch] sigmoid gate of the shared expert (Qwen3.5-MoE)
 
     /// <summary>Which input and type <see cref="Quantized"/> currently holds, so q/k/v (and gate/up) share one conversion.</summary>
     public (float[]? Source, int Version, GgmlType Type) QuantizedFor { get; set; }

@@ -53,13 +53,16 @@ public sealed partial class InferenceSession
 
     /// <summary>
     /// Rewinds to the longest prefix the cache shares with <paramref name="tokens"/>, leaving at least one token of them to
-    /// evaluate (the next token's logits come from evaluating the last one); returns the number of tokens kept.
+    /// evaluate (the next token's logits come from evaluating the last one); returns the number of tokens kept. A hybrid
+    /// model keeps the part its recurrent state can return to: all of it when the session holds nothing beyond, else up
+    /// to the latest checkpoint inside it (see <see cref="ModelOptions.RecurrentCheckpoints"/>).
     /// </summary>
     public int RewindToCommonPrefix(ReadOnlySpan<int> tokens)
     {
         int common = Tokens.CommonPrefixLength(tokens);
         if (common >= tokens.Length) common = tokens.Length - 1;
         if (common < 0) common = 0;
+        common = ReusablePrefix(common); // a hybrid model keeps what a checkpoint covers
         Rewind(common);
         return common;
     }

@@ -10,7 +10,8 @@ public sealed partial class InferenceSession
 
     /// <summary>
     /// Writes the session's state to <paramref name="stream"/>: its tokens, the last logits and the KV cache of those
-    /// tokens (F16, about <see cref="KvCacheBytes"/> × Position / ContextSize bytes). <see cref="LoadState"/> restores it
+    /// tokens (F16, about <see cref="KvCacheBytes"/> × Position / ContextSize bytes) and, for a hybrid model, the
+    /// recurrent layers' state (<see cref="RecurrentStateBytes"/>; checkpoints are not saved). <see cref="LoadState"/> restores it
     /// into a session of the same model, so a long prompt need not be processed again.
     /// </summary>
     public void SaveState(Stream stream)
@@ -23,7 +24,11 @@ public sealed partial class InferenceSession
         w.Write(MemoryMarshal.AsBytes(Tokens));
         w.Write(MemoryMarshal.AsBytes(_logits.AsSpan()));
         w.Flush();
-        lock (_model.ComputeLock) _cache.WriteTo(stream, Position);
+        lock (_model.ComputeLock)
+        {
+            _cache.WriteTo(stream, Position);
+            _recurrent?.WriteTo(stream);
+        }
     }
 
     /// <summary>Replaces the session's state with one written by <see cref="SaveState"/> for the same model.</summary>
@@ -51,7 +56,16 @@ public sealed partial class InferenceSession
         Position = 0;
         stream.ReadExactly(MemoryMarshal.AsBytes(_history.AsSpan(0, position)));
         stream.ReadExactly(MemoryMarshal.AsBytes(_logits.AsSpan()));
-        lock (_model.ComputeLock) _cache.ReadFrom(stream, position);
+        lock (_model.ComputeLock)
+        {
+            _cache.ReadFrom(stream, position);
+            if (_recurrent != null)
+            {
+                _recurrent.ReadFrom(stream);
+                _recurrent.Position = position;
+                _checkpoints!.DropAfter(-1);
+            }
+        }
         Position = position;
     }
 

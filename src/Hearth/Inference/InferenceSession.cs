@@ -11,6 +11,8 @@ public sealed partial class InferenceSession : IDisposable
     private readonly KvCache _cache;
     private readonly float[] _logits;
     private readonly int[] _history; // [context] the token at each cached position
+    private readonly RecurrentState? _recurrent;           // hybrid models: the recurrent layers' state
+    private readonly RecurrentCheckpoints? _checkpoints;   // and its copies at earlier positions (prefix reuse)
 
     internal InferenceSession(Model model, int contextSize)
     {
@@ -19,6 +21,11 @@ public sealed partial class InferenceSession : IDisposable
         _cache = new KvCache(model.Config, contextSize);
         _logits = new float[model.Config.VocabSize];
         _history = new int[contextSize];
+        if (model.Config.IsRecurrent)
+        {
+            _recurrent = new RecurrentState(model.Config);
+            _checkpoints = new RecurrentCheckpoints(model.Config, model.Options.RecurrentCheckpoints);
+        }
     }
 
     public Model Model => _model;
@@ -31,6 +38,9 @@ public sealed partial class InferenceSession : IDisposable
 
     /// <summary>Bytes of memory held by the KV cache.</summary>
     public long KvCacheBytes => _cache.ByteSize;
+
+    /// <summary>Bytes of the recurrent layers' state (hybrid models; 0 otherwise) and of its allocated checkpoints.</summary>
+    public long RecurrentStateBytes => (_recurrent?.ByteSize ?? 0) + (_checkpoints?.ByteSize ?? 0);
 
     /// <summary>Logits after the last evaluated token (// [n_vocab]).</summary>
     public ReadOnlySpan<float> Logits => _logits;
@@ -82,6 +92,7 @@ public sealed partial class InferenceSession : IDisposable
                     var s = sessions[i0 + i];
                     buf.TokenPos[i] = s.Position;
                     buf.TokenCache[i] = s._cache;
+                    buf.TokenState[i] = s._recurrent;
                     buf.OutputRows[i] = i;
                 }
                 var scratch = model.BatchLogits(n);
@@ -92,20 +103,53 @@ public sealed partial class InferenceSession : IDisposable
                     scratch.AsSpan(i * vocab, vocab).CopyTo(s._logits);
                     s._history[s.Position] = tokens[i0 + i];
                     s.Position++;
+                    if (s._recurrent != null) s._recurrent.Position = s.Position;
                 }
             }
         }
     }
 
-    /// <summary>Forgets everything after <paramref name="position"/> tokens (0 clears the session).</summary>
+    /// <summary>
+    /// Forgets everything after <paramref name="position"/> tokens (0 clears the session). A hybrid model's recurrent
+    /// state cannot be cut back: it is restored from the latest checkpoint at or before <paramref name="position"/> (or
+    /// cleared) and the kept tokens after that are evaluated again.
+    /// </summary>
     public void Rewind(int position)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(position);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(position, Position);
-        Position = position;
+        if (_recurrent is null || position == Position)
+        {
+            Position = position;
+            return;
+        }
+        int restored = RestoreCheckpoint(position);
+        if (restored < position) Run(_history.AsSpan(restored, position - restored), false, _logits);
     }
 
-    public void Reset() => Position = 0;
+    public void Reset() => Rewind(0);
+
+    // Recurrent state back to the best checkpoint at or before position (or empty); returns the position it describes.
+    private int RestoreCheckpoint(int position)
+    {
+        _checkpoints!.DropAfter(position);
+        var best = _checkpoints.Best(position);
+        lock (_model.ComputeLock)
+        {
+            if (best is null) _recurrent!.Clear();
+            else _recurrent!.CopyFrom(best);
+        }
+        Position = _recurrent.Position;
+        return Position;
+    }
+
+    /// <summary>The longest prefix of <paramref name="common"/> tokens this session can keep without evaluating any:
+    /// all of it for a transformer, the latest checkpoint within it for a hybrid model.</summary>
+    private int ReusablePrefix(int common)
+    {
+        if (_recurrent is null || common >= Position) return common;
+        return _checkpoints!.Best(common)?.Position ?? 0;
+    }
 
     private void Run(ReadOnlySpan<int> tokens, bool allLogits, Span<float> logits)
     {
@@ -122,6 +166,7 @@ public sealed partial class InferenceSession : IDisposable
                 {
                     buf.TokenPos[t] = Position + t;
                     buf.TokenCache[t] = _cache;
+                    buf.TokenState[t] = _recurrent;
                     buf.OutputRows[t] = t;
                 }
                 bool last = i + n == tokens.Length;
@@ -137,6 +182,11 @@ public sealed partial class InferenceSession : IDisposable
                 }
                 tokens.Slice(i, n).CopyTo(_history.AsSpan(Position));
                 Position += n;
+                if (_recurrent != null)
+                {
+                    _recurrent.Position = Position;
+                    if (tokens.Length > 1) _checkpoints!.Save(_recurrent); // each prompt batch and the prompt's end
+                }
             }
         }
     }

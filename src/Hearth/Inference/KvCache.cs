@@ -8,7 +8,8 @@ namespace Hearth.Inference;
 /// (half the memory of F32, and the same rounding llama.cpp applies). Shared by all architectures.
 /// Memory: 2 bytes × layers × capacity × (key width + value width): n_head_kv × (head_dim + v_head_dim) for standard
 /// attention; for latent attention (DeepSeek) the key row is the compressed latent plus the rope key
-/// (kv_lora_rank + rope dims) and there is no value row, since values are read from the latent.
+/// (kv_lora_rank + rope dims) and there is no value row, since values are read from the latent. A hybrid model's recurrent
+/// layers have no rows here.
 /// </summary>
 internal sealed class KvCache
 {
@@ -24,8 +25,11 @@ internal sealed class KvCache
         _values = new Half[config.BlockCount][];
         for (int l = 0; l < config.BlockCount; l++)
         {
-            _keys[l] = new Half[(long)capacity * KeyWidth];
-            _values[l] = new Half[(long)capacity * ValueWidth];
+            // A hybrid model's recurrent layers keep a RecurrentState instead.
+            bool attends = !config.IsRecurrentLayer(l);
+            _keys[l] = attends ? new Half[(long)capacity * KeyWidth] : [];
+            _values[l] = attends ? new Half[(long)capacity * ValueWidth] : [];
+            if (attends) ByteSize += 2L * capacity * (KeyWidth + ValueWidth);
         }
     }
 
@@ -35,7 +39,7 @@ internal sealed class KvCache
 
     public int ValueWidth { get; }
 
-    public long ByteSize => 2L * _keys.Length * Capacity * (KeyWidth + ValueWidth);
+    public long ByteSize { get; }
 
     public Span<Half> Keys(int layer, int pos) => _keys[layer].AsSpan(pos * KeyWidth, KeyWidth);
 
@@ -52,6 +56,7 @@ internal sealed class KvCache
     {
         for (int l = 0; l < _keys.Length; l++)
         {
+            if (_keys[l].Length == 0) continue;
             stream.Write(MemoryMarshal.AsBytes(KeysUpTo(l, count)));
             stream.Write(MemoryMarshal.AsBytes(ValuesUpTo(l, count)));
         }
@@ -62,6 +67,7 @@ internal sealed class KvCache
     {
         for (int l = 0; l < _keys.Length; l++)
         {
+            if (_keys[l].Length == 0) continue;
             stream.ReadExactly(MemoryMarshal.AsBytes(_keys[l].AsSpan(0, count * KeyWidth)));
             stream.ReadExactly(MemoryMarshal.AsBytes(_values[l].AsSpan(0, count * ValueWidth)));
         }

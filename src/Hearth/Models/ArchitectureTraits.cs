@@ -51,7 +51,7 @@ internal sealed record ArchitectureTraits
     public bool ScaledYarnLogMultiplier { get; init; }
 
     /// <summary>
-    /// Name of the feed-forward input norm (<c>blk.N.&lt;name&gt;.weight</c>): gpt-oss stores it as post_attention_norm,
+    /// Name of the feed-forward input norm (<c>blk.N.&lt;name&gt;.weight</c>): gpt-oss and Qwen3.5 store it as post_attention_norm,
     /// which then is not also an attention post-norm.
     /// </summary>
     public string FfnNormTensor { get; init; } = "ffn_norm";
@@ -59,6 +59,13 @@ internal sealed record ArchitectureTraits
     /// <summary>A learned logit per head (<c>attn_sinks</c>) joins every attention softmax and takes its share (gpt-oss).</summary>
     public bool AttentionSinks { get; init; }
 
+    /// <summary>The final norm's tensor: LFM2 files name it token_embd_norm.</summary>
+    public string OutputNormName { get; init; } = "output_norm";
+
     /// <summary>Architecture-specific hyper-parameters and defaults, applied after the generic keys are read.</summary>
     public Action<ModelConfig, GgufFile>? Configure { get; init; }
+
+    /// <summary>For encoder (embedding / reranking) architectures: builds the <see cref="Models.Encoder"/> that replaces the
+    /// decoder transformer. Null for decoders.</summary>
+    public Func<GgufFile, ModelConfig, Encoder>? CreateEncoder { get; init; }
 }

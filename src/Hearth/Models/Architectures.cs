@@ -3,7 +3,12 @@ namespace Hearth.Models;
 /// <summary>The architectures Hearth runs, by <c>general.architecture</c>.</summary>
 internal static class Architectures
 {
-    private static readonly ArchitectureTraits[] All = [Llama.Traits, Qwen2.Traits, Qwen3.Traits, Phi3.Traits, Gemma2.Traits, Gemma3.Traits, DeepSeek2.Traits, GptOss.Traits];
+    private static readonly ArchitectureTraits[] All =
+    [
+        Llama.Traits, Qwen2.Traits, Qwen3.Traits, Phi3.Traits, Gemma2.Traits, Gemma3.Traits, DeepSeek2.Traits,
+        Qwen3Moe.Traits, SmolLm3.Traits, Mistral3.Traits, GptOss.Traits,
+        Lfm2.Traits, Qwen35.Traits, Qwen35Moe.Traits, Bert.Traits, Bert.NomicTraits,
+    ];
 
     public static IEnumerable<string> Names
     {

@@ -31,4 +31,7 @@ internal sealed class ExpertWeights
     public WeightMatrix? SharedUp { get; init; }            // [n_embd] -> [n_ff_exp * n_shared]
 
     public WeightMatrix? SharedDown { get; init; }          // [n_ff_exp * n_shared] -> [n_embd]
+
+    /// <summary>Qwen3.5-MoE: the shared expert's output is scaled by sigmoid(this · x) (ffn_gate_inp_shexp).</summary>
+    public float[]? SharedExpertGate { get; init; }         // [n_embd]
 }

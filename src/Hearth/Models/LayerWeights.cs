@@ -2,8 +2,8 @@ namespace Hearth.Models;
 
 /// <summary>
 /// One transformer block's weights. Matrices are views over the file; norm and bias vectors are small float copies.
-/// A block has either standard attention (<see cref="Wq"/>, <see cref="Wk"/>, <see cref="Wv"/>) or <see cref="Latent"/>
-/// attention, and either a dense feed-forward (<see cref="Gate"/>, <see cref="Up"/>, <see cref="Down"/>) or
+/// A block has either standard attention (<see cref="Wq"/>, <see cref="Wk"/>, <see cref="Wv"/>), <see cref="Latent"/>
+/// attention or a <see cref="Recurrent"/> mixer, and either a dense feed-forward (<see cref="Gate"/>, <see cref="Up"/>, <see cref="Down"/>) or
 /// <see cref="Experts"/>.
 /// </summary>
 internal sealed class LayerWeights
@@ -16,6 +16,7 @@ internal sealed class LayerWeights
 
     public WeightMatrix? Wv { get; init; }                  // [n_embd] -> [n_head_kv * v_head_dim]
 
+    /// <summary>The attention output projection, or a recurrent layer's mixer output projection.</summary>
     public required WeightMatrix Wo { get; init; }          // [n_head * v_head_dim] -> [n_embd]
 
     public float[]? Bq { get; init; }                       // [n_head * head_dim]
@@ -34,6 +35,9 @@ internal sealed class LayerWeights
     public float[]? KNorm { get; init; }                    // [head_dim]
 
     public LatentAttentionWeights? Latent { get; init; }
+
+    /// <summary>A hybrid model's recurrent token mixer in place of attention (no Wq/Wk/Wv then).</summary>
+    public RecurrentLayerWeights? Recurrent { get; init; }
 
     /// <summary>Norm of the attention output before the residual add (Gemma 2/3).</summary>
     public float[]? AttnPostNorm { get; init; }             // [n_embd]

@@ -70,8 +70,17 @@ internal sealed class MixtureOfExperts
 
         if (e.SharedGate != null)
         {
+            // Qwen3.5-MoE scales the shared expert by sigmoid(w · x), one gate per token.
+            if (e.SharedExpertGate != null)
+            {
+                for (int t = 0; t < n; t++) buf.SharedExpertGate[t] = 1f / (1f + MathF.Exp(-TensorPrimitives.Dot(buf.Xb.AsSpan(t * d, d), e.SharedExpertGate)));
+            }
             buf.InputVersion++;
             _model.FeedForward(e.SharedGate, e.SharedUp!, e.SharedDown!, buf.Xb, n, buf.Xb, buf, pool);
+            if (e.SharedExpertGate != null)
+            {
+                for (int t = 0; t < n; t++) TensorPrimitives.Multiply(buf.Xb.AsSpan(t * d, d), buf.SharedExpertGate[t], buf.Xb.AsSpan(t * d, d));
+            }
             TensorPrimitives.Add(buf.Xb.AsSpan(0, n * d), sum, buf.Xb.AsSpan(0, n * d));
         }
         else
@@ -112,7 +121,8 @@ internal sealed class MixtureOfExperts
         if (c.ExpertGating == ExpertGating.SoftmaxWeight) VectorOps.Softmax(weights);
         if (c.ExpertWeightsNorm)
         {
-            float total = TensorPrimitives.Sum(weights);
+            // llama.cpp clamps the sum to F16's smallest normal before dividing.
+            float total = MathF.Max(TensorPrimitives.Sum(weights), 6.103515625e-5f);
             TensorPrimitives.Divide(weights, total, weights);
         }
         if (c.ExpertWeightsScale != 1f) TensorPrimitives.Multiply(weights, c.ExpertWeightsScale, weights);

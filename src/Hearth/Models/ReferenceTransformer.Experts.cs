@@ -63,7 +63,14 @@ internal sealed partial class ReferenceTransformer
         if (e.SharedGate != null)
         {
             var y = FeedForward(e.SharedGate, e.SharedUp!, e.SharedDown!, xb);
-            for (int i = 0; i < output.Length; i++) output[i] += y[i];
+            float gate = 1;
+            if (e.SharedExpertGate != null)
+            {
+                float dot = 0;
+                for (int i = 0; i < xb.Length; i++) dot += e.SharedExpertGate[i] * xb[i];
+                gate = 1 / (1 + MathF.Exp(-dot));
+            }
+            for (int i = 0; i < output.Length; i++) output[i] += gate * y[i];
         }
         return output;
     }

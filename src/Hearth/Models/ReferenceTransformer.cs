@@ -7,7 +7,7 @@ namespace Hearth.Models;
 /// an F32 key/value cache, no threads and no activation quantization. Slow on purpose; the fast
 /// <see cref="Transformer"/> is tested against it. Covers standard attention, latent attention in its decompressed form
 /// (<c>ReferenceTransformer.Latent.cs</c>), dense feed-forwards and mixtures of experts
-/// (<c>ReferenceTransformer.Experts.cs</c>).
+/// (<c>ReferenceTransformer.Experts.cs</c>), and recurrent mixers with their state (<c>ReferenceTransformer.Recurrent.cs</c>).
 /// </summary>
 internal sealed partial class ReferenceTransformer
 {
@@ -63,7 +63,8 @@ internal sealed partial class ReferenceTransformer
         {
             var L = _w.Layers[l];
             var xb = Norm(x, L.AttnNorm);
-            var att = L.Latent != null ? LatentAttention(l, L.Latent, xb, pos) : Attention(l, L, xb, pos);
+            var att = L.Recurrent != null ? Recurrent(l, L.Recurrent, xb)
+                : L.Latent != null ? LatentAttention(l, L.Latent, xb, pos) : Attention(l, L, xb, pos);
             var o = MatVec(L.Wo, att, L.Bo);
             if (L.AttnPostNorm != null) o = Norm(o, L.AttnPostNorm);
             for (int i = 0; i < d; i++) x[i] += o[i];
@@ -87,13 +88,34 @@ internal sealed partial class ReferenceTransformer
         var c = _c;
         int hd = c.HeadDim;
         var q = MatVec(L.Wq!, xb, L.Bq);
+        float[]? gate = null;
+        if (c.AttentionOutputGate)
+        {
+            // Per head: the query, then the output gate.
+            var qg = q;
+            q = new float[c.HeadCount * hd];
+            gate = new float[c.HeadCount * hd];
+            for (int h = 0; h < c.HeadCount; h++)
+            {
+                Array.Copy(qg, 2 * h * hd, q, h * hd, hd);
+                Array.Copy(qg, (2 * h + 1) * hd, gate, h * hd, hd);
+            }
+        }
         var k = MatVec(L.Wk!, xb, L.Bk);
         var v = MatVec(L.Wv!, xb, L.Bv);
         if (L.QNorm != null) NormHeads(q, c.HeadCount, hd, L.QNorm);
         if (L.KNorm != null) NormHeads(k, c.HeadCountKv, hd, L.KNorm);
         var r = c.IsSlidingLayer(l) ? _localRope : _rope;
-        r.Apply(q, c.HeadCount, hd, pos);
-        r.Apply(k, c.HeadCountKv, hd, pos);
+        if (c.UsesRope(l))
+        {
+            r.Apply(q, c.HeadCount, hd, pos);
+            r.Apply(k, c.HeadCountKv, hd, pos);
+        }
+        if (c.AttnTemperatureScale != 0)
+        {
+            float temperature = c.AttnTemperature(pos);
+            for (int i = 0; i < q.Length; i++) q[i] *= temperature;
+        }
         float scale = c.AttentionScale;
         if (_arch.ScaleQueries)
         {
@@ -102,7 +124,12 @@ internal sealed partial class ReferenceTransformer
             scale = 1f;
         }
         int first = c.IsSlidingLayer(l) ? Math.Max(0, pos + 1 - c.SlidingWindow) : 0;
-        return Attend(l, q, k, v, c.HeadCount, c.HeadCountKv, hd, c.ValueHeadDim, pos, first, scale, L.Sinks);
+        var att = Attend(l, q, k, v, c.HeadCount, c.HeadCountKv, hd, c.ValueHeadDim, pos, first, scale, L.Sinks);
+        if (gate != null)
+        {
+            for (int i = 0; i < att.Length; i++) att[i] *= 1 / (1 + MathF.Exp(-gate[i]));
+        }
+        return att;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Hearth.Gguf;
 using Hearth.Inference;
 using Hearth.Numerics;
 
@@ -24,11 +25,14 @@ internal sealed class Transformer
     private readonly AttentionJob _attention = new();
     private readonly RowJob _rows = new();
     private readonly Action<int, int> _prepareTokens;
+    private readonly Action<int, int> _gateOutputs;
     private int _prepLayer;               // the attention inputs PrepareTokens works on
     private LayerWeights _prepWeights = null!;
     private ForwardBuffers _prepBuf = null!;
     private readonly LatentAttention? _latent;
     private readonly MixtureOfExperts? _experts;
+    private readonly ShortConvolution? _shortConv;
+    private readonly GatedDeltaNet? _deltaNet;
 
     public Transformer(ModelConfig config, ArchitectureTraits arch, TransformerWeights weights)
     {
@@ -36,13 +40,14 @@ internal sealed class Transformer
         Arch = arch;
         _w = weights;
         _prepareTokens = PrepareTokens;
+        _gateOutputs = GateOutputs;
         if (arch.QkNorm)
         {
             foreach (var l in weights.Layers)
             {
-                if (l.QNorm is null || l.KNorm is null)
+                if (l.Recurrent is null && (l.QNorm is null || l.KNorm is null))
                 {
-                    throw new InvalidDataException($"Architecture '{arch.Name}' needs attn_q_norm/attn_k_norm tensors in every block.");
+                    throw new ModelConfigurationException($"Architecture '{arch.Name}' needs attn_q_norm/attn_k_norm tensors in every block.");
                 }
             }
         }
@@ -52,7 +57,7 @@ internal sealed class Transformer
             {
                 if (l.AttnPostNorm is null || l.FfnPostNorm is null)
                 {
-                    throw new InvalidDataException($"Architecture '{arch.Name}' needs post_attention_norm/post_ffw_norm tensors in every block.");
+                    throw new ModelConfigurationException($"Architecture '{arch.Name}' needs post_attention_norm/post_ffw_norm tensors in every block.");
                 }
             }
         }
@@ -73,6 +78,8 @@ internal sealed class Transformer
         }
         if (config.IsLatentAttention) _latent = new LatentAttention(this);
         if (config.ExpertCount > 0) _experts = new MixtureOfExperts(this);
+        if (config.Mixer == RecurrentMixer.ShortConv) _shortConv = new ShortConvolution(this);
+        if (config.Mixer == RecurrentMixer.GatedDeltaNet) _deltaNet = new GatedDeltaNet(this);
     }
 
     public ModelConfig Config { get; }
@@ -123,7 +130,8 @@ internal sealed class Transformer
             // Attention sub-layer: its projected output lands in Xb.
             _rows.RmsNorm(pool, buf.X, L.AttnNorm, c.RmsNormEps, buf.Xb, n, d);
             buf.InputVersion++;
-            if (_latent != null) _latent.Forward(l, L, n, buf, pool);
+            if (L.Recurrent != null) Mix(l, L, n, buf, pool);
+            else if (_latent != null) _latent.Forward(l, L, n, buf, pool);
             else Attention(l, L, n, buf, pool);
             if (L.AttnPostNorm != null) _rows.RmsNorm(pool, buf.Xb, L.AttnPostNorm, c.RmsNormEps, buf.Xb, n, d);
             _rows.Add(pool, buf.X, buf.Xb, n, d);
@@ -161,12 +169,20 @@ internal sealed class Transformer
         }
     }
 
-    // Grouped-query attention over the cache; the output projection lands in Xb.
+    // A hybrid model's recurrent layer: its mixer reads and updates each token's sequence state; output into Xb.
+    private void Mix(int l, LayerWeights L, int n, ForwardBuffers buf, WorkerPool pool)
+    {
+        if (_shortConv != null) _shortConv.Forward(l, L, n, buf, pool);
+        else _deltaNet!.Forward(l, L, n, buf, pool);
+    }
+
+    // Grouped-query attention over the cache; the output projection lands in Xb. With an output gate (Qwen3.5) the
+    // query projection also yields the gate, and the attention output is multiplied by its sigmoid before Wo.
     private void Attention(int l, LayerWeights L, int n, ForwardBuffers buf, WorkerPool pool)
     {
         var c = Config;
         int qDim = c.HeadCount * c.HeadDim, kDim = c.HeadCountKv * c.HeadDim, vDim = c.HeadCountKv * c.ValueHeadDim;
-        Linear(buf.Xb, n, buf, pool, L.Wq!, buf.Q, L.Wk!, buf.K, L.Wv!, buf.V);
+        Linear(buf.Xb, n, buf, pool, L.Wq!, c.AttentionOutputGate ? buf.QueryAndGate : buf.Q, L.Wk!, buf.K, L.Wv!, buf.V);
         _prepLayer = l;
         _prepWeights = L;
         _prepBuf = buf;
@@ -174,9 +190,20 @@ internal sealed class Transformer
         int window = c.IsSlidingLayer(l) ? c.SlidingWindow : 0;
         _attention.Set(c, buf, l, n, Arch.ScaleQueries ? 1f : c.AttentionScale, c.AttnLogitSoftcap, window, L.Sinks);
         pool.Run(_attention, _attention.ChunkCount, (long)n * c.HeadCount * (buf.TokenPos[n - 1] + 1) * (c.HeadDim + c.ValueHeadDim));
+        if (c.AttentionOutputGate) _rows.ForRows(pool, n, 16L * n * qDim, _gateOutputs);
         buf.InputVersion++;
         Linear(L.Wo, buf.AttnOut, n, buf.Xb, buf, pool);
         if (L.Bo != null) AddBias(buf.Xb, L.Bo, n);
+    }
+
+    // AttnOut ⊙= sigmoid(gate) for tokens [t0, t1) (the attention output gate).
+    private void GateOutputs(int t0, int t1)
+    {
+        var buf = _prepBuf;
+        int qDim = Config.HeadCount * Config.HeadDim;
+        var gate = buf.AttnGate.AsSpan(t0 * qDim, (t1 - t0) * qDim);
+        TensorPrimitives.Sigmoid(gate, gate);
+        TensorPrimitives.Multiply(buf.AttnOut.AsSpan(t0 * qDim, (t1 - t0) * qDim), gate, buf.AttnOut.AsSpan(t0 * qDim, (t1 - t0) * qDim));
     }
 
     // Biases, q/k norms, rope, query scale and the F16 cache store of tokens [t0, t1) of the batch (one pool chunk).
@@ -190,6 +217,16 @@ internal sealed class Transformer
         for (int t = t0; t < t1; t++)
         {
             var q = buf.Q.AsSpan(t * qDim, qDim);
+            if (c.AttentionOutputGate)
+            {
+                // Per head: head_dim query values, then head_dim gate values.
+                var qg = buf.QueryAndGate.AsSpan(t * 2 * qDim, 2 * qDim);
+                for (int h = 0; h < c.HeadCount; h++)
+                {
+                    qg.Slice(2 * h * c.HeadDim, c.HeadDim).CopyTo(q.Slice(h * c.HeadDim, c.HeadDim));
+                    qg.Slice((2 * h + 1) * c.HeadDim, c.HeadDim).CopyTo(buf.AttnGate.AsSpan(t * qDim + h * c.HeadDim, c.HeadDim));
+                }
+            }
             var k = buf.K.AsSpan(t * kDim, kDim);
             var v = buf.V.AsSpan(t * vDim, vDim);
             if (L.Bq != null) TensorPrimitives.Add(q, L.Bq, q);
@@ -204,8 +241,12 @@ internal sealed class Transformer
                 for (int h = 0; h < c.HeadCountKv; h++) VectorOps.RmsNorm(k.Slice(h * c.HeadDim, c.HeadDim), L.KNorm, c.RmsNormEps, k.Slice(h * c.HeadDim, c.HeadDim));
             }
             int pos = buf.TokenPos[t];
-            ApplyRope(l, q, c.HeadCount, c.HeadDim, pos);
-            ApplyRope(l, k, c.HeadCountKv, c.HeadDim, pos);
+            if (c.UsesRope(l))
+            {
+                ApplyRope(l, q, c.HeadCount, c.HeadDim, pos);
+                ApplyRope(l, k, c.HeadCountKv, c.HeadDim, pos);
+            }
+            if (c.AttnTemperatureScale != 0) TensorPrimitives.Multiply(q, c.AttnTemperature(pos), q);
             if (Arch.ScaleQueries) TensorPrimitives.Multiply(q, c.AttentionScale, q);
             TensorPrimitives.ConvertToHalf(k, buf.TokenCache[t].Keys(l, pos));
             TensorPrimitives.ConvertToHalf(v, buf.TokenCache[t].Values(l, pos));

@@ -8,8 +8,6 @@ internal sealed unsafe class TransformerWeights
 {
     private readonly GgufFile _file;
 
-    private ArchitectureTraits _arch = null!;
-
     private TransformerWeights(GgufFile file) => _file = file;
 
     public WeightMatrix TokenEmbedding { get; private set; } = null!;  // [n_vocab rows of n_embd]
@@ -31,35 +29,56 @@ internal sealed unsafe class TransformerWeights
 
     public static TransformerWeights Load(GgufFile file, ModelConfig c, ArchitectureTraits arch)
     {
-        var w = new TransformerWeights(file) { _arch = arch };
+        var w = new TransformerWeights(file);
         int nEmbd = c.EmbeddingLength;
         w.TokenEmbedding = w.Matrix("token_embd.weight", nEmbd, c.VocabSize);
         w.Output = file.FindTensor("output.weight") is null ? w.TokenEmbedding : w.Matrix("output.weight", nEmbd, c.VocabSize);
-        w.OutputNorm = w.Vector("output_norm.weight", nEmbd);
+        w.OutputNorm = w.Vector(arch.OutputNormName + ".weight", nEmbd);
         w.RopeFreqFactors = w.OptionalVector("rope_freqs.weight", c.RopeDimensionCount / 2);
         w.RopeFactorsLong = w.OptionalVector("rope_factors_long.weight", c.RopeDimensionCount / 2);
         w.RopeFactorsShort = w.OptionalVector("rope_factors_short.weight", c.RopeDimensionCount / 2);
         if ((w.RopeFactorsLong is null) != (w.RopeFactorsShort is null))
         {
-            throw new InvalidDataException("The model has only one of rope_factors_long.weight and rope_factors_short.weight; LongRoPE needs both.");
+            throw new ModelConfigurationException("The model has only one of rope_factors_long.weight and rope_factors_short.weight; LongRoPE needs both.");
         }
+        // ModelValidator.CheckBlocks has matched block_count with the blocks present, so this array is the file's size.
+        // Qwen3.5's interleaved M-RoPE: for text every position component is the token's position except the fourth,
+        // which is 0, so the dimension pairs the sections give that component are not rotated (a factor of +inf).
+        if (c.RopeSections != null) w.RopeFreqFactors ??= MropeTextFactors(c.RopeSections, c.RopeDimensionCount / 2);
         w.Layers = new LayerWeights[c.BlockCount];
-        for (int i = 0; i < w.Layers.Length; i++) w.Layers[i] = w.Layer(c, i);
+        for (int i = 0; i < w.Layers.Length; i++) w.Layers[i] = w.Layer(c, arch, i);
         return w;
     }
 
-    private LayerWeights Layer(ModelConfig c, int i)
+    // ggml_mrope_cache_init's interleaved (IMROPE) assignment: pair p lies in sector p mod Σsections; sectors cycle
+    // t, h, w while within 3 × their section, the rest belong to the fourth component.
+    private static float[] MropeTextFactors(int[] s, int pairs)
+    {
+        int dims = s[0] + s[1] + s[2] + s[3];
+        var f = new float[pairs];
+        for (int p = 0; p < pairs; p++)
+        {
+            int sector = p % dims;
+            bool positional = (sector % 3 == 1 && sector < 3 * s[1]) || (sector % 3 == 2 && sector < 3 * s[2]) || (sector % 3 == 0 && sector < 3 * s[0]);
+            f[p] = positional ? 1f : float.PositiveInfinity;
+        }
+        return f;
+    }
+
+    private LayerWeights Layer(ModelConfig c, ArchitectureTraits arch, int i)
     {
         string p = $"blk.{i}.";
+        if (c.IsRecurrentLayer(i)) return RecurrentLayer(c, arch, i);
         int nEmbd = c.EmbeddingLength;
-        int qDim = c.HeadCount * c.HeadDim, kDim = c.HeadCountKv * c.HeadDim, vDim = c.HeadCountKv * c.ValueHeadDim;
+        // 64-bit products compared with the tensors' real shapes: an int product could wrap to match them.
+        long qDim = (long)c.HeadCount * c.HeadDim, kDim = (long)c.HeadCountKv * c.HeadDim, vDim = (long)c.HeadCountKv * c.ValueHeadDim;
         WeightMatrix? wq = null, wk = null, wv = null;
         LatentAttentionWeights? latent = null;
-        int attnOut;
+        long attnOut;
         if (c.IsLatentAttention)
         {
             latent = Latent(c, p);
-            attnOut = c.HeadCount * c.MlaValueDim;
+            attnOut = (long)c.HeadCount * c.MlaValueDim;
         }
         else
         {
@@ -67,42 +86,22 @@ internal sealed unsafe class TransformerWeights
             {
                 // Phi-3 stores q, k and v as one matrix; its row ranges are the three projections.
                 var qkv = Matrix(p + "attn_qkv.weight", nEmbd, qDim + kDim + vDim);
-                wq = qkv.RowRange(0, qDim);
-                wk = qkv.RowRange(qDim, kDim);
-                wv = qkv.RowRange(qDim + kDim, vDim);
+                // The rows matched, so each width fits an int.
+                wq = qkv.RowRange(0, (int)qDim);
+                wk = qkv.RowRange((int)qDim, (int)kDim);
+                wv = qkv.RowRange((int)(qDim + kDim), (int)vDim);
             }
             else
             {
-                wq = Matrix(p + "attn_q.weight", nEmbd, qDim);
+                // Gated attention (Qwen3.5): per head the query rows, then as many gate rows.
+                wq = Matrix(p + "attn_q.weight", nEmbd, c.AttentionOutputGate ? 2 * qDim : qDim);
                 wk = Matrix(p + "attn_k.weight", nEmbd, kDim);
                 wv = Matrix(p + "attn_v.weight", nEmbd, vDim);
             }
-            attnOut = c.HeadCount * c.ValueHeadDim;
+            attnOut = (long)c.HeadCount * c.ValueHeadDim;
         }
 
-        WeightMatrix? gate = null, up = null, down = null;
-        ExpertWeights? experts = null;
-        if (c.ExpertCount > 0 && i >= c.LeadingDenseBlockCount)
-        {
-            experts = Experts(c, p);
-        }
-        else
-        {
-            int ff = c.FeedForwardLength;
-            if (_file.FindTensor(p + "ffn_gate.weight") is null && _file.FindTensor(p + "ffn_up.weight") is { } upInfo && upInfo.Rows == 2L * ff)
-            {
-                // Phi-3 stores gate and up as one [n_embd, 2 n_ff] matrix: gate rows first, then up (ggml's swiglu split).
-                var fused = Matrix(p + "ffn_up.weight", nEmbd, 2 * ff);
-                gate = fused.RowRange(0, ff);
-                up = fused.RowRange(ff, ff);
-            }
-            else
-            {
-                gate = Matrix(p + "ffn_gate.weight", nEmbd, ff);
-                up = Matrix(p + "ffn_up.weight", nEmbd, ff);
-            }
-            down = Matrix(p + "ffn_down.weight", ff, nEmbd);
-        }
+        var (gate, up, down, experts) = FeedForward(c, p, i);
 
         return new LayerWeights
         {
@@ -115,12 +114,13 @@ internal sealed unsafe class TransformerWeights
             Bk = OptionalVector(p + "attn_k.bias", kDim),
             Bv = OptionalVector(p + "attn_v.bias", vDim),
             Bo = OptionalVector(p + "attn_output.bias", nEmbd),
-            Sinks = _arch.AttentionSinks ? Vector(p + "attn_sinks.weight", c.HeadCount) : null,
+            Sinks = arch.AttentionSinks ? Vector(p + "attn_sinks.weight", c.HeadCount) : null,
             QNorm = OptionalVector(p + "attn_q_norm.weight", c.HeadDim),
             KNorm = OptionalVector(p + "attn_k_norm.weight", c.HeadDim),
             Latent = latent,
-            AttnPostNorm = _arch.FfnNormTensor == "post_attention_norm" ? null : OptionalVector(p + "post_attention_norm.weight", nEmbd),
-            FfnNorm = Vector(p + _arch.FfnNormTensor + ".weight", nEmbd),
+            // (gpt-oss's and Qwen3.5's post_attention_norm is their pre-feed-forward norm, not a Gemma post-norm.)
+            AttnPostNorm = arch.FfnNormTensor == "post_attention_norm" ? null : OptionalVector(p + "post_attention_norm.weight", nEmbd),
+            FfnNorm = Vector(p + arch.FfnNormTensor + ".weight", nEmbd),
             Gate = gate,
             Up = up,
             Down = down,
@@ -129,16 +129,111 @@ internal sealed unsafe class TransformerWeights
         };
     }
 
+    private (WeightMatrix? Gate, WeightMatrix? Up, WeightMatrix? Down, ExpertWeights? Experts) FeedForward(ModelConfig c, string p, int i)
+    {
+        int nEmbd = c.EmbeddingLength;
+        WeightMatrix? gate = null, up = null, down = null;
+        ExpertWeights? experts = null;
+        if (c.ExpertCount > 0 && i >= c.LeadingDenseBlockCount)
+        {
+            experts = Experts(c, p);
+        }
+        else
+        {
+            int ff = c.FeedForwardLength;
+            if (_file.FindTensor(p + "ffn_gate.weight") is null && _file.FindTensor(p + "ffn_up.weight") is { } upInfo && upInfo.Rows == 2L * ff)
+            {
+                // Phi-3 stores gate and up as one [n_embd, 2 n_ff] matrix: gate rows first, then up (ggml's swiglu split).
+                var fused = Matrix(p + "ffn_up.weight", nEmbd, 2L * ff);
+                gate = fused.RowRange(0, ff);
+                up = fused.RowRange(ff, ff);
+            }
+            else
+            {
+                gate = Matrix(p + "ffn_gate.weight", nEmbd, ff);
+                up = Matrix(p + "ffn_up.weight", nEmbd, ff);
+            }
+            down = Matrix(p + "ffn_down.weight", ff, nEmbd);
+        }
+        return (gate, up, down, experts);
+    }
+
+    // A hybrid model's recurrent layer: its mixer (LFM2 short convolution or Gated DeltaNet) and the usual feed-forward.
+    private LayerWeights RecurrentLayer(ModelConfig c, ArchitectureTraits arch, int i)
+    {
+        string p = $"blk.{i}.";
+        int nEmbd = c.EmbeddingLength;
+        RecurrentLayerWeights mixer;
+        WeightMatrix output;
+        if (c.Mixer == RecurrentMixer.ShortConv)
+        {
+            mixer = new RecurrentLayerWeights
+            {
+                InProj = Matrix(p + "shortconv.in_proj.weight", nEmbd, 3 * nEmbd),
+                ConvTaps = ConvTaps(p + "shortconv.conv.weight", c.ConvKernel, nEmbd),
+            };
+            output = Matrix(p + "shortconv.out_proj.weight", nEmbd, nEmbd);
+        }
+        else
+        {
+            int heads = c.DeltaValueHeads, inner = c.DeltaValueWidth;
+            mixer = new RecurrentLayerWeights
+            {
+                InProj = Matrix(p + "attn_qkv.weight", nEmbd, c.ConvChannels),
+                ConvTaps = ConvTaps(p + "ssm_conv1d.weight", c.ConvKernel, c.ConvChannels),
+                Gate = Matrix(p + "attn_gate.weight", nEmbd, inner),
+                Beta = Matrix(p + "ssm_beta.weight", nEmbd, heads),
+                Alpha = Matrix(p + "ssm_alpha.weight", nEmbd, heads),
+                DtBias = Vector(p + "ssm_dt.bias", heads),
+                A = Vector(p + "ssm_a", heads),
+                Norm = Vector(p + "ssm_norm.weight", c.DeltaHeadDim),
+            };
+            output = Matrix(p + "ssm_out.weight", inner, nEmbd);
+        }
+        var (gate, up, down, experts) = FeedForward(c, p, i);
+        return new LayerWeights
+        {
+            AttnNorm = Vector(p + "attn_norm.weight", nEmbd),
+            Wo = output,
+            Recurrent = mixer,
+            FfnNorm = Vector(p + arch.FfnNormTensor + ".weight", nEmbd),
+            Gate = gate,
+            Up = up,
+            Down = down,
+            Experts = experts,
+        };
+    }
+
+    // A [kernel, channels] convolution (each channel's taps contiguous, as in the file) transposed to tap-major.
+    private float[] ConvTaps(string name, int kernel, int channels)
+    {
+        var info = Find(name);
+        var d = info.Dimensions;
+        if (d.Count < 2 || d[0] != kernel || d[1] != channels || info.ElementCount != (long)kernel * channels)
+        {
+            throw new InvalidDataException(
+                $"Tensor '{name}' has shape [{string.Join(", ", d)}]; expected [{kernel}, {channels}] from the model's metadata.");
+        }
+        var raw = Vector(name, kernel * channels);
+        var taps = new float[raw.Length];
+        for (int ch = 0; ch < channels; ch++)
+        {
+            for (int k = 0; k < kernel; k++) taps[k * channels + ch] = raw[ch * kernel + k];
+        }
+        return taps;
+    }
+
     private LatentAttentionWeights Latent(ModelConfig c, string p)
     {
         int nEmbd = c.EmbeddingLength, heads = c.HeadCount, r = c.KvLoraRank, rope = c.RopeDimensionCount;
-        int nope = c.MlaKeyDim - rope, v = c.MlaValueDim, qDim = heads * c.MlaKeyDim;
+        int nope = c.MlaKeyDim - rope, v = c.MlaValueDim;
+        long qDim = (long)heads * c.MlaKeyDim;
         WeightMatrix? wq = null, wqa = null, wqb = null;
         float[]? qaNorm = null;
         // DeepSeek-V2-Lite projects queries directly; the others go through a low-rank bottleneck.
         if (_file.FindTensor(p + "attn_q.weight") is null)
         {
-            if (c.QLoraRank <= 0) throw new InvalidDataException($"Block {p.TrimEnd('.')} has no attn_q and the model states no attention.q_lora_rank for attn_q_a/attn_q_b.");
+            if (c.QLoraRank <= 0) throw new ModelConfigurationException($"Block {p.TrimEnd('.')} has no attn_q and the model states no attention.q_lora_rank for attn_q_a/attn_q_b.");
             wqa = Matrix(p + "attn_q_a.weight", nEmbd, c.QLoraRank);
             qaNorm = Vector(p + "attn_q_a_norm.weight", c.QLoraRank);
             wqb = Matrix(p + "attn_q_b.weight", c.QLoraRank, qDim);
@@ -160,7 +255,7 @@ internal sealed unsafe class TransformerWeights
         else
         {
             // Older files keep kv_b whole: per head, nope key rows then v value rows, each of kv_lora_rank columns.
-            var kvb = Matrix(p + "attn_kv_b.weight", r, heads * (nope + v));
+            var kvb = Matrix(p + "attn_kv_b.weight", r, (long)heads * ((long)nope + v));
             for (int h = 0; h < heads; h++)
             {
                 kAbsorb[h] = kvb.RowRange(h * (nope + v), nope);
@@ -174,7 +269,7 @@ internal sealed unsafe class TransformerWeights
             WqA = wqa,
             QANorm = qaNorm,
             WqB = wqb,
-            WkvA = Matrix(p + "attn_kv_a_mqa.weight", nEmbd, r + rope),
+            WkvA = Matrix(p + "attn_kv_a_mqa.weight", nEmbd, (long)r + rope),
             KvANorm = Vector(p + "attn_kv_a_norm.weight", r),
             KAbsorb = kAbsorb,
             KAbsorbTransposed = transposed,
@@ -185,7 +280,9 @@ internal sealed unsafe class TransformerWeights
     private ExpertWeights Experts(ModelConfig c, string p)
     {
         int nEmbd = c.EmbeddingLength, n = c.ExpertCount, ff = c.ExpertFeedForwardLength;
-        int shared = ff * c.ExpertSharedCount;
+        long shared = c.ExpertSharedFeedForwardLength > 0 ? c.ExpertSharedFeedForwardLength : (long)ff * c.ExpertSharedCount;
+        // Qwen3.5-MoE states no shared count: its shared expert is there when the tensors are (n_ff wide by default).
+        if (shared == 0 && _file.FindTensor(p + "ffn_up_shexp.weight") != null) shared = c.FeedForwardLength;
         return new ExpertWeights
         {
             Router = Matrix(p + "ffn_gate_inp.weight", nEmbd, n),
@@ -200,30 +297,31 @@ internal sealed unsafe class TransformerWeights
             SharedGate = shared > 0 ? Matrix(p + "ffn_gate_shexp.weight", nEmbd, shared) : null,
             SharedUp = shared > 0 ? Matrix(p + "ffn_up_shexp.weight", nEmbd, shared) : null,
             SharedDown = shared > 0 ? Matrix(p + "ffn_down_shexp.weight", shared, nEmbd) : null,
+            SharedExpertGate = OptionalVector(p + "ffn_gate_inp_shexp.weight", nEmbd),
         };
     }
 
-    private WeightMatrix Matrix(string name, int cols, int rows)
+    private WeightMatrix Matrix(string name, long cols, long rows)
     {
         var info = Find(name);
-        if (info.Columns != cols || info.Rows != rows)
+        if (cols > int.MaxValue || rows > int.MaxValue || info.Columns != cols || info.Rows != rows || (info.Dimensions.Count > 2 && info.Dimensions[1] != rows))
         {
-            throw new InvalidDataException(
-                $"Tensor '{name}' has shape [{string.Join(", ", info.Dimensions)}]; expected [{cols}, {rows}] from the model's metadata.");
+            throw new ModelConfigurationException(
+                $"Tensor '{name}' has shape [{string.Join(", ", info.Dimensions)}]; expected [{cols}, {rows}] from the model's metadata.", name);
         }
         CheckType(info);
         return new WeightMatrix(info, _file.GetTensorPointer(info));
     }
 
     // A [cols, rows, slices] tensor as one matrix per slice (expert or head), each a view in place.
-    private WeightMatrix[] Tensor3(string name, int cols, int rows, int slices)
+    private WeightMatrix[] Tensor3(string name, long cols, long rows, int slices)
     {
         var info = Find(name);
         var d = info.Dimensions;
-        if (d.Count != 3 || d[0] != cols || d[1] != rows || d[2] != slices)
+        if (cols > int.MaxValue || rows > int.MaxValue || d.Count != 3 || d[0] != cols || d[1] != rows || d[2] != slices)
         {
-            throw new InvalidDataException(
-                $"Tensor '{name}' has shape [{string.Join(", ", d)}]; expected [{cols}, {rows}, {slices}] from the model's metadata.");
+            throw new ModelConfigurationException(
+                $"Tensor '{name}' has shape [{string.Join(", ", d)}]; expected [{cols}, {rows}, {slices}] from the model's metadata.", name);
         }
         CheckType(info);
         byte* data = _file.GetTensorPointer(info);
@@ -251,14 +349,14 @@ internal sealed unsafe class TransformerWeights
         return result;
     }
 
-    private float[]? OptionalVector(string name, int n) => _file.FindTensor(name) is null ? null : Vector(name, n);
+    private float[]? OptionalVector(string name, long n) => _file.FindTensor(name) is null ? null : Vector(name, n);
 
-    private float[] Vector(string name, int n)
+    private float[] Vector(string name, long n)
     {
         var info = Find(name);
-        if (info.ElementCount != n)
+        if (info.ElementCount != n || n <= 0 || n > Array.MaxLength)
         {
-            throw new InvalidDataException($"Tensor '{name}' has {info.ElementCount} elements; expected {n}.");
+            throw new ModelConfigurationException($"Tensor '{name}' has {info.ElementCount} elements; expected {n}.", name);
         }
         var v = new float[n];
         TensorTypes.Get(info.Type).Dequantize(_file.GetTensorData(info), v);
@@ -266,5 +364,5 @@ internal sealed unsafe class TransformerWeights
     }
 
     private GgufTensorInfo Find(string name) =>
-        _file.FindTensor(name) ?? throw new InvalidDataException($"The model is missing the required tensor '{name}'.");
+        _file.FindTensor(name) ?? throw new ModelConfigurationException($"The model is missing the required tensor '{name}'.", name);
 }

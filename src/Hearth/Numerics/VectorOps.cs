@@ -21,6 +21,37 @@ internal static class VectorOps
         TensorPrimitives.Multiply(y, weight, y);
     }
 
+    /// <summary>
+    /// y = (x - mean) / sqrt(var + eps) · weight + bias (LayerNorm), as ggml's norm then mul and add: mean and variance in
+    /// float over the centred values. <paramref name="y"/> may be <paramref name="x"/>.
+    /// </summary>
+    public static void LayerNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, float eps, Span<float> y)
+    {
+        int n = x.Length;
+        float mean = TensorPrimitives.Sum(x) / n;
+        TensorPrimitives.Subtract(x, mean, y);
+        float variance = TensorPrimitives.SumOfSquares(y[..n]) / n;
+        TensorPrimitives.Multiply(y[..n], 1.0f / MathF.Sqrt(variance + eps), y);
+        TensorPrimitives.MultiplyAdd(y[..n], weight, bias, y);
+    }
+
+    /// <summary>The scalar reference of <see cref="LayerNorm"/>: plain loops, double sums.</summary>
+    public static void LayerNormScalar(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, float eps, Span<float> y)
+    {
+        int n = x.Length;
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += x[i];
+        float mean = (float)(sum / n);
+        double sq = 0;
+        for (int i = 0; i < n; i++)
+        {
+            float v = x[i] - mean;
+            sq += (double)v * v;
+        }
+        float scale = 1.0f / MathF.Sqrt((float)(sq / n) + eps);
+        for (int i = 0; i < n; i++) y[i] = (x[i] - mean) * scale * weight[i] + bias[i];
+    }
+
     /// <summary>In-place softmax over <paramref name="x"/>.</summary>
     public static void Softmax(Span<float> x)
     {

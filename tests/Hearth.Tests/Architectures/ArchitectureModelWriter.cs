@@ -25,6 +25,26 @@ internal sealed class ArchitectureModelWriter(string arch, GgmlType weightType, 
 
     public void Str(string key, string v) => _w.SetMetadata($"{arch}.{key}", GgufValue.String(v));
 
+    /// <summary>A per-layer (or per-section) integer array, e.g. LFM2's head_count_kv.</summary>
+    public void U32Array(string key, uint[] v) => _w.SetMetadata($"{arch}.{key}", GgufValue.Array(v));
+
+    /// <summary>Any metadata key, as given (e.g. tokenizer.* copied from a real vocabulary file).</summary>
+    public void Metadata(string key, GgufValue v) => _w.SetMetadata(key, v);
+
+    /// <summary>general.* and the architecture's common hyper-parameters, without a vocabulary.</summary>
+    public void General(int nEmbd, int blocks, int nFf, int heads, int headsKv, int contextLength = 512)
+    {
+        _w.SetMetadata("general.architecture", GgufValue.String(arch));
+        _w.SetMetadata("general.name", GgufValue.String("hearth-test-" + arch));
+        _w.SetMetadata("general.file_type", GgufValue.UInt32(weightType == GgmlType.F32 ? 0u : ModelQuantizer.FileType(weightType)));
+        U32("context_length", contextLength);
+        U32("embedding_length", nEmbd);
+        U32("block_count", blocks);
+        U32("feed_forward_length", nFf);
+        U32("attention.head_count", heads);
+        U32("attention.head_count_kv", headsKv);
+    }
+
     /// <summary>general.*, the common hyper-parameters and a synthetic SentencePiece vocabulary.</summary>
     public void Header(int nEmbd, int blocks, int nFf, int heads, int headsKv, int vocab, float ropeBase = 10000f)
     {

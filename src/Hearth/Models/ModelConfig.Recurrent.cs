@@ -1,0 +1,108 @@
+using Hearth.Gguf;
+
+namespace Hearth.Models;
+
+/// <summary>The token mixer of a recurrent (non-attention) layer.</summary>
+internal enum RecurrentMixer
+{
+    None,
+
+    /// <summary>LFM2's gated short convolution: in_proj → (b, c, x); y = c ⊙ conv(b ⊙ x); out_proj.</summary>
+    ShortConv,
+
+    /// <summary>Gated DeltaNet (Qwen3.5/Qwen3-Next): short conv + SiLU over q/k/v, L2-normed q/k, the gated delta rule.</summary>
+    GatedDeltaNet,
+}
+
+/// <summary>
+/// Hyper-parameters of hybrid models whose layers are partly recurrent (llama.cpp's <c>ssm.*</c> and
+/// <c>shortconv.*</c> keys). A recurrent layer keeps no KV cache but a fixed-size per-sequence state
+/// (<see cref="Inference.RecurrentState"/>): a window of the last <see cref="ConvWindow"/> inputs of its causal
+/// convolution (// [ConvWindow, ConvChannels]) and, for Gated DeltaNet, one [S, S] matrix per value head.
+/// </summary>
+public sealed partial class ModelConfig
+{
+    /// <summary>Which layers are recurrent; null = none (a plain transformer). // [n_layer]</summary>
+    internal bool[]? RecurrentLayers { get; set; }
+
+    internal RecurrentMixer Mixer { get; set; }
+
+    /// <summary>Taps of the causal convolution (LFM2 <c>shortconv.l_cache</c>, Qwen3.5 <c>ssm.conv_kernel</c>).</summary>
+    internal int ConvKernel { get; set; }
+
+    /// <summary>Channels the convolution runs over: n_embd (LFM2), or q + k + v widths (Gated DeltaNet).</summary>
+    internal int ConvChannels { get; set; }
+
+    /// <summary>Past inputs the convolution state keeps: kernel - 1.</summary>
+    internal int ConvWindow => Math.Max(0, ConvKernel - 1);
+
+    /// <summary>Gated DeltaNet: key/value head width (<c>ssm.state_size</c>; llama.cpp requires them equal).</summary>
+    internal int DeltaHeadDim { get; set; }
+
+    /// <summary>Gated DeltaNet: key heads (<c>ssm.group_count</c>) and value heads (<c>ssm.time_step_rank</c>); value
+    /// head h reads key head h mod key heads, as ggml's broadcast does.</summary>
+    internal int DeltaKeyHeads { get; set; }
+
+    internal int DeltaValueHeads { get; set; }
+
+    internal int DeltaKeyWidth => DeltaKeyHeads * DeltaHeadDim;
+
+    /// <summary>Gated DeltaNet: width of the values and of the mixer output (<c>ssm.inner_size</c>).</summary>
+    internal int DeltaValueWidth => DeltaValueHeads * DeltaHeadDim;
+
+    /// <summary>Floats of one layer's recurrent matrix state: value heads × S × S (0 for short convolutions).</summary>
+    internal int RecurrentMatrixSize => Mixer == RecurrentMixer.GatedDeltaNet ? DeltaValueHeads * DeltaHeadDim * DeltaHeadDim : 0;
+
+    /// <summary>M-RoPE sections (<c>rope.dimension_sections</c>, Qwen3.5's interleaved form); null = plain RoPE.</summary>
+    internal int[]? RopeSections { get; set; }
+
+    /// <summary>The attention output is gated by sigmoid of a second half of the query projection (Qwen3.5/Qwen3-Next).</summary>
+    internal bool AttentionOutputGate { get; set; }
+
+    /// <summary>Width of the shared expert (<c>expert_shared_feed_forward_length</c>), when it differs from the experts'.</summary>
+    internal int ExpertSharedFeedForwardLength { get; set; }
+
+    internal bool IsRecurrent => RecurrentLayers != null;
+
+    internal bool IsRecurrentLayer(int layer) => RecurrentLayers != null && RecurrentLayers[layer];
+
+    /// <summary>An integer metadata value that may be one number or one per layer (llama.cpp's get_key_or_arr).</summary>
+    internal static long[]? PerLayer(GgufFile file, string key, int layers)
+    {
+        var v = file.GetValueOrNull(key);
+        if (v is null) return null;
+        if (v.Value is not Array a)
+        {
+            var one = new long[layers];
+            Array.Fill(one, v.AsInt64());
+            return one;
+        }
+        if (a.Length != layers) throw new InvalidDataException($"Metadata '{key}' has {a.Length} values; the model has {layers} layers.");
+        var result = new long[layers];
+        for (int i = 0; i < layers; i++) result[i] = Convert.ToInt64(a.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+        return result;
+    }
+
+    /// <summary>The largest value of an integer key that may be per layer (head_count_kv in LFM2: 0 on recurrent layers).</summary>
+    internal static long? MaxPerLayer(GgufFile file, string key)
+    {
+        var v = file.GetValueOrNull(key);
+        if (v is null) return null;
+        if (v.Value is not Array a) return v.AsInt64();
+        long max = 0;
+        foreach (object o in a) max = Math.Max(max, Convert.ToInt64(o, System.Globalization.CultureInfo.InvariantCulture));
+        return max;
+    }
+
+    private void ValidateRecurrent()
+    {
+        if (RecurrentLayers is null) return;
+        if (ConvKernel < 2) throw new InvalidDataException($"A recurrent layer needs a convolution kernel of at least 2 taps (got {ConvKernel}).");
+        if (Mixer == RecurrentMixer.GatedDeltaNet)
+        {
+            if (DeltaHeadDim <= 0 || DeltaKeyHeads <= 0 || DeltaValueHeads <= 0 || DeltaValueHeads % DeltaKeyHeads != 0)
+                throw new InvalidDataException(
+                    $"Gated DeltaNet needs ssm.state_size > 0 and ssm.time_step_rank ({DeltaValueHeads}) a multiple of ssm.group_count ({DeltaKeyHeads}).");
+        }
+    }
+}

@@ -1,0 +1,31 @@
+namespace Hearth.Models;
+
+/// <summary>
+/// The token mixer of a recurrent layer (its output projection is the layer's <see cref="LayerWeights.Wo"/>).
+/// LFM2's short convolution uses <see cref="InProj"/> and <see cref="ConvTaps"/>; Gated DeltaNet all the rest too.
+/// </summary>
+internal sealed class RecurrentLayerWeights
+{
+    /// <summary>LFM2: b | c | x (3 n_embd rows). Gated DeltaNet: q | k | v (attn_qkv), the convolution's input.</summary>
+    public required WeightMatrix InProj { get; init; }      // [n_embd] -> [in width]
+
+    /// <summary>The causal convolution's kernel, transposed to tap-major so a tap is a contiguous channel row.</summary>
+    public required float[] ConvTaps { get; init; }         // [kernel, conv channels]
+
+    /// <summary>Gated DeltaNet: the output gate z (attn_gate).</summary>
+    public WeightMatrix? Gate { get; init; }                // [n_embd] -> [d_inner]
+
+    /// <summary>Gated DeltaNet: the write strength before its sigmoid (ssm_beta).</summary>
+    public WeightMatrix? Beta { get; init; }                // [n_embd] -> [n_v_heads]
+
+    /// <summary>Gated DeltaNet: the decay input (ssm_alpha); g = softplus(alpha + DtBias) · A.</summary>
+    public WeightMatrix? Alpha { get; init; }               // [n_embd] -> [n_v_heads]
+
+    public float[]? DtBias { get; init; }                   // [n_v_heads] ssm_dt.bias
+
+    /// <summary>ssm_a: -exp(A_log) as the converter stores it (negative, so g is a log decay).</summary>
+    public float[]? A { get; init; }                        // [n_v_heads]
+
+    /// <summary>RMS norm of each head's output before the SiLU(z) gate (ssm_norm).</summary>
+    public float[]? Norm { get; init; }                     // [head_dim]
+}
