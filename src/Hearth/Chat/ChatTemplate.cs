@@ -62,7 +62,9 @@ public sealed class ChatTemplate
     public string Render(ChatTemplateContext context, ChatTemplateOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return RenderVariables(ChatTemplateVariables.FromContext(context), options ?? ChatTemplateOptions.Default);
+        // gpt-oss's template reads an assistant turn's reasoning as message.thinking (llama.cpp passes it so).
+        return RenderVariables(ChatTemplateVariables.FromContext(context, Source.Contains("message.thinking", StringComparison.Ordinal)),
+            options ?? ChatTemplateOptions.Default);
     }
 
     /// <summary>

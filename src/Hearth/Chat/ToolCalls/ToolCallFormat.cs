@@ -30,4 +30,10 @@ public enum ToolCallFormat
     /// one block per call; string values raw, others JSON.
     /// </summary>
     Qwen3CoderXml,
+
+    /// <summary>
+    /// gpt-oss (OpenAI Harmony): <c>&lt;|channel|&gt;commentary to=functions.NAME &lt;|constrain|&gt;json&lt;|message|&gt;{...}&lt;|call|&gt;</c>,
+    /// one message per call; split the reply with <see cref="ReasoningParser.Harmony"/> first.
+    /// </summary>
+    Harmony,
 }
