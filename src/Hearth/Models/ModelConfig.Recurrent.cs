@@ -64,6 +64,28 @@ public sealed partial class ModelConfig
 
     internal bool IsRecurrent => RecurrentLayers != null;
 
+    /// <summary>F16 bytes one position takes in the KV cache (attention layers only).</summary>
+    internal long KvCacheBytesPerToken
+    {
+        get
+        {
+            long layers = 0;
+            for (int l = 0; l < BlockCount; l++) layers += IsRecurrentLayer(l) ? 0 : 1;
+            return 2L * layers * (CacheKeyWidth + CacheValueWidth);
+        }
+    }
+
+    /// <summary>F32 bytes of one sequence's recurrent state (see <see cref="Inference.RecurrentState"/>); 0 for a transformer.</summary>
+    internal long RecurrentStateBytes
+    {
+        get
+        {
+            long layers = 0;
+            for (int l = 0; l < BlockCount; l++) layers += IsRecurrentLayer(l) ? 1 : 0;
+            return 4L * layers * ((long)ConvWindow * ConvChannels + RecurrentMatrixSize);
+        }
+    }
+
     internal bool IsRecurrentLayer(int layer) => RecurrentLayers != null && RecurrentLayers[layer];
 
     /// <summary>An integer metadata value that may be one number or one per layer (llama.cpp's get_key_or_arr).</summary>

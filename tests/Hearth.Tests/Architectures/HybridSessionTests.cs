@@ -179,6 +179,16 @@ public class HybridSessionTests(ArchitectureModels models, ITestOutputHelper out
         Assert.Equal(3 * 3 * 4L * (3 * 128 + 4 * 16 * 16), session.RecurrentStateBytes);
     }
 
+    [Fact]
+    public void Hearth_info_reports_the_recurrent_state_and_the_kv_cache_per_token()
+    {
+        var r = Cli.CliRunner.Run("info", "-m", models.PathOf("qwen35-F32"), "--json");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        var j = System.Text.Json.JsonDocument.Parse(r.StdOut).RootElement;
+        Assert.Equal(3 * 4L * (3 * 128 + 4 * 16 * 16), j.GetProperty("recurrent_state_bytes").GetInt64());
+        Assert.Equal(2L * (32 + 32), j.GetProperty("kv_cache_bytes_per_token").GetInt64());
+    }
+
     [Theory]
     [InlineData("lfm2-Q8_0")]
     [InlineData("qwen35moe-F32")]
