@@ -6,7 +6,7 @@ internal static class Architectures
     private static readonly ArchitectureTraits[] All =
     [
         Llama.Traits, Qwen2.Traits, Qwen3.Traits, Phi3.Traits, Gemma2.Traits, Gemma3.Traits, DeepSeek2.Traits,
-        Lfm2.Traits, Qwen35.Traits, Qwen35Moe.Traits,
+        Lfm2.Traits, Lfm2Moe.Traits, Qwen35.Traits, Qwen35Moe.Traits, Qwen3Next.Traits,
     ];
 
     public static IEnumerable<string> Names

@@ -45,6 +45,13 @@ public sealed partial class ModelConfig
 
     internal int DeltaValueHeads { get; set; }
 
+    /// <summary>Qwen3-Next repeats each key head for consecutive value heads (value head h reads key head
+    /// h / (n_v / n_k)) where Qwen3.5 tiles them (h mod n_k).</summary>
+    internal bool DeltaGroupedKeyHeads { get; set; }
+
+    /// <summary>The key head value head <paramref name="h"/> reads.</summary>
+    internal int DeltaKeyHeadOf(int h) => DeltaGroupedKeyHeads ? h / (DeltaValueHeads / DeltaKeyHeads) : h % DeltaKeyHeads;
+
     internal int DeltaKeyWidth => DeltaKeyHeads * DeltaHeadDim;
 
     /// <summary>Gated DeltaNet: width of the values and of the mixer output (<c>ssm.inner_size</c>).</summary>

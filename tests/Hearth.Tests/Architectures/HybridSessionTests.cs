@@ -17,7 +17,7 @@ public class HybridSessionTests(ArchitectureModels models, ITestOutputHelper out
     // F32 weights only: with Q8_0 weights the fast path (like llama.cpp) also rounds every projection's input to Q8_0,
     // which these small random models amplify beyond a useful bound against an all-F32 reference within a few
     // positions; the Q8_0 and Q4_K files are checked against llama.cpp instead (HybridDifferentialTests).
-    public static TheoryData<string> Cases() => new("lfm2-F32", "qwen35-F32", "qwen35moe-F32");
+    public static TheoryData<string> Cases() => new("lfm2-F32", "lfm2moe-F32", "qwen35-F32", "qwen35moe-F32", "qwen3next-F32");
 
     private Model Load(string name) => Model.Load(models.PathOf(name), new ModelOptions { Threads = 2, BatchSize = 16 });
 
