@@ -15,6 +15,7 @@ public sealed partial class Model
     public float[] Embed(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (_encoder != null) return Embed([text])[0];
         var tokens = Tokenizer.Encode(text, addSpecial: true);
         if (tokens.Length == 0) throw new ArgumentException("The text has no tokens to embed.", nameof(text));
         var result = new float[EmbeddingDimensions];

@@ -19,21 +19,46 @@ public sealed partial class Model : IDisposable
     {
         _file = file;
         Options = options;
-        string arch = file.GetString("general.architecture") ?? throw new InvalidDataException(
-            "The GGUF file has no general.architecture key; it is not a model (a vocabulary-only file?).");
+        string arch = file.GetString("general.architecture") ?? throw new ModelConfigurationException(
+            "The GGUF file has no general.architecture key; it is not a model (a vocabulary-only file?).", "general.architecture");
         if (file.Tensors.Count == 0)
         {
-            throw new InvalidDataException("The file has no tensors: it is a vocabulary-only GGUF, not a model (use it with 'hearth tokenize').");
+            throw new ModelConfigurationException("The file has no tensors: it is a vocabulary-only GGUF, not a model (use it with 'hearth tokenize').");
         }
         var traits = Architectures.Get(arch);
-        var embd = file.FindTensor("token_embd.weight") ?? throw new InvalidDataException(
-            "The model is missing the required tensor 'token_embd.weight'.");
-        Config = ModelConfig.FromGguf(file, arch, checked((int)embd.Rows));
-        var weights = TransformerWeights.Load(file, Config);
-        Transformer = new Transformer(Config, traits, weights);
-        _tokenizer = new Lazy<Tokenizer>(() => Tokenizer.FromGguf(file));
-        Pool = new WorkerPool(options.Threads > 0 ? options.Threads : WorkerPool.DefaultThreadCount);
+        var embd = file.FindTensor("token_embd.weight") ?? throw new ModelConfigurationException(
+            "The model is missing the required tensor 'token_embd.weight'.", "token_embd.weight");
+        // Everything is checked before anything large is allocated (ModelValidator): hyper-parameters in 64-bit
+        // arithmetic, block_count against the blocks present, a session's memory; then every tensor's shape; then the
+        // tokenizer against the embedding.
+        Config = ModelConfig.FromGguf(file, arch, ModelValidator.VocabularyRows(embd));
+        ModelValidator.CheckHyperParameters(Config);
+        ModelValidator.CheckBlocks(file, Config);
+        int threads = options.Threads > 0 ? options.Threads : WorkerPool.DefaultThreadCount;
+        ModelValidator.CheckSessionMemory(Config, Math.Max(1, options.BatchSize), DefaultContext(Config), threads, options.MemoryLimit);
+        if (traits.CreateEncoder != null)
+        {
+            _encoder = traits.CreateEncoder(file, Config);
+        }
+        else
+        {
+            _transformer = new Transformer(Config, traits, TransformerWeights.Load(file, Config, traits));
+        }
+        if (file.TryGetValue("tokenizer.ggml.model", out _))
+        {
+            var tokenizer = Tokenizer.FromGguf(file);
+            ModelValidator.CheckTokenizer(tokenizer, Config);
+            _tokenizer = new Lazy<Tokenizer>(tokenizer);
+        }
+        else
+        {
+            // No tokenizer: the model still runs on token ids; asking for the tokenizer reports what is missing.
+            _tokenizer = new Lazy<Tokenizer>(() => Tokenizer.FromGguf(file));
+        }
+        Pool = new WorkerPool(threads);
     }
+
+    private static int DefaultContext(ModelConfig config) => Math.Min(config.ContextLength, 4096);
 
     public ModelConfig Config { get; }
 
@@ -45,7 +70,15 @@ public sealed partial class Model : IDisposable
     /// <summary>The underlying GGUF file (metadata such as the chat template).</summary>
     public GgufFile File => _file;
 
-    internal Transformer Transformer { get; }
+    private readonly Transformer? _transformer;
+    private readonly Encoder? _encoder;
+
+    /// <summary>The decoder; an encoder model (embeddings, reranking) has none and says so.</summary>
+    internal Transformer Transformer => _transformer ?? throw new NotSupportedException(
+        $"'{Config.Architecture}' is an encoder model for embeddings and reranking; it cannot generate text. Use Embed or Rerank.");
+
+    /// <summary>The encoder of an embedding / reranking model, or null for a decoder.</summary>
+    internal Encoder? Encoder => _encoder;
 
     internal WorkerPool Pool { get; }
 
@@ -62,7 +95,23 @@ public sealed partial class Model : IDisposable
         return _buffers;
     }
 
-    /// <summary>Opens and validates a GGUF model.</summary>
+    /// <summary>
+    /// Opens a GGUF model and validates all of it (structure, hyper-parameters against the tensors' shapes, tokenizer
+    /// against the embedding, the memory a session needs), so that a malformed or hostile file fails here with one of
+    /// the exceptions below and never at the first generation.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="GgufFormatException">The file is not well-formed GGUF (bad magic, truncated, a count or length
+    /// beyond the file), or a metadata value has the wrong type; <see cref="GgufFormatException.Offset"/> and
+    /// <see cref="GgufFormatException.Key"/> say where.</exception>
+    /// <exception cref="ModelConfigurationException">The file is GGUF but not a runnable model: a missing key or tensor,
+    /// a hyper-parameter out of range or contradicting a tensor's shape, a vocabulary that does not match the embedding,
+    /// a malformed tokenizer. (A subclass of <see cref="GgufFormatException"/>: catching that catches both.)</exception>
+    /// <exception cref="NotSupportedException">The model is valid but uses an architecture, tensor type or tokenizer
+    /// Hearth does not support; the message lists what is supported.</exception>
+    /// <exception cref="ModelMemoryException">A session with the default context would need more memory than the
+    /// machine has or than <see cref="ModelOptions.MemoryLimit"/> allows.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
     public static Model Load(string path, ModelOptions? options = null)
     {
         var file = GgufFile.Open(path);
@@ -78,9 +127,14 @@ public sealed partial class Model : IDisposable
     }
 
     /// <summary>A new session with its own KV cache of <paramref name="contextSize"/> tokens (0 = the model's, at most 4096).</summary>
+    /// <exception cref="ModelMemoryException">The session would need more memory than the machine has or than
+    /// <see cref="ModelOptions.MemoryLimit"/> allows (checked before anything is allocated).</exception>
+    /// <exception cref="NotSupportedException">The model is an encoder (embeddings, reranking), which cannot generate.</exception>
     public InferenceSession CreateSession(int contextSize = 0)
     {
-        if (contextSize <= 0) contextSize = Math.Min(Config.ContextLength, 4096);
+        _ = Transformer;
+        if (contextSize <= 0) contextSize = DefaultContext(Config);
+        ModelValidator.CheckSessionMemory(Config, Math.Max(1, Options.BatchSize), contextSize, Pool.ThreadCount, Options.MemoryLimit);
         lock (ComputeLock) Buffers(contextSize);
         return new InferenceSession(this, contextSize);
     }

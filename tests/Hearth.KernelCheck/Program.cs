@@ -16,7 +16,7 @@ int failures = 0, checks = 0;
 foreach (var type in TensorTypes.Supported)
 {
     var w = TensorTypes.Get(type);
-    if (!w.IsWeightType || w.Quantize is null) continue;
+    if (!w.IsWeightType) continue;
     var act = TensorTypes.Get(w.VecDotType);
     if (act.Quantize is null) continue;
     Console.WriteLine($"{type,-5} active kernel: {w.VecDot.Method.DeclaringType?.Name}.{w.VecDot.Method.Name}");
@@ -47,7 +47,8 @@ foreach (var type in TensorTypes.Supported)
                 }
                 var wq = new byte[w.RowBytes(n)];
                 var xq = new byte[act.RowBytes(n)];
-                w.Quantize(wf, wq);
+                if (w.Quantize != null) w.Quantize(wf, wq);
+                else RandomGridBlocks(type, wq, w.BytesPerBlock, rng, scale); // the importance-matrix types have no quantizer
                 act.Quantize(xf, xq);
                 w.Dequantize(wq, wd);
                 act.Dequantize(xq, xd);
@@ -96,3 +97,27 @@ checks++;
 if (convFailures > 0) failures++;
 Console.WriteLine($"{checks - failures} passed, {failures} failed");
 return failures == 0 ? 0 : 1;
+
+// Random blocks of a grid type (IQ1–IQ3): random bits, with the fp16 scale (d) set to a finite value of about 1/(8·grid).
+static void RandomGridBlocks(GgmlType type, byte[] w, int bytesPerBlock, Random rng, float scale)
+{
+    rng.NextBytes(w);
+    for (int b = 0; b < w.Length; b += bytesPerBlock)
+    {
+        ushort h = BitConverter.HalfToUInt16Bits((Half)(scale * (0.5 + rng.NextDouble()) / 100));
+        if (type == GgmlType.IQ1_M)
+        {
+            // IQ1_M spreads d over the top nibbles of its four 16-bit scale words (bytes 48..55).
+            for (int k = 0; k < 4; k++)
+            {
+                int o = b + 48 + 2 * k;
+                int word = (BitConverter.ToUInt16(w, o) & 0x0FFF) | (((h >> (4 * k)) & 0xF) << 12);
+                BitConverter.TryWriteBytes(w.AsSpan(o, 2), (ushort)word);
+            }
+        }
+        else
+        {
+            BitConverter.TryWriteBytes(w.AsSpan(b, 2), h); // every other grid type starts with d
+        }
+    }
+}

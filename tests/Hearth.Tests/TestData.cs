@@ -15,6 +15,17 @@ internal static class TestData
         return System.IO.Path.Combine(root, relative);
     }
 
+    /// <summary>
+    /// A data file shipped in this repository (tests/Hearth.Tests/TestData, copied beside the test binary): vocabularies,
+    /// vectors and chat templates taken from llama.cpp's source tree, which CI does not have.
+    /// </summary>
+    public static string LocalPathOf(string relative)
+    {
+        string path = System.IO.Path.Combine(AppContext.BaseDirectory, "TestData", relative);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Test data file {relative} is missing from {System.IO.Path.GetDirectoryName(path)}.", path);
+        return path;
+    }
+
     private static string? Find()
     {
         string? env = Environment.GetEnvironmentVariable("HEARTH_TESTDATA");

@@ -11,7 +11,7 @@ internal static class CliErrors
         {
             return body();
         }
-        catch (Exception e) when (e is GgufFormatException or FileNotFoundException or NotSupportedException
+        catch (Exception e) when (e is GgufFormatException or ModelMemoryException or FileNotFoundException or NotSupportedException
                                       or InvalidDataException or ArgumentException or IOException or InvalidOperationException
                                       or FormatException or Chat.JinjaException or UnauthorizedAccessException)
         {

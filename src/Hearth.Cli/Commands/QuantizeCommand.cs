@@ -11,11 +11,19 @@ internal static class QuantizeCommand
     {
         var input = new Argument<string>("input") { Description = "Source GGUF model" };
         var output = new Argument<string>("output") { Description = "GGUF file to write" };
-        var type = new Argument<string>("type") { Description = "Target type: F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K..Q6_K" };
-        var cmd = new Command("quantize", "Convert a GGUF model's weight matrices to another tensor type.") { input, output, type };
+        var type = new Argument<string>("type") { Description = "Target type: F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K..Q6_K, IQ4_NL, IQ4_XS, TQ1_0, TQ2_0" };
+        var imatrix = new Option<string?>("--imatrix") { Description = "Importance matrix (llama-imatrix output) for the IQ1-IQ3 types" };
+        var cmd = new Command("quantize", "Convert a GGUF model's weight matrices to another tensor type.") { input, output, type, imatrix };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
             string name = parse.GetValue(type)!;
+            if (Enum.TryParse<GgmlType>(name, ignoreCase: true, out var grid) && ModelQuantizer.RequiresImportanceMatrix(grid))
+            {
+                // ggml's quantizers for these types fit the grid to an importance matrix; Hearth runs such files but has no such quantizer.
+                throw new ArgumentException(parse.GetValue(imatrix) is null
+                    ? $"{grid} needs an importance matrix: pass --imatrix FILE (from llama-imatrix). Hearth does not implement the importance-matrix quantizers yet either, so make {grid} files with llama-quantize --imatrix; Hearth runs them."
+                    : $"Quantizing to {grid} with an importance matrix is not implemented in Hearth yet; make the file with llama-quantize --imatrix (Hearth runs it). Hearth quantizes to: {string.Join(", ", ModelQuantizer.Targets())}.");
+            }
             if (!Enum.TryParse<GgmlType>(name, ignoreCase: true, out var target) || !ModelQuantizer.Targets().Contains(target))
             {
                 throw new ArgumentException($"Unknown target type '{name}'; supported: {string.Join(", ", ModelQuantizer.Targets())}.");

@@ -1,12 +1,10 @@
-using System.IO.MemoryMappedFiles;
-using System.Runtime.InteropServices;
-using Hearth.Numerics;
-
 namespace Hearth.Gguf;
 
 /// <summary>
 /// A GGUF file (versions 2 and 3) opened over a read-only memory mapping. The header is parsed and validated once;
-/// tensor data is never copied: <see cref="GetTensorData"/> returns a view into the mapping.
+/// tensor data is never copied: <see cref="GetTensorData"/> returns a view into the mapping. A model split with
+/// gguf-split (<c>NAME-00001-of-0000N.gguf</c>, see <see cref="GgufSplit"/>) opens as one file: every part is mapped,
+/// the metadata is the first part's and the tensors are those of all parts.
 /// </summary>
 public sealed unsafe class GgufFile : IDisposable
 {
@@ -15,44 +13,53 @@ public sealed unsafe class GgufFile : IDisposable
 
     internal const uint DefaultAlignment = 32;
 
-    private readonly MemoryMappedFile? _mapping;
-    private readonly MemoryMappedViewAccessor? _view;
-    private readonly GCHandle _pinned;
+    private readonly GgufMapping[] _parts;
+    private readonly long[] _partDataOffsets;
     private readonly Dictionary<string, GgufValue> _metadata;
     private readonly Dictionary<string, GgufTensorInfo> _tensorsByName;
-    private byte* _base;
     private bool _disposed;
 
-    private GgufFile(string? path, MemoryMappedFile? mapping, MemoryMappedViewAccessor? view, GCHandle pinned, byte* basePtr, long length)
+    private GgufFile(GgufMapping[] parts, GgufReader.Header[] headers, IReadOnlyList<GgufTensorInfo> tensors)
     {
-        Path = path;
-        _mapping = mapping;
-        _view = view;
-        _pinned = pinned;
-        _base = basePtr;
+        _parts = parts;
+        var header = headers[0];
+        Path = parts[0].Path;
+        long length = 0;
+        _partDataOffsets = new long[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            length += parts[i].Length;
+            _partDataOffsets[i] = headers[i].DataOffset;
+        }
         Length = length;
-        var header = GgufReader.Parse(basePtr, length);
         Version = header.Version;
         Alignment = header.Alignment;
         DataOffset = header.DataOffset;
         MetadataEntries = header.Metadata;
-        Tensors = header.Tensors;
+        Tensors = tensors;
         _metadata = new Dictionary<string, GgufValue>(header.Metadata.Count, StringComparer.Ordinal);
         foreach (var kv in header.Metadata) _metadata[kv.Key] = kv.Value;
-        _tensorsByName = new Dictionary<string, GgufTensorInfo>(header.Tensors.Count, StringComparer.Ordinal);
-        foreach (var t in header.Tensors) _tensorsByName[t.Name] = t;
+        _tensorsByName = new Dictionary<string, GgufTensorInfo>(tensors.Count, StringComparer.Ordinal);
+        foreach (var t in tensors)
+        {
+            if (!_tensorsByName.TryAdd(t.Name, t))
+            {
+                throw new GgufFormatException($"Tensor '{t.Name}' appears in more than one part of the split model '{Path}'");
+            }
+        }
     }
 
-    /// <summary>The file path, or null for a file parsed from memory.</summary>
+    /// <summary>The file path (the first part of a split model), or null for a file parsed from memory.</summary>
     public string? Path { get; }
 
+    /// <summary>Size in bytes (of all parts together for a split model).</summary>
     public long Length { get; }
 
     public uint Version { get; }
 
     public long Alignment { get; }
 
-    /// <summary>Absolute file offset of the tensor data section.</summary>
+    /// <summary>Absolute file offset of the tensor data section (of the first part for a split model).</summary>
     public long DataOffset { get; }
 
     /// <summary>Metadata in file order.</summary>
@@ -60,58 +67,119 @@ public sealed unsafe class GgufFile : IDisposable
 
     public IReadOnlyDictionary<string, GgufValue> Metadata => _metadata;
 
-    /// <summary>Tensor infos in file order.</summary>
+    /// <summary>Tensor infos in file order (part by part for a split model).</summary>
     public IReadOnlyList<GgufTensorInfo> Tensors { get; }
 
-    /// <summary>Maps <paramref name="path"/> read-only and parses its header.</summary>
+    /// <summary>Number of files the model is split into (1 for an ordinary file).</summary>
+    internal int PartCount => _parts.Length;
+
+    /// <summary>The path of each part, in order.</summary>
+    internal IEnumerable<string?> PartPaths => _parts.Select(p => p.Path);
+
+    /// <summary>
+    /// Maps <paramref name="path"/> read-only and parses its header. When the file is a part of a split model, every
+    /// part is opened (found beside it by the gguf-split naming convention) and checked against the others.
+    /// </summary>
     public static GgufFile Open(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var info = new FileInfo(path);
-        // A symbolic link's FileInfo describes the link itself; measure (and map) the file it points to.
-        if (info.LinkTarget != null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target) info = target;
-        if (!info.Exists) throw new FileNotFoundException($"GGUF file not found: {path}", path);
-        long length = info.Length;
-        // An empty file cannot be mapped; anything longer goes to the parser, which reports bad magic or truncation.
-        if (length == 0) throw new GgufFormatException($"File '{path}' is empty (0 bytes): not a GGUF file", 0);
-        var mapping = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-        MemoryMappedViewAccessor? view = null;
+        var first = GgufMapping.Map(path);
+        var parts = new List<GgufMapping> { first };
         try
         {
-            view = mapping.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
-            byte* p = null;
-            view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
-            p += view.PointerOffset;
-            try
+            var header = GgufReader.Parse(first.Base, first.Length, part: 0);
+            int count = SplitCount(header, path);
+            if (count <= 1) return new GgufFile([.. parts], [header], header.Tensors);
+            int no = SplitNo(header, path);
+            if (!GgufSplit.TryParsePath(path, out string prefix, out int nameNo, out int nameCount) || nameNo != no || nameCount != count)
             {
-                return new GgufFile(path, mapping, view, default, p, length);
+                throw new GgufFormatException(
+                    $"'{path}' is part {no + 1} of a model split in {count}, but its name does not follow the " +
+                    $"NAME-{no + 1:D5}-of-{count:D5}.gguf convention, so the other parts cannot be found; rename the parts as gguf-split wrote them");
             }
-            catch
+            if (no != 0)
             {
-                view.SafeMemoryMappedViewHandle.ReleasePointer();
-                throw;
+                // llama.cpp insists on the first part; opening any part of the set is kinder and means the same model.
+                first.Dispose();
+                parts.Clear();
+                return Open(GgufSplit.PartPath(prefix, 0, count));
             }
+            return OpenParts(parts, header, prefix, count);
         }
         catch
         {
-            view?.Dispose();
-            mapping.Dispose();
+            foreach (var p in parts) p.Dispose();
             throw;
         }
+    }
+
+    private static GgufFile OpenParts(List<GgufMapping> parts, GgufReader.Header firstHeader, string prefix, int count)
+    {
+        var headers = new GgufReader.Header[count];
+        headers[0] = firstHeader;
+        var tensors = new List<GgufTensorInfo>(firstHeader.Tensors);
+        for (int i = 1; i < count; i++)
+        {
+            string partPath = GgufSplit.PartPath(prefix, i, count);
+            if (!File.Exists(partPath))
+            {
+                throw new FileNotFoundException(
+                    $"Split GGUF model '{parts[0].Path}' has {count} parts but part {i + 1} is missing: expected '{partPath}'", partPath);
+            }
+            var mapping = GgufMapping.Map(partPath);
+            parts.Add(mapping);
+            var h = GgufReader.Parse(mapping.Base, mapping.Length, part: i);
+            int partCount = SplitCount(h, partPath);
+            if (partCount != count)
+            {
+                throw new GgufFormatException($"Split part '{partPath}' says the model has {partCount} parts, but the first part says {count}");
+            }
+            int no = SplitNo(h, partPath);
+            if (no != i) throw new GgufFormatException($"Split part '{partPath}' has {GgufSplit.NoKey} = {no}, expected {i}");
+            headers[i] = h;
+            tensors.AddRange(h.Tensors);
+        }
+        if (firstHeader.Metadata.FirstOrDefault(kv => kv.Key == GgufSplit.TensorsCountKey).Value is { } expected && expected.AsInt64() != tensors.Count)
+        {
+            throw new GgufFormatException(
+                $"Split model '{parts[0].Path}' should hold {expected.AsInt64()} tensors ({GgufSplit.TensorsCountKey}) but its {count} parts hold {tensors.Count}");
+        }
+        return new GgufFile([.. parts], headers, tensors);
+    }
+
+    private static int SplitCount(GgufReader.Header header, string path)
+    {
+        var v = header.Metadata.FirstOrDefault(kv => kv.Key == GgufSplit.CountKey).Value;
+        if (v == null) return 1;
+        long n = v.AsInt64();
+        if (n < 0 || n > ushort.MaxValue) throw new GgufFormatException($"'{path}': {GgufSplit.CountKey} = {n} is not a valid part count");
+        return (int)n;
+    }
+
+    private static int SplitNo(GgufReader.Header header, string path)
+    {
+        var v = header.Metadata.FirstOrDefault(kv => kv.Key == GgufSplit.NoKey).Value
+            ?? throw new GgufFormatException($"'{path}' has {GgufSplit.CountKey} but no {GgufSplit.NoKey}: not a valid split part");
+        return (int)v.AsInt64();
     }
 
     /// <summary>Parses a GGUF image held in memory (the array is pinned for the lifetime of the object).</summary>
     public static GgufFile FromBytes(byte[] bytes)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        var handle = GCHandle.Alloc(bytes, GCHandleType.Pinned);
+        var mapping = GgufMapping.Pin(bytes);
         try
         {
-            return new GgufFile(null, null, null, handle, (byte*)handle.AddrOfPinnedObject(), bytes.Length);
+            var header = GgufReader.Parse(mapping.Base, mapping.Length, part: 0);
+            if (SplitCount(header, "(memory)") > 1)
+            {
+                throw new GgufFormatException("The GGUF image is one part of a split model; open the parts from files with GgufFile.Open");
+            }
+            return new GgufFile([mapping], [header], header.Tensors);
         }
         catch
         {
-            handle.Free();
+            mapping.Dispose();
             throw;
         }
     }
@@ -120,29 +188,43 @@ public sealed unsafe class GgufFile : IDisposable
 
     public GgufValue? GetValueOrNull(string key) => _metadata.TryGetValue(key, out var v) ? v : null;
 
-    public string? GetString(string key) => _metadata.TryGetValue(key, out var v) ? v.AsString() : null;
+    // The typed getters return null for an absent key and throw GgufFormatException, naming the key, the expected type
+    // and the type found, for a value of another type: a hostile file can store anything under any key.
 
-    public long? GetInt64(string key) => _metadata.TryGetValue(key, out var v) ? v.AsInt64() : null;
+    /// <exception cref="GgufFormatException">The value is not a string.</exception>
+    public string? GetString(string key) => _metadata.TryGetValue(key, out var v) ? v.AsString(key) : null;
 
-    public double? GetDouble(string key) => _metadata.TryGetValue(key, out var v) ? v.AsDouble() : null;
+    /// <summary>An integer value (any integer type, or bool).</summary>
+    /// <exception cref="GgufFormatException">The value is not an integer, or is a uint64 above <see cref="long.MaxValue"/>.</exception>
+    public long? GetInt64(string key) => _metadata.TryGetValue(key, out var v) ? v.AsInt64(key) : null;
 
-    public bool? GetBool(string key) => _metadata.TryGetValue(key, out var v) ? v.AsBool() : null;
+    /// <summary>A numeric value (float or integer).</summary>
+    /// <exception cref="GgufFormatException">The value is not a number.</exception>
+    public double? GetDouble(string key) => _metadata.TryGetValue(key, out var v) ? v.AsDouble(key) : null;
+
+    /// <summary>A bool value (or an integer, non-zero meaning true).</summary>
+    /// <exception cref="GgufFormatException">The value is neither.</exception>
+    public bool? GetBool(string key) => _metadata.TryGetValue(key, out var v) ? v.AsBool(key) : null;
 
     /// <summary>A typed array value (e.g. <c>GetArray&lt;string&gt;("tokenizer.ggml.tokens")</c>), or null when absent.</summary>
+    /// <exception cref="GgufFormatException">The value is not an array of <typeparamref name="T"/>.</exception>
     public T[]? GetArray<T>(string key)
     {
         if (!_metadata.TryGetValue(key, out var v)) return null;
-        return v.Value as T[] ?? throw new InvalidCastException($"Metadata '{key}' is {v.Type}/{v.ElementType}, not an array of {typeof(T).Name}.");
+        return v.Value as T[] ?? throw v.WrongType(key, $"an array of {ClrTypeName(typeof(T))}");
     }
+
+    private static string ClrTypeName(Type t) =>
+        t == typeof(string) ? "string" : t == typeof(float) ? "float32" : t == typeof(double) ? "float64" : t.Name.ToLowerInvariant();
 
     public GgufTensorInfo? FindTensor(string name) => _tensorsByName.GetValueOrDefault(name);
 
-    /// <summary>Pointer to the first byte of a tensor's data inside the mapping; valid until disposal.</summary>
+    /// <summary>Pointer to the first byte of a tensor's data inside the mapping (of its part); valid until disposal.</summary>
     public byte* GetTensorPointer(GgufTensorInfo tensor)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(tensor);
-        return _base + DataOffset + tensor.Offset;
+        return _parts[tensor.Part].Base + _partDataOffsets[tensor.Part] + tensor.Offset;
     }
 
     /// <summary>A tensor's bytes, as a view over the mapping (tensors over 2 GiB must use <see cref="GetTensorPointer"/>).</summary>
@@ -157,13 +239,6 @@ public sealed unsafe class GgufFile : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        _base = null;
-        if (_view != null)
-        {
-            _view.SafeMemoryMappedViewHandle.ReleasePointer();
-            _view.Dispose();
-        }
-        _mapping?.Dispose();
-        if (_pinned.IsAllocated) _pinned.Free();
+        foreach (var p in _parts) p.Dispose();
     }
 }

@@ -21,7 +21,7 @@ internal static unsafe class GgufReader
         IReadOnlyList<KeyValuePair<string, GgufValue>> Metadata,
         IReadOnlyList<GgufTensorInfo> Tensors);
 
-    public static Header Parse(byte* data, long length)
+    public static Header Parse(byte* data, long length, int part = 0)
     {
         var c = new Cursor(data, length);
         if (length < 4) throw new GgufFormatException($"File is truncated: {length} bytes, too short for the GGUF magic", 0);
@@ -58,7 +58,7 @@ internal static unsafe class GgufReader
         for (ulong i = 0; i < kvCount; i++)
         {
             long keyOffset = c.Position;
-            string key = c.ReadString("metadata key", out _);
+            string key = c.ReadString(StringContext.MetadataKey, null, -1, out _);
             if (!keys.Add(key)) throw new GgufFormatException($"Duplicate metadata key '{key}'", keyOffset);
             long typeOffset = c.Position;
             var type = (GgufValueType)c.ReadUInt32();
@@ -72,7 +72,7 @@ internal static unsafe class GgufReader
         for (ulong i = 0; i < tensorCount; i++)
         {
             long infoOffset = c.Position;
-            string name = c.ReadString("tensor name", out _);
+            string name = c.ReadString(StringContext.TensorName, null, -1, out _);
             if (!names.Add(name)) throw new GgufFormatException($"Duplicate tensor name '{name}'", infoOffset);
             long dimsOffset = c.Position;
             uint nDims = c.ReadUInt32();
@@ -105,7 +105,7 @@ internal static unsafe class GgufReader
             if (blocks > long.MaxValue / blockBytes) throw new GgufFormatException($"Tensor '{name}' byte size overflows 64 bits", dimsOffset);
             long byteSize = blocks * blockBytes;
             if (offset > (ulong)length) throw new GgufFormatException($"Tensor '{name}' data offset {offset} lies beyond the end of the file ({length} bytes)", offOffset);
-            tensors.Add(new GgufTensorInfo(name, dims, type, (long)offset, byteSize));
+            tensors.Add(new GgufTensorInfo(name, dims, type, (long)offset, byteSize) { Part = part });
         }
 
         long dataOffset = AlignUp(c.Position, alignment);
@@ -168,7 +168,7 @@ internal static unsafe class GgufReader
                 }
             case GgufValueType.String:
                 {
-                    string s = c.ReadString($"metadata '{key}'", out byte[]? raw);
+                    string s = c.ReadString(StringContext.Value, key, -1, out byte[]? raw);
                     return raw == null ? new(type, s) : new(s, raw);
                 }
             case GgufValueType.Array:
@@ -225,7 +225,9 @@ internal static unsafe class GgufReader
                     var a = new string[n];
                     for (int i = 0; i < n; i++)
                     {
-                        a[i] = c.ReadString($"metadata '{key}'[{i}]", out byte[]? r);
+                        // The context is passed as parts and formatted only on error: building a message per element
+                        // made a long key on a long string array quadratic in the file size.
+                        a[i] = c.ReadString(StringContext.Value, key, i, out byte[]? r);
                         if (r != null) (raw ??= new byte[]?[n])[i] = r;
                     }
                     return a;
@@ -260,6 +262,21 @@ internal static unsafe class GgufReader
         GgufValueType.String => 8,
         GgufValueType.Array => 12,
         _ => 0,
+    };
+
+    /// <summary>What a string being read is, for error messages.</summary>
+    private enum StringContext
+    {
+        MetadataKey,
+        TensorName,
+        Value,
+    }
+
+    private static string Describe(StringContext context, string? key, int index) => context switch
+    {
+        StringContext.MetadataKey => "metadata key",
+        StringContext.TensorName => "tensor name",
+        _ => index < 0 ? $"metadata '{key}'" : $"metadata '{key}'[{index}]",
     };
 
     /// <summary>A bounds-checked little-endian reader over the mapped header.</summary>
@@ -325,18 +342,25 @@ internal static unsafe class GgufReader
             return s;
         }
 
-        /// <summary>Reads a length-prefixed string; <paramref name="raw"/> gets its bytes when they are not valid UTF-8.</summary>
-        public string ReadString(string what, out byte[]? raw)
+        /// <summary>
+        /// Reads a length-prefixed string; <paramref name="raw"/> gets its bytes when they are not valid UTF-8. What the
+        /// string is (<paramref name="context"/>, the value's key, the array index or -1) only names it in an error.
+        /// </summary>
+        public string ReadString(StringContext context, string? key, int index, out byte[]? raw)
         {
             long at = Position;
+            if (Remaining < 8)
+            {
+                throw new GgufFormatException($"File is truncated: {Describe(context, key, index)} needs 8 bytes for its length but only {Remaining} remain", at);
+            }
             ulong len = ReadUInt64();
             if (len > (ulong)Remaining)
             {
-                throw new GgufFormatException($"File is truncated or corrupt: {what} claims {len} bytes but only {Remaining} remain", at);
+                throw new GgufFormatException($"File is truncated or corrupt: {Describe(context, key, index)} claims {len} bytes but only {Remaining} remain", at);
             }
             if (len > int.MaxValue)
             {
-                throw new GgufFormatException($"File is corrupt: {what} claims {len} bytes, more than a string can hold", at);
+                throw new GgufFormatException($"File is corrupt: {Describe(context, key, index)} claims {len} bytes, more than a string can hold", at);
             }
             var bytes = new ReadOnlySpan<byte>(_data + Position, (int)len);
             Position += (long)len;

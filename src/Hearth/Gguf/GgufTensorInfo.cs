@@ -26,6 +26,9 @@ public sealed class GgufTensorInfo
 
     public long ByteSize { get; }
 
+    /// <summary>Index of the split part holding the data (0 for an unsplit file); <see cref="Offset"/> is relative to that part's data section.</summary>
+    internal int Part { get; init; }
+
     public long ElementCount
     {
         get

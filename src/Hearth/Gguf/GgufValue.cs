@@ -47,7 +47,8 @@ public sealed class GgufValue
     public bool IsArray => Type == GgufValueType.Array;
 
     /// <summary>Number of elements of an array value.</summary>
-    public int ArrayLength => Value is Array a ? a.Length : throw new InvalidOperationException("Not an array value.");
+    /// <exception cref="GgufFormatException">The value is not an array.</exception>
+    public int ArrayLength => Value is Array a ? a.Length : throw WrongType(null, "an array");
 
     public static GgufValue String(string s) => new(GgufValueType.String, s);
 
@@ -72,7 +73,22 @@ public sealed class GgufValue
     public static GgufValue Array(bool[] v) => new(GgufValueType.Array, v, GgufValueType.Bool);
 
     /// <summary>The value as a signed 64-bit integer, for any integer type (and bool).</summary>
-    public long AsInt64() => Value switch
+    /// <exception cref="GgufFormatException">The value is not an integer, or a uint64 above <see cref="long.MaxValue"/>.</exception>
+    public long AsInt64() => AsInt64(null);
+
+    /// <summary>The value as a double, for any numeric type.</summary>
+    /// <exception cref="GgufFormatException">The value is not a number.</exception>
+    public double AsDouble() => AsDouble(null);
+
+    /// <exception cref="GgufFormatException">The value is not a string.</exception>
+    public string AsString() => AsString(null);
+
+    /// <summary>The value as a bool, for a bool or an integer (non-zero is true).</summary>
+    /// <exception cref="GgufFormatException">The value is neither.</exception>
+    public bool AsBool() => AsBool(null);
+
+    // The forms with a key name it in the error; GgufFile's getters use them.
+    internal long AsInt64(string? key) => Value switch
     {
         byte v => v,
         sbyte v => v,
@@ -80,27 +96,45 @@ public sealed class GgufValue
         short v => v,
         uint v => v,
         int v => v,
-        ulong v => v <= long.MaxValue ? (long)v : throw new OverflowException($"Value {v} does not fit a signed 64-bit integer."),
+        ulong v => v <= long.MaxValue ? (long)v : throw new GgufFormatException(
+            $"{Name(key)} = {v} (uint64) is beyond the largest value Hearth accepts, {long.MaxValue}.", key),
         long v => v,
         bool v => v ? 1 : 0,
-        _ => throw new InvalidCastException($"Metadata value of type {Type} is not an integer."),
+        _ => throw WrongType(key, "an integer"),
     };
 
-    /// <summary>The value as a double, for any numeric type.</summary>
-    public double AsDouble() => Value switch
+    internal double AsDouble(string? key) => Value switch
     {
         float v => v,
         double v => v,
-        _ => AsInt64(),
+        string or System.Array => throw WrongType(key, "a number"),
+        _ => AsInt64(key),
     };
 
-    public string AsString() => Value as string ?? throw new InvalidCastException($"Metadata value of type {Type} is not a string.");
+    internal string AsString(string? key) => Value as string ?? throw WrongType(key, "a string");
 
-    public bool AsBool() => Value switch
+    internal bool AsBool(string? key) => Value switch
     {
         bool b => b,
-        _ => AsInt64() != 0,
+        byte or sbyte or ushort or short or uint or int or ulong or long => AsInt64(key) != 0,
+        _ => throw WrongType(key, "a bool"),
     };
+
+    /// <summary>"Metadata 'k' should be a string but is int32" (with the element type for arrays).</summary>
+    internal GgufFormatException WrongType(string? key, string expected) =>
+        new($"{Name(key)} should be {expected} but is {TypeName}.", key);
+
+    /// <summary>The value's type as GGUF names it: uint32, string, array of float32.</summary>
+    internal string TypeName => IsArray ? $"an array of {TypeNameOf(ElementType)}" : TypeNameOf(Type);
+
+    internal static string TypeNameOf(GgufValueType t) => t switch
+    {
+        GgufValueType.Float32 => "float32",
+        GgufValueType.Float64 => "float64",
+        _ => t.ToString().ToLowerInvariant(),
+    };
+
+    private static string Name(string? key) => key == null ? "The metadata value" : $"Metadata '{key}'";
 
     public override string ToString() => Value switch
     {

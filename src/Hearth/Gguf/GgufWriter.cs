@@ -91,20 +91,25 @@ internal sealed class GgufWriter
     /// A writer holding <paramref name="file"/>'s metadata (same order and types) and tensors (same order and data).
     /// Tensor data is not copied: <paramref name="file"/> must stay open until writing is done.
     /// </summary>
-    public static unsafe GgufWriter From(GgufFile file)
+    public static GgufWriter From(GgufFile file)
     {
         ArgumentNullException.ThrowIfNull(file);
         var w = new GgufWriter(file.Version);
         foreach (var kv in file.MetadataEntries) w.SetMetadata(kv.Key, kv.Value);
-        foreach (var t in file.Tensors)
-        {
-            if (t.ByteSize > int.MaxValue) throw new NotSupportedException($"Tensor '{t.Name}' is {t.ByteSize} bytes; tensors over 2 GiB cannot be rewritten yet.");
-            var memory = new UnmanagedMemory(file.GetTensorPointer(t), (int)t.ByteSize).Memory;
-            var dims = new long[t.Dimensions.Count];
-            for (int i = 0; i < dims.Length; i++) dims[i] = t.Dimensions[i];
-            w.AddTensor(t.Name, t.Type, dims, memory);
-        }
+        foreach (var t in file.Tensors) w.AddTensorFrom(file, t);
         return w;
+    }
+
+    /// <summary>Adds a tensor of an open file as a view over its mapping (no copy; the file must stay open until writing is done).</summary>
+    public unsafe void AddTensorFrom(GgufFile file, GgufTensorInfo t)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(t);
+        if (t.ByteSize > int.MaxValue) throw new NotSupportedException($"Tensor '{t.Name}' is {t.ByteSize} bytes; tensors over 2 GiB cannot be rewritten yet.");
+        var memory = new UnmanagedMemory(file.GetTensorPointer(t), (int)t.ByteSize).Memory;
+        var dims = new long[t.Dimensions.Count];
+        for (int i = 0; i < dims.Length; i++) dims[i] = t.Dimensions[i];
+        AddTensor(t.Name, t.Type, dims, memory);
     }
 
     public void WriteTo(string path)

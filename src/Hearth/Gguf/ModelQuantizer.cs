@@ -6,7 +6,7 @@ namespace Hearth.Gguf;
 /// Rewrites a GGUF model with its weight matrices in another tensor type, as llama-quantize does for the plain types:
 /// 2-D weights are converted (through float) to the target type; vectors (norms, biases) stay F32; a matrix whose row
 /// length is not a multiple of the target's block size falls back to a type whose block fits (Q8_0, then F16), as
-/// llama-quantize falls back. Metadata is copied with <c>general.file_type</c> updated.
+/// llama-quantize falls back. An MXFP4 target converts only the 3-D expert tensors (llama-quantize's MXFP4_MOE), the rest to Q8_0. Metadata is copied with <c>general.file_type</c> updated.
 /// </summary>
 internal static class ModelQuantizer
 {
@@ -28,8 +28,20 @@ internal static class ModelQuantizer
         GgmlType.Q5_K => 17,
         GgmlType.Q6_K => 18,
         GgmlType.BF16 => 32,
+        GgmlType.IQ4_NL => 25,
+        GgmlType.IQ4_XS => 30,
+        GgmlType.TQ1_0 => 36,
+        GgmlType.TQ2_0 => 37,
+        GgmlType.MXFP4 => 38, // LLAMA_FTYPE_MOSTLY_MXFP4_MOE
         _ => throw new NotSupportedException($"No llama.cpp file type for {t}."),
     };
+
+    /// <summary>
+    /// The grid types (IQ1–IQ3), whose ggml quantizers fit the lattice to an importance matrix (llama-imatrix output);
+    /// Hearth computes with them but does not implement those quantizers.
+    /// </summary>
+    public static bool RequiresImportanceMatrix(GgmlType t) => t is GgmlType.IQ1_S or GgmlType.IQ1_M or GgmlType.IQ2_XXS
+        or GgmlType.IQ2_XS or GgmlType.IQ2_S or GgmlType.IQ3_XXS or GgmlType.IQ3_S;
 
     public static Summary Quantize(GgufFile input, string outputPath, GgmlType target, Action<string>? log = null)
     {
@@ -59,8 +71,9 @@ internal static class ModelQuantizer
                 outBytes += t.ByteSize;
                 continue;
             }
-            var type = ChooseType(target, t.Columns);
-            if (type != target)
+            // As llama-quantize's MXFP4_MOE: only the 3-D expert tensors become MXFP4, every other matrix Q8_0.
+            var type = ChooseType(target == GgmlType.MXFP4 && t.Dimensions.Count < 3 ? GgmlType.Q8_0 : target, t.Columns);
+            if (type != target && !(target == GgmlType.MXFP4 && type == GgmlType.Q8_0 && t.Dimensions.Count < 3))
             {
                 fellBack++;
                 log?.Invoke($"{t.Name}: {t.Columns} columns do not fit {target}'s {traits.BlockSize}-element blocks; using {type}");

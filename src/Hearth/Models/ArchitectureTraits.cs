@@ -11,6 +11,12 @@ internal enum FeedForwardActivation
 
     /// <summary>GeGLU with the tanh approximation of GELU, as ggml computes it (Gemma).</summary>
     GeluTanh,
+
+    /// <summary>
+    /// gpt-oss's clamped SwiGLU (ggml's swiglu_oai, alpha 1.702, limit 7): x = min(gate, 7), y = clamp(up, −7, 7),
+    /// act = x · sigmoid(1.702 x) · (y + 1).
+    /// </summary>
+    SwigluOai,
 }
 
 /// <summary>
@@ -44,13 +50,22 @@ internal sealed record ArchitectureTraits
     /// <summary>The stored YaRN log multiplier is 0.1 × mscale_all_dims (DeepSeek-V2 converter) and scales the attention.</summary>
     public bool ScaledYarnLogMultiplier { get; init; }
 
-    /// <summary>The tensor of the norm before the feed-forward (<c>blk.N.&lt;name&gt;.weight</c>): Qwen3.5 calls it
-    /// post_attention_norm.</summary>
-    public string FfnNormName { get; init; } = "ffn_norm";
+    /// <summary>
+    /// Name of the feed-forward input norm (<c>blk.N.&lt;name&gt;.weight</c>): gpt-oss and Qwen3.5 store it as post_attention_norm,
+    /// which then is not also an attention post-norm.
+    /// </summary>
+    public string FfnNormTensor { get; init; } = "ffn_norm";
+
+    /// <summary>A learned logit per head (<c>attn_sinks</c>) joins every attention softmax and takes its share (gpt-oss).</summary>
+    public bool AttentionSinks { get; init; }
 
     /// <summary>The final norm's tensor: LFM2 files name it token_embd_norm.</summary>
     public string OutputNormName { get; init; } = "output_norm";
 
     /// <summary>Architecture-specific hyper-parameters and defaults, applied after the generic keys are read.</summary>
     public Action<ModelConfig, GgufFile>? Configure { get; init; }
+
+    /// <summary>For encoder (embedding / reranking) architectures: builds the <see cref="Models.Encoder"/> that replaces the
+    /// decoder transformer. Null for decoders.</summary>
+    public Func<GgufFile, ModelConfig, Encoder>? CreateEncoder { get; init; }
 }

@@ -20,6 +20,7 @@ internal sealed class AttentionJob : IParallelJob
     private float _scale;
     private float _softcap;
     private int _window;
+    private float[]? _sinks;
     private int _tokens;
     private int _tokensPerChunk;
     private int _blocks;
@@ -37,8 +38,10 @@ internal sealed class AttentionJob : IParallelJob
     /// <param name="scale">Factor on the scores (1 when the queries were scaled already).</param>
     /// <param name="softcap">Scores become softcap · tanh(score / softcap) before scaling; 0 = none.</param>
     /// <param name="window">Sliding window in positions; 0 = the whole context.</param>
-    public void Set(ModelConfig c, ForwardBuffers buf, int layer, int nTokens, float scale, float softcap = 0, int window = 0)
+    /// <param name="sinks">Per-head sink logits that join each softmax (gpt-oss), or null. // [n_head]</param>
+    public void Set(ModelConfig c, ForwardBuffers buf, int layer, int nTokens, float scale, float softcap = 0, int window = 0, float[]? sinks = null)
     {
+        _sinks = sinks;
         _c = c;
         _buf = buf;
         _layer = layer;
@@ -141,7 +144,8 @@ internal sealed class AttentionJob : IParallelJob
                     TensorPrimitives.Multiply(scores, cap, scores);
                     TensorPrimitives.Multiply(scores, scale, scores);
                 }
-                VectorOps.Softmax(scores);
+                if (_sinks is null) VectorOps.Softmax(scores);
+                else VectorOps.SoftmaxWithSink(scores, _sinks[h]);
                 RoundToHalf(scores, half);
                 AttentionKernels.WeightedSum(scores, vf.AsSpan(first * vhd, (count - first) * vhd), vhd,
                     _buf.AttnOut.AsSpan(t * c.HeadCount * vhd + h * vhd, vhd));

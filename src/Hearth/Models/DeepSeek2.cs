@@ -1,3 +1,4 @@
+using Hearth.Gguf;
 using Hearth.Numerics;
 
 namespace Hearth.Models;
@@ -21,9 +22,9 @@ internal static class DeepSeek2
         Configure = (c, file) =>
         {
             string a = c.Architecture;
-            if (c.KvLoraRank <= 0) throw new InvalidDataException($"A deepseek2 model needs '{a}.attention.kv_lora_rank'.");
-            c.MlaKeyDim = (int)(file.GetInt64($"{a}.attention.key_length_mla") ?? c.HeadDim);
-            c.MlaValueDim = (int)(file.GetInt64($"{a}.attention.value_length_mla") ?? c.ValueHeadDim);
+            if (c.KvLoraRank <= 0) throw new ModelConfigurationException($"A deepseek2 model needs '{a}.attention.kv_lora_rank'.", $"{a}.attention.kv_lora_rank");
+            c.MlaKeyDim = ModelConfig.ReadInt(file, $"{a}.attention.key_length_mla", c.HeadDim, min: 1);
+            c.MlaValueDim = ModelConfig.ReadInt(file, $"{a}.attention.value_length_mla", c.ValueHeadDim, min: 1);
         },
     };
 }

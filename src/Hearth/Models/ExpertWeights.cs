@@ -8,6 +8,8 @@ internal sealed class ExpertWeights
 {
     public required WeightMatrix Router { get; init; }      // [n_embd] -> [n_expert]
 
+    public float[]? RouterBias { get; init; }               // [n_expert]
+
     /// <summary>Selection bias added to the router probabilities for choosing experts only (DeepSeek-V3's exp_probs_b).</summary>
     public float[]? SelectionBias { get; init; }            // [n_expert]
 
@@ -16,6 +18,13 @@ internal sealed class ExpertWeights
     public required WeightMatrix[] Up { get; init; }        // per expert: [n_embd] -> [n_ff_exp]
 
     public required WeightMatrix[] Down { get; init; }      // per expert: [n_ff_exp] -> [n_embd]
+
+    /// <summary>Per-expert biases of the gate, up and down projections (gpt-oss), or null.</summary>
+    public float[][]? GateBias { get; init; }               // per expert: [n_ff_exp]
+
+    public float[][]? UpBias { get; init; }                 // per expert: [n_ff_exp]
+
+    public float[][]? DownBias { get; init; }               // per expert: [n_embd]
 
     public WeightMatrix? SharedGate { get; init; }          // [n_embd] -> [n_ff_exp * n_shared]
 

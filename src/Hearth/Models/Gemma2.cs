@@ -23,7 +23,7 @@ internal static class Gemma2
             string a = c.Architecture;
             c.EmbeddingScale = MathF.Sqrt(c.EmbeddingLength);
             if (file.GetInt64($"{a}.attention.sliding_window") is null) c.SlidingWindow = 4096;
-            c.SlidingLayers = Gemma.SlidingPattern(c.BlockCount, (int)(file.GetInt64($"{a}.attention.sliding_window_pattern") ?? 2));
+            c.SlidingLayers = Gemma.SlidingPattern(c.BlockCount, ModelConfig.ReadInt(file, $"{a}.attention.sliding_window_pattern", 2));
             c.AttnLogitSoftcap = (float)(file.GetDouble($"{a}.attn_logit_softcapping") ?? 50.0);
             c.FinalLogitSoftcap = (float)(file.GetDouble($"{a}.final_logit_softcapping") ?? 30.0);
             c.AttentionScale = Gemma.QueryScale(c, largest: c.BlockCount == 46);

@@ -25,7 +25,7 @@ internal static class Gemma3
             c.AttnLogitSoftcap = 0;
             if (c.SlidingWindow > 0)
             {
-                c.SlidingLayers = Gemma.SlidingPattern(c.BlockCount, (int)(file.GetInt64($"{a}.attention.sliding_window_pattern") ?? 6));
+                c.SlidingLayers = Gemma.SlidingPattern(c.BlockCount, ModelConfig.ReadInt(file, $"{a}.attention.sliding_window_pattern", 6));
                 c.RopeFreqBaseSwa = (float)(file.GetDouble($"{a}.rope.freq_base_swa") ?? 10000.0);
                 c.RopeFreqScaleSwa = 1f;
                 c.FinalLogitSoftcap = 0;

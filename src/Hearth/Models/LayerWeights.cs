@@ -25,6 +25,11 @@ internal sealed class LayerWeights
 
     public float[]? Bv { get; init; }                       // [n_head_kv * v_head_dim]
 
+    public float[]? Bo { get; init; }                       // [n_embd]
+
+    /// <summary>Per-head sink logit that joins the attention softmax (gpt-oss).</summary>
+    public float[]? Sinks { get; init; }                    // [n_head]
+
     public float[]? QNorm { get; init; }                    // [head_dim]
 
     public float[]? KNorm { get; init; }                    // [head_dim]

@@ -5,11 +5,11 @@ using Hearth.Numerics;
 namespace Hearth.Models;
 
 /// <summary>
-/// A mixture-of-experts feed-forward as llama.cpp's build_moe_ffn computes it: router logits → probabilities (softmax or
-/// sigmoid); the experts are chosen on the probabilities plus an optional selection bias (DeepSeek-V3), optionally only
+/// A mixture-of-experts feed-forward as llama.cpp's build_moe_ffn computes it: router logits (+ bias) → probabilities
+/// (softmax or sigmoid; or, for gpt-oss, the logits choose and a softmax over the chosen ones weighs them); the experts are chosen on the probabilities plus an optional selection bias (DeepSeek-V3), optionally only
 /// from the best groups (group score = sum of its two best); each chosen expert's weight is its unbiased probability,
-/// optionally divided by the chosen ones' sum and multiplied by a scale; output = Σ weight · SwiGLU expert + shared
-/// experts. Tokens are grouped by expert, so each selected expert's matrices are read once per batch (a GEMM over its
+/// optionally divided by the chosen ones' sum and multiplied by a scale; output = Σ weight · gated expert (with per-expert
+/// biases where the file has them) + shared experts. Tokens are grouped by expert, so each selected expert's matrices are read once per batch (a GEMM over its
 /// tokens) and unselected experts are never touched.
 /// </summary>
 internal sealed class MixtureOfExperts
@@ -33,6 +33,10 @@ internal sealed class MixtureOfExperts
         var c = _c;
         int d = c.EmbeddingLength, used = c.ExpertUsedCount;
         _model.Linear(e.Router, buf.Xb, n, buf.RouterLogits, buf, pool);
+        if (e.RouterBias != null)
+        {
+            for (int t = 0; t < n; t++) TensorPrimitives.Add(buf.RouterLogits.AsSpan(t * c.ExpertCount, c.ExpertCount), e.RouterBias, buf.RouterLogits.AsSpan(t * c.ExpertCount, c.ExpertCount));
+        }
         for (int t = 0; t < n; t++) Route(e, buf.RouterLogits.AsSpan(t * c.ExpertCount, c.ExpertCount), buf.ExpertIds.AsSpan(t * used, used), buf.ExpertWeights.AsSpan(t * used, used));
 
         var sum = buf.MoeSum.AsSpan(0, n * d);
@@ -53,7 +57,8 @@ internal sealed class MixtureOfExperts
             }
             if (count == 0) continue;
             buf.InputVersion++;
-            _model.FeedForward(e.Gate[x], e.Up[x], e.Down[x], buf.ExpertInput, count, buf.ExpertOutput, buf, pool);
+            _model.FeedForward(e.Gate[x], e.Up[x], e.Down[x], buf.ExpertInput, count, buf.ExpertOutput, buf, pool,
+                e.GateBias?[x], e.UpBias?[x], e.DownBias?[x]);
             for (int i = 0; i < count; i++)
             {
                 int t = buf.ExpertTokens[i];
@@ -92,10 +97,11 @@ internal sealed class MixtureOfExperts
         {
             for (int i = 0; i < probs.Length; i++) probs[i] = 1.0f / (1.0f + MathF.Exp(-probs[i]));
         }
-        else
+        else if (c.ExpertGating == ExpertGating.Softmax)
         {
             VectorOps.Softmax(probs);
         }
+        // SoftmaxWeight: the logits themselves choose; the chosen ones' softmax weighs them (below).
         var sel = _selection.AsSpan(0, probs.Length);
         probs.CopyTo(sel);
         if (e.SelectionBias != null) TensorPrimitives.Add(sel, e.SelectionBias, sel);
@@ -112,9 +118,11 @@ internal sealed class MixtureOfExperts
             weights[s] = probs[best];
             sel[best] = float.NegativeInfinity;
         }
+        if (c.ExpertGating == ExpertGating.SoftmaxWeight) VectorOps.Softmax(weights);
         if (c.ExpertWeightsNorm)
         {
-            float total = TensorPrimitives.Sum(weights);
+            // llama.cpp clamps the sum to F16's smallest normal before dividing.
+            float total = MathF.Max(TensorPrimitives.Sum(weights), 6.103515625e-5f);
             TensorPrimitives.Divide(weights, total, weights);
         }
         if (c.ExpertWeightsScale != 1f) TensorPrimitives.Multiply(weights, c.ExpertWeightsScale, weights);

@@ -7,6 +7,9 @@ internal enum ExpertGating
 {
     Softmax = 1,
     Sigmoid = 2,
+
+    /// <summary>Experts chosen on the raw logits; the chosen ones weighted by a softmax over their logits (gpt-oss).</summary>
+    SoftmaxWeight = 3,
 }
 
 /// <summary>
@@ -89,15 +92,29 @@ public sealed partial class ModelConfig
 
     internal bool IsSlidingLayer(int layer) => SlidingLayers != null && SlidingLayers[layer];
 
+    /// <summary>Layers whose queries and keys are not rotated (SmolLM3's every fourth); null = all rotate. // [n_layer]</summary>
+    internal bool[]? NoRopeLayers { get; set; }
+
+    internal bool UsesRope(int layer) => NoRopeLayers is null || !NoRopeLayers[layer];
+
+    /// <summary>
+    /// Llama 4-style attention temperature (Mistral 3): queries are multiplied by 1 + scale · ln(⌊pos / floor⌋ + 1)
+    /// after RoPE; 0 = none.
+    /// </summary>
+    internal float AttnTemperatureScale { get; set; }
+
+    /// <summary>Positions per temperature step (llama.cpp's n_attn_temp_floor_scale: the original YaRN context).</summary>
+    internal int AttnTemperatureFloor { get; set; }
+
+    /// <summary>The query multiplier of <see cref="AttnTemperatureScale"/> at position <paramref name="pos"/>.</summary>
+    // In double like llama.cpp's graph input, then stored as float.
+    internal float AttnTemperature(int pos) =>
+        (float)(Math.Log(Math.Floor((float)pos / AttnTemperatureFloor) + 1.0) * AttnTemperatureScale + 1.0);
+
     private void ReadVariants(GgufFile file, ArchitectureTraits traits)
     {
         string a = Architecture;
-        int Int(string key, int fallback)
-        {
-            long? v = file.GetInt64($"{a}.{key}");
-            if (v is null) return fallback;
-            return v is >= 0 and <= int.MaxValue ? (int)v : throw new InvalidDataException($"Metadata '{a}.{key}' = {v} is out of range.");
-        }
+        int Int(string key, int fallback) => ReadInt(file, $"{a}.{key}", fallback);
         float Float(string key, float fallback) => (float)(file.GetDouble($"{a}.{key}") ?? fallback);
 
         AttentionScale = 1f / MathF.Sqrt(HeadDim);
@@ -123,7 +140,7 @@ public sealed partial class ModelConfig
         {
             0 or 1 => ExpertGating.Softmax, // 0: not stated; DeepSeek-V2 files predate the key and use softmax
             2 => ExpertGating.Sigmoid,
-            _ => throw new NotSupportedException($"Metadata '{a}.expert_gating_func' = {gating} is not supported (1 = softmax, 2 = sigmoid)."),
+            _ => throw new ModelConfigurationException($"Metadata '{a}.expert_gating_func' = {gating} is not supported (1 = softmax, 2 = sigmoid).", $"{a}.expert_gating_func"),
         };
         ExpertGroupCount = Int("expert_group_count", 0);
         ExpertGroupUsedCount = Int("expert_group_used_count", 0);
@@ -137,16 +154,25 @@ public sealed partial class ModelConfig
     {
         ValidateRecurrent();
         if (SlidingLayers != null && SlidingWindow <= 0) SlidingLayers = null;
-        if (ExpertCount > 0)
+        if (AttnTemperatureScale != 0 && AttnTemperatureFloor <= 0)
+            throw new ModelConfigurationException($"Attention temperature scaling needs a positive '{Architecture}.rope.scaling.original_context_length' (or context_length).");
+        if (ExpertCount == 0)
+        {
+            // A dense model has no use for the expert keys; left set, a stray expert_feed_forward_length would size the
+            // feed-forward buffers (2^31 − 2 wrapped them negative).
+            ExpertUsedCount = ExpertSharedCount = ExpertFeedForwardLength = LeadingDenseBlockCount = 0;
+            ExpertGroupCount = ExpertGroupUsedCount = 0;
+        }
+        else
         {
             if (ExpertUsedCount <= 0 || ExpertUsedCount > ExpertCount)
-                throw new InvalidDataException($"expert_used_count {ExpertUsedCount} must be between 1 and expert_count {ExpertCount}.");
+                throw new ModelConfigurationException($"expert_used_count {ExpertUsedCount} must be between 1 and expert_count {ExpertCount}.");
             if (ExpertFeedForwardLength <= 0)
-                throw new InvalidDataException($"The model has {ExpertCount} experts but no positive '{Architecture}.expert_feed_forward_length'.");
+                throw new ModelConfigurationException($"The model has {ExpertCount} experts but no positive '{Architecture}.expert_feed_forward_length'.");
             if (ExpertGroupCount > 1 && (ExpertCount % ExpertGroupCount != 0 || ExpertGroupUsedCount <= 0 || ExpertGroupUsedCount > ExpertGroupCount))
-                throw new InvalidDataException($"expert_group_count {ExpertGroupCount} / expert_group_used_count {ExpertGroupUsedCount} do not fit expert_count {ExpertCount}.");
+                throw new ModelConfigurationException($"expert_group_count {ExpertGroupCount} / expert_group_used_count {ExpertGroupUsedCount} do not fit expert_count {ExpertCount}.");
         }
         if (IsLatentAttention && (MlaKeyDim <= RopeDimensionCount || MlaValueDim <= 0))
-            throw new InvalidDataException($"Latent attention needs a key width ({MlaKeyDim}) above rope.dimension_count ({RopeDimensionCount}) and a value width ({MlaValueDim}).");
+            throw new ModelConfigurationException($"Latent attention needs a key width ({MlaKeyDim}) above rope.dimension_count ({RopeDimensionCount}) and a value width ({MlaValueDim}).");
     }
 }

@@ -43,10 +43,10 @@ public sealed partial class ModelConfig
 
     internal static ModelConfig FromGguf(GgufFile file, string arch, int vocabSize)
     {
-        long Required(string key) => file.GetInt64($"{arch}.{key}") ?? throw new InvalidDataException(
-            $"The model is missing the required metadata key '{arch}.{key}'.");
-        int Positive(string key, long v) => v is > 0 and <= int.MaxValue ? (int)v : throw new InvalidDataException(
-            $"Metadata '{arch}.{key}' = {v} is out of range.");
+        long Required(string key) => file.GetInt64($"{arch}.{key}") ?? throw new ModelConfigurationException(
+            $"The model is missing the required metadata key '{arch}.{key}'.", $"{arch}.{key}");
+        int Positive(string key, long v) => v is > 0 and <= int.MaxValue ? (int)v : throw new ModelConfigurationException(
+            $"Metadata '{arch}.{key}' = {v} is out of range (1 to {int.MaxValue}).", $"{arch}.{key}");
 
         int nEmbd = Positive("embedding_length", Required("embedding_length"));
         int nHead = Positive("attention.head_count", Required("attention.head_count"));
@@ -55,7 +55,8 @@ public sealed partial class ModelConfig
         int nHeadKv = Positive("attention.head_count_kv", kvHeads == 0 ? nHead : kvHeads);
         if (nHead % nHeadKv != 0)
         {
-            throw new InvalidDataException($"attention.head_count {nHead} is not a multiple of attention.head_count_kv {nHeadKv}.");
+            throw new ModelConfigurationException(
+                $"Metadata '{arch}.attention.head_count' = {nHead} is not a multiple of '{arch}.attention.head_count_kv' = {nHeadKv}.", $"{arch}.attention.head_count_kv");
         }
         int headDim = Positive("attention.key_length", file.GetInt64($"{arch}.attention.key_length") ?? (nEmbd / nHead));
         int valueDim = Positive("attention.value_length", file.GetInt64($"{arch}.attention.value_length") ?? headDim);
@@ -73,7 +74,9 @@ public sealed partial class ModelConfig
             Name = file.GetString("general.name"),
             EmbeddingLength = nEmbd,
             BlockCount = Positive("block_count", Required("block_count")),
-            FeedForwardLength = Positive("feed_forward_length", Required("feed_forward_length")),
+            // Mixture-of-experts files may state only the expert width (gpt-oss converters write both).
+            FeedForwardLength = Positive("feed_forward_length", file.GetInt64($"{arch}.feed_forward_length")
+                ?? file.GetInt64($"{arch}.expert_feed_forward_length") ?? Required("feed_forward_length")),
             HeadCount = nHead,
             HeadCountKv = nHeadKv,
             HeadDim = headDim,
@@ -87,5 +90,18 @@ public sealed partial class ModelConfig
         };
         config.ReadVariants(file, Architectures.Get(arch));
         return config;
+    }
+
+    /// <summary>
+    /// An integer hyper-parameter <paramref name="key"/> in [<paramref name="min"/>, int.MaxValue], or
+    /// <paramref name="fallback"/> when absent; anything else (another type, a value out of range) is a
+    /// <see cref="ModelConfigurationException"/> naming the key. For architectures' <see cref="ArchitectureTraits.Configure"/>.
+    /// </summary>
+    internal static int ReadInt(GgufFile file, string key, int fallback, int min = 0)
+    {
+        long? v = file.GetInt64(key);
+        if (v is null) return fallback;
+        return v >= min && v <= int.MaxValue ? (int)v : throw new ModelConfigurationException(
+            $"Metadata '{key}' = {v} is out of range ({min} to {int.MaxValue}).", key);
     }
 }

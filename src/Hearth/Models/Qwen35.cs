@@ -18,7 +18,7 @@ internal static class Qwen35
         Name = "qwen35",
         RopeStyle = RopeStyle.NeoX,
         QkNorm = true,
-        FfnNormName = "post_attention_norm",
+        FfnNormTensor = "post_attention_norm",
         Configure = (c, file) => Configure(c, file),
     };
 

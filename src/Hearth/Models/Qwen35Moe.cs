@@ -15,7 +15,7 @@ internal static class Qwen35Moe
         Name = "qwen35moe",
         RopeStyle = RopeStyle.NeoX,
         QkNorm = true,
-        FfnNormName = "post_attention_norm",
+        FfnNormTensor = "post_attention_norm",
         Configure = (c, file) =>
         {
             Qwen35.Configure(c, file);

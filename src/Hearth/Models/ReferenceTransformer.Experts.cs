@@ -10,9 +10,14 @@ internal sealed partial class ReferenceTransformer
     {
         var c = _c;
         int n = c.ExpertCount;
-        var logits = MatVec(e.Router, xb, null);
+        var logits = MatVec(e.Router, xb, e.RouterBias);
         var probs = new float[n];
-        if (c.ExpertGating == ExpertGating.Sigmoid)
+        if (c.ExpertGating == ExpertGating.SoftmaxWeight)
+        {
+            // gpt-oss: the logits choose; their softmax over the chosen ones weighs (below).
+            Array.Copy(logits, probs, n);
+        }
+        else if (c.ExpertGating == ExpertGating.Sigmoid)
         {
             for (int i = 0; i < n; i++) probs[i] = 1 / (1 + MathF.Exp(-logits[i]));
         }
@@ -39,13 +44,20 @@ internal sealed partial class ReferenceTransformer
         // Best first; equal values keep the lower index first (the sort is stable).
         int[] chosen = Enumerable.Range(0, n).OrderByDescending(i => choice[i]).Take(c.ExpertUsedCount).ToArray();
         var weight = chosen.Select(i => probs[i]).ToArray();
+        if (c.ExpertGating == ExpertGating.SoftmaxWeight)
+        {
+            float top = weight.Max();
+            double z = weight.Sum(w => Math.Exp(w - top));
+            weight = weight.Select(w => (float)(Math.Exp(w - top) / z)).ToArray();
+        }
         float total = weight.Sum();
         for (int s = 0; s < weight.Length; s++) weight[s] = (c.ExpertWeightsNorm ? weight[s] / total : weight[s]) * c.ExpertWeightsScale;
 
         var output = new float[c.EmbeddingLength];
         for (int s = 0; s < chosen.Length; s++)
         {
-            var y = FeedForward(e.Gate[chosen[s]], e.Up[chosen[s]], e.Down[chosen[s]], xb);
+            int x = chosen[s];
+            var y = FeedForward(e.Gate[x], e.Up[x], e.Down[x], xb, e.GateBias?[x], e.UpBias?[x], e.DownBias?[x]);
             for (int i = 0; i < output.Length; i++) output[i] += weight[s] * y[i];
         }
         if (e.SharedGate != null)

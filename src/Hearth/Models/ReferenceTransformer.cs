@@ -65,7 +65,7 @@ internal sealed partial class ReferenceTransformer
             var xb = Norm(x, L.AttnNorm);
             var att = L.Recurrent != null ? Recurrent(l, L.Recurrent, xb)
                 : L.Latent != null ? LatentAttention(l, L.Latent, xb, pos) : Attention(l, L, xb, pos);
-            var o = MatVec(L.Wo, att, null);
+            var o = MatVec(L.Wo, att, L.Bo);
             if (L.AttnPostNorm != null) o = Norm(o, L.AttnPostNorm);
             for (int i = 0; i < d; i++) x[i] += o[i];
 
@@ -106,8 +106,16 @@ internal sealed partial class ReferenceTransformer
         if (L.QNorm != null) NormHeads(q, c.HeadCount, hd, L.QNorm);
         if (L.KNorm != null) NormHeads(k, c.HeadCountKv, hd, L.KNorm);
         var r = c.IsSlidingLayer(l) ? _localRope : _rope;
-        r.Apply(q, c.HeadCount, hd, pos);
-        r.Apply(k, c.HeadCountKv, hd, pos);
+        if (c.UsesRope(l))
+        {
+            r.Apply(q, c.HeadCount, hd, pos);
+            r.Apply(k, c.HeadCountKv, hd, pos);
+        }
+        if (c.AttnTemperatureScale != 0)
+        {
+            float temperature = c.AttnTemperature(pos);
+            for (int i = 0; i < q.Length; i++) q[i] *= temperature;
+        }
         float scale = c.AttentionScale;
         if (_arch.ScaleQueries)
         {
@@ -116,7 +124,7 @@ internal sealed partial class ReferenceTransformer
             scale = 1f;
         }
         int first = c.IsSlidingLayer(l) ? Math.Max(0, pos + 1 - c.SlidingWindow) : 0;
-        var att = Attend(l, q, k, v, c.HeadCount, c.HeadCountKv, hd, c.ValueHeadDim, pos, first, scale);
+        var att = Attend(l, q, k, v, c.HeadCount, c.HeadCountKv, hd, c.ValueHeadDim, pos, first, scale, L.Sinks);
         if (gate != null)
         {
             for (int i = 0; i < att.Length; i++) att[i] *= 1 / (1 + MathF.Exp(-gate[i]));
@@ -127,8 +135,10 @@ internal sealed partial class ReferenceTransformer
     /// <summary>
     /// Stores this position's keys <paramref name="k"/> and values <paramref name="v"/> and returns softmax(q·K / scale)·V
     /// per query head (// [heads * valueDim]) over positions first..pos; query head h reads kv head h / (heads / kvHeads).
+    /// With <paramref name="sinks"/>, head h's sink logit joins its softmax as one more score without a value.
     /// </summary>
-    private float[] Attend(int l, float[] q, float[] k, float[] v, int heads, int kvHeads, int keyDim, int valueDim, int pos, int first, float scale)
+    private float[] Attend(int l, float[] q, float[] k, float[] v, int heads, int kvHeads, int keyDim, int valueDim, int pos, int first, float scale,
+        float[]? sinks = null)
     {
         int kDim = kvHeads * keyDim, vDim = kvHeads * valueDim;
         Array.Copy(k, 0, _keys[l], pos * kDim, kDim);
@@ -149,7 +159,8 @@ internal sealed partial class ReferenceTransformer
                 scores[j] = s * scale;
                 max = Math.Max(max, scores[j]);
             }
-            float sum = 0;
+            if (sinks != null) max = Math.Max(max, sinks[h]);
+            float sum = sinks != null ? MathF.Exp(sinks[h] - max) : 0;
             for (int j = first; j <= pos; j++)
             {
                 scores[j] = MathF.Exp(scores[j] - max);
@@ -163,17 +174,26 @@ internal sealed partial class ReferenceTransformer
         return att;
     }
 
-    // down · (act(gate · x) ⊙ (up · x)).
-    private float[] FeedForward(WeightMatrix gate, WeightMatrix up, WeightMatrix down, float[] xb)
+    // down · (act(gate · x + b_gate) ⊙ (up · x + b_up)) + b_down.
+    private float[] FeedForward(WeightMatrix gate, WeightMatrix up, WeightMatrix down, float[] xb,
+        float[]? gateBias = null, float[]? upBias = null, float[]? downBias = null)
     {
-        var g = MatVec(gate, xb, null);
-        var u = MatVec(up, xb, null);
+        var g = MatVec(gate, xb, gateBias);
+        var u = MatVec(up, xb, upBias);
         for (int i = 0; i < g.Length; i++)
         {
+            if (_arch.Activation == FeedForwardActivation.SwigluOai)
+            {
+                // OpenAI's clamped SwiGLU: the gate only from above, the up projection both ways, and up + 1.
+                float x = Math.Min(g[i], VectorOps.OaiLimit);
+                float y = Math.Clamp(u[i], -VectorOps.OaiLimit, VectorOps.OaiLimit);
+                g[i] = x / (1 + MathF.Exp(-VectorOps.OaiAlpha * x)) * (y + 1);
+                continue;
+            }
             float act = _arch.Activation == FeedForwardActivation.GeluTanh ? GeluTanh.Reference(g[i]) : g[i] / (1 + MathF.Exp(-g[i]));
             g[i] = act * u[i];
         }
-        return MatVec(down, g, null);
+        return MatVec(down, g, downBias);
     }
 
     private float[] Norm(float[] x, float[] weight)

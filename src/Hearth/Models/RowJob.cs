@@ -11,7 +11,7 @@ namespace Hearth.Models;
 /// </summary>
 internal sealed class RowJob : IParallelJob
 {
-    private enum Op { RmsNorm, SwiGlu, GeluGlu, Add, Custom }
+    private enum Op { RmsNorm, SwiGlu, GeluGlu, SwigluOai, Add, Custom }
 
     private Op _op;
     private float[] _x = [];
@@ -34,13 +34,19 @@ internal sealed class RowJob : IParallelJob
         Run(pool, Op.RmsNorm, rows, width, 3L * rows * width);
     }
 
-    /// <summary>gate = act(gate) · up over the first rows × width elements (SwiGLU, or GELU-tanh when <paramref name="gelu"/>).</summary>
+    /// <summary>gate = act(gate) · up over the first rows × width elements (SwiGLU, GELU-tanh or gpt-oss's clamped SwiGLU).</summary>
     // gate, up: [rows, width].
-    public void Glu(WorkerPool pool, bool gelu, float[] gate, float[] up, int rows, int width)
+    public void Glu(WorkerPool pool, FeedForwardActivation activation, float[] gate, float[] up, int rows, int width)
     {
         _x = gate;
         _y = up;
-        Run(pool, gelu ? Op.GeluGlu : Op.SwiGlu, rows, width, 16L * rows * width);
+        var op = activation switch
+        {
+            FeedForwardActivation.GeluTanh => Op.GeluGlu,
+            FeedForwardActivation.SwigluOai => Op.SwigluOai,
+            _ => Op.SwiGlu,
+        };
+        Run(pool, op, rows, width, 16L * rows * width);
     }
 
     /// <summary>x += y over the first rows × width elements (the residual adds).</summary>
@@ -82,6 +88,9 @@ internal sealed class RowJob : IParallelJob
                 break;
             case Op.SwiGlu:
                 VectorOps.SwiGlu(_x.AsSpan(r0 * w, (r1 - r0) * w), _y.AsSpan(r0 * w, (r1 - r0) * w));
+                break;
+            case Op.SwigluOai:
+                VectorOps.SwigluOai(_x.AsSpan(r0 * w, (r1 - r0) * w), _y.AsSpan(r0 * w, (r1 - r0) * w));
                 break;
             case Op.GeluGlu:
                 GeluTanh.Glu(_x.AsSpan(r0 * w, (r1 - r0) * w), _y.AsSpan(r0 * w, (r1 - r0) * w));

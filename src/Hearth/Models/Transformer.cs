@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Hearth.Gguf;
 using Hearth.Inference;
 using Hearth.Numerics;
 
@@ -46,7 +47,7 @@ internal sealed class Transformer
             {
                 if (l.Recurrent is null && (l.QNorm is null || l.KNorm is null))
                 {
-                    throw new InvalidDataException($"Architecture '{arch.Name}' needs attn_q_norm/attn_k_norm tensors in every block.");
+                    throw new ModelConfigurationException($"Architecture '{arch.Name}' needs attn_q_norm/attn_k_norm tensors in every block.");
                 }
             }
         }
@@ -56,7 +57,7 @@ internal sealed class Transformer
             {
                 if (l.AttnPostNorm is null || l.FfnPostNorm is null)
                 {
-                    throw new InvalidDataException($"Architecture '{arch.Name}' needs post_attention_norm/post_ffw_norm tensors in every block.");
+                    throw new ModelConfigurationException($"Architecture '{arch.Name}' needs post_attention_norm/post_ffw_norm tensors in every block.");
                 }
             }
         }
@@ -187,11 +188,12 @@ internal sealed class Transformer
         _prepBuf = buf;
         _rows.ForRows(pool, n, 8L * n * (qDim + kDim + vDim), _prepareTokens);
         int window = c.IsSlidingLayer(l) ? c.SlidingWindow : 0;
-        _attention.Set(c, buf, l, n, Arch.ScaleQueries ? 1f : c.AttentionScale, c.AttnLogitSoftcap, window);
+        _attention.Set(c, buf, l, n, Arch.ScaleQueries ? 1f : c.AttentionScale, c.AttnLogitSoftcap, window, L.Sinks);
         pool.Run(_attention, _attention.ChunkCount, (long)n * c.HeadCount * (buf.TokenPos[n - 1] + 1) * (c.HeadDim + c.ValueHeadDim));
         if (c.AttentionOutputGate) _rows.ForRows(pool, n, 16L * n * qDim, _gateOutputs);
         buf.InputVersion++;
         Linear(L.Wo, buf.AttnOut, n, buf.Xb, buf, pool);
+        if (L.Bo != null) AddBias(buf.Xb, L.Bo, n);
     }
 
     // AttnOut ⊙= sigmoid(gate) for tokens [t0, t1) (the attention output gate).
@@ -239,8 +241,12 @@ internal sealed class Transformer
                 for (int h = 0; h < c.HeadCountKv; h++) VectorOps.RmsNorm(k.Slice(h * c.HeadDim, c.HeadDim), L.KNorm, c.RmsNormEps, k.Slice(h * c.HeadDim, c.HeadDim));
             }
             int pos = buf.TokenPos[t];
-            ApplyRope(l, q, c.HeadCount, c.HeadDim, pos);
-            ApplyRope(l, k, c.HeadCountKv, c.HeadDim, pos);
+            if (c.UsesRope(l))
+            {
+                ApplyRope(l, q, c.HeadCount, c.HeadDim, pos);
+                ApplyRope(l, k, c.HeadCountKv, c.HeadDim, pos);
+            }
+            if (c.AttnTemperatureScale != 0) TensorPrimitives.Multiply(q, c.AttnTemperature(pos), q);
             if (Arch.ScaleQueries) TensorPrimitives.Multiply(q, c.AttentionScale, q);
             TensorPrimitives.ConvertToHalf(k, buf.TokenCache[t].Keys(l, pos));
             TensorPrimitives.ConvertToHalf(v, buf.TokenCache[t].Values(l, pos));
@@ -251,13 +257,25 @@ internal sealed class Transformer
     /// output = down · (act(gate · input) ⊙ (up · input)) for <paramref name="n"/> rows of <paramref name="input"/>; uses
     /// the Gate/Up buffers. <paramref name="output"/> may be <paramref name="input"/>.
     /// </summary>
-    internal void FeedForward(WeightMatrix gate, WeightMatrix up, WeightMatrix down, float[] input, int n, float[] output, ForwardBuffers buf, WorkerPool pool)
+    internal void FeedForward(WeightMatrix gate, WeightMatrix up, WeightMatrix down, float[] input, int n, float[] output, ForwardBuffers buf, WorkerPool pool,
+        float[]? gateBias = null, float[]? upBias = null, float[]? downBias = null)
     {
         Linear(input, n, buf, pool, gate, buf.Gate, up, buf.Up);
         int ff = gate.Rows;
-        _rows.Glu(pool, Arch.Activation == FeedForwardActivation.GeluTanh, buf.Gate, buf.Up, n, ff);
+        if (gateBias != null) AddBias(buf.Gate, gateBias, n);
+        if (upBias != null) AddBias(buf.Up, upBias, n);
+        _rows.Glu(pool, Arch.Activation, buf.Gate, buf.Up, n, ff);
         buf.InputVersion++;
         Linear(down, buf.Gate, n, output, buf, pool);
+        if (downBias != null) AddBias(output, downBias, n);
+    }
+
+    /// <summary>x[t] += bias for the first <paramref name="n"/> rows of width bias.Length.</summary>
+    // x: [n, bias.Length]; bias: [width].
+    private static void AddBias(float[] x, float[] bias, int n)
+    {
+        int w = bias.Length;
+        for (int t = 0; t < n; t++) TensorPrimitives.Add(x.AsSpan(t * w, w), bias, x.AsSpan(t * w, w));
     }
 
     internal void Linear(WeightMatrix w, float[] input, int nTokens, float[] output, ForwardBuffers buf, WorkerPool pool) =>

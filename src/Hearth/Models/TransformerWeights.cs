@@ -27,10 +27,9 @@ internal sealed unsafe class TransformerWeights
     /// <summary>Phi-3 LongRoPE factors for contexts up to the original one.</summary>
     public float[]? RopeFactorsShort { get; private set; }            // [rope_dims / 2]
 
-    public static TransformerWeights Load(GgufFile file, ModelConfig c)
+    public static TransformerWeights Load(GgufFile file, ModelConfig c, ArchitectureTraits arch)
     {
         var w = new TransformerWeights(file);
-        var arch = Architectures.Get(c.Architecture);
         int nEmbd = c.EmbeddingLength;
         w.TokenEmbedding = w.Matrix("token_embd.weight", nEmbd, c.VocabSize);
         w.Output = file.FindTensor("output.weight") is null ? w.TokenEmbedding : w.Matrix("output.weight", nEmbd, c.VocabSize);
@@ -40,8 +39,9 @@ internal sealed unsafe class TransformerWeights
         w.RopeFactorsShort = w.OptionalVector("rope_factors_short.weight", c.RopeDimensionCount / 2);
         if ((w.RopeFactorsLong is null) != (w.RopeFactorsShort is null))
         {
-            throw new InvalidDataException("The model has only one of rope_factors_long.weight and rope_factors_short.weight; LongRoPE needs both.");
+            throw new ModelConfigurationException("The model has only one of rope_factors_long.weight and rope_factors_short.weight; LongRoPE needs both.");
         }
+        // ModelValidator.CheckBlocks has matched block_count with the blocks present, so this array is the file's size.
         // Qwen3.5's interleaved M-RoPE: for text every position component is the token's position except the fourth,
         // which is 0, so the dimension pairs the sections give that component are not rotated (a factor of +inf).
         if (c.RopeSections != null) w.RopeFreqFactors ??= MropeTextFactors(c.RopeSections, c.RopeDimensionCount / 2);
@@ -70,14 +70,15 @@ internal sealed unsafe class TransformerWeights
         string p = $"blk.{i}.";
         if (c.IsRecurrentLayer(i)) return RecurrentLayer(c, arch, i);
         int nEmbd = c.EmbeddingLength;
-        int qDim = c.HeadCount * c.HeadDim, kDim = c.HeadCountKv * c.HeadDim, vDim = c.HeadCountKv * c.ValueHeadDim;
+        // 64-bit products compared with the tensors' real shapes: an int product could wrap to match them.
+        long qDim = (long)c.HeadCount * c.HeadDim, kDim = (long)c.HeadCountKv * c.HeadDim, vDim = (long)c.HeadCountKv * c.ValueHeadDim;
         WeightMatrix? wq = null, wk = null, wv = null;
         LatentAttentionWeights? latent = null;
-        int attnOut;
+        long attnOut;
         if (c.IsLatentAttention)
         {
             latent = Latent(c, p);
-            attnOut = c.HeadCount * c.MlaValueDim;
+            attnOut = (long)c.HeadCount * c.MlaValueDim;
         }
         else
         {
@@ -85,9 +86,10 @@ internal sealed unsafe class TransformerWeights
             {
                 // Phi-3 stores q, k and v as one matrix; its row ranges are the three projections.
                 var qkv = Matrix(p + "attn_qkv.weight", nEmbd, qDim + kDim + vDim);
-                wq = qkv.RowRange(0, qDim);
-                wk = qkv.RowRange(qDim, kDim);
-                wv = qkv.RowRange(qDim + kDim, vDim);
+                // The rows matched, so each width fits an int.
+                wq = qkv.RowRange(0, (int)qDim);
+                wk = qkv.RowRange((int)qDim, (int)kDim);
+                wv = qkv.RowRange((int)(qDim + kDim), (int)vDim);
             }
             else
             {
@@ -96,7 +98,7 @@ internal sealed unsafe class TransformerWeights
                 wk = Matrix(p + "attn_k.weight", nEmbd, kDim);
                 wv = Matrix(p + "attn_v.weight", nEmbd, vDim);
             }
-            attnOut = c.HeadCount * c.ValueHeadDim;
+            attnOut = (long)c.HeadCount * c.ValueHeadDim;
         }
 
         var (gate, up, down, experts) = FeedForward(c, p, i);
@@ -111,12 +113,14 @@ internal sealed unsafe class TransformerWeights
             Bq = OptionalVector(p + "attn_q.bias", qDim),
             Bk = OptionalVector(p + "attn_k.bias", kDim),
             Bv = OptionalVector(p + "attn_v.bias", vDim),
+            Bo = OptionalVector(p + "attn_output.bias", nEmbd),
+            Sinks = arch.AttentionSinks ? Vector(p + "attn_sinks.weight", c.HeadCount) : null,
             QNorm = OptionalVector(p + "attn_q_norm.weight", c.HeadDim),
             KNorm = OptionalVector(p + "attn_k_norm.weight", c.HeadDim),
             Latent = latent,
-            // (Qwen3.5's post_attention_norm is its pre-feed-forward norm, not a Gemma post-norm.)
-            AttnPostNorm = arch.FfnNormName == "post_attention_norm" ? null : OptionalVector(p + "post_attention_norm.weight", nEmbd),
-            FfnNorm = Vector(p + arch.FfnNormName + ".weight", nEmbd),
+            // (gpt-oss's and Qwen3.5's post_attention_norm is their pre-feed-forward norm, not a Gemma post-norm.)
+            AttnPostNorm = arch.FfnNormTensor == "post_attention_norm" ? null : OptionalVector(p + "post_attention_norm.weight", nEmbd),
+            FfnNorm = Vector(p + arch.FfnNormTensor + ".weight", nEmbd),
             Gate = gate,
             Up = up,
             Down = down,
@@ -140,7 +144,7 @@ internal sealed unsafe class TransformerWeights
             if (_file.FindTensor(p + "ffn_gate.weight") is null && _file.FindTensor(p + "ffn_up.weight") is { } upInfo && upInfo.Rows == 2L * ff)
             {
                 // Phi-3 stores gate and up as one [n_embd, 2 n_ff] matrix: gate rows first, then up (ggml's swiglu split).
-                var fused = Matrix(p + "ffn_up.weight", nEmbd, 2 * ff);
+                var fused = Matrix(p + "ffn_up.weight", nEmbd, 2L * ff);
                 gate = fused.RowRange(0, ff);
                 up = fused.RowRange(ff, ff);
             }
@@ -196,7 +200,7 @@ internal sealed unsafe class TransformerWeights
             AttnNorm = Vector(p + "attn_norm.weight", nEmbd),
             Wo = output,
             Recurrent = mixer,
-            FfnNorm = Vector(p + arch.FfnNormName + ".weight", nEmbd),
+            FfnNorm = Vector(p + arch.FfnNormTensor + ".weight", nEmbd),
             Gate = gate,
             Up = up,
             Down = down,
@@ -226,13 +230,14 @@ internal sealed unsafe class TransformerWeights
     private LatentAttentionWeights Latent(ModelConfig c, string p)
     {
         int nEmbd = c.EmbeddingLength, heads = c.HeadCount, r = c.KvLoraRank, rope = c.RopeDimensionCount;
-        int nope = c.MlaKeyDim - rope, v = c.MlaValueDim, qDim = heads * c.MlaKeyDim;
+        int nope = c.MlaKeyDim - rope, v = c.MlaValueDim;
+        long qDim = (long)heads * c.MlaKeyDim;
         WeightMatrix? wq = null, wqa = null, wqb = null;
         float[]? qaNorm = null;
         // DeepSeek-V2-Lite projects queries directly; the others go through a low-rank bottleneck.
         if (_file.FindTensor(p + "attn_q.weight") is null)
         {
-            if (c.QLoraRank <= 0) throw new InvalidDataException($"Block {p.TrimEnd('.')} has no attn_q and the model states no attention.q_lora_rank for attn_q_a/attn_q_b.");
+            if (c.QLoraRank <= 0) throw new ModelConfigurationException($"Block {p.TrimEnd('.')} has no attn_q and the model states no attention.q_lora_rank for attn_q_a/attn_q_b.");
             wqa = Matrix(p + "attn_q_a.weight", nEmbd, c.QLoraRank);
             qaNorm = Vector(p + "attn_q_a_norm.weight", c.QLoraRank);
             wqb = Matrix(p + "attn_q_b.weight", c.QLoraRank, qDim);
@@ -254,7 +259,7 @@ internal sealed unsafe class TransformerWeights
         else
         {
             // Older files keep kv_b whole: per head, nope key rows then v value rows, each of kv_lora_rank columns.
-            var kvb = Matrix(p + "attn_kv_b.weight", r, heads * (nope + v));
+            var kvb = Matrix(p + "attn_kv_b.weight", r, (long)heads * ((long)nope + v));
             for (int h = 0; h < heads; h++)
             {
                 kAbsorb[h] = kvb.RowRange(h * (nope + v), nope);
@@ -268,7 +273,7 @@ internal sealed unsafe class TransformerWeights
             WqA = wqa,
             QANorm = qaNorm,
             WqB = wqb,
-            WkvA = Matrix(p + "attn_kv_a_mqa.weight", nEmbd, r + rope),
+            WkvA = Matrix(p + "attn_kv_a_mqa.weight", nEmbd, (long)r + rope),
             KvANorm = Vector(p + "attn_kv_a_norm.weight", r),
             KAbsorb = kAbsorb,
             KAbsorbTransposed = transposed,
@@ -279,12 +284,16 @@ internal sealed unsafe class TransformerWeights
     private ExpertWeights Experts(ModelConfig c, string p)
     {
         int nEmbd = c.EmbeddingLength, n = c.ExpertCount, ff = c.ExpertFeedForwardLength;
-        int shared = c.ExpertSharedFeedForwardLength > 0 ? c.ExpertSharedFeedForwardLength : ff * c.ExpertSharedCount;
+        long shared = c.ExpertSharedFeedForwardLength > 0 ? c.ExpertSharedFeedForwardLength : (long)ff * c.ExpertSharedCount;
         // Qwen3.5-MoE states no shared count: its shared expert is there when the tensors are (n_ff wide by default).
         if (shared == 0 && _file.FindTensor(p + "ffn_up_shexp.weight") != null) shared = c.FeedForwardLength;
         return new ExpertWeights
         {
             Router = Matrix(p + "ffn_gate_inp.weight", nEmbd, n),
+            RouterBias = OptionalVector(p + "ffn_gate_inp.bias", n),
+            GateBias = OptionalRows(p + "ffn_gate_exps.bias", ff, n),
+            UpBias = OptionalRows(p + "ffn_up_exps.bias", ff, n),
+            DownBias = OptionalRows(p + "ffn_down_exps.bias", nEmbd, n),
             SelectionBias = OptionalVector(p + "exp_probs_b.bias", n),
             Gate = Tensor3(p + "ffn_gate_exps.weight", nEmbd, ff, n),
             Up = Tensor3(p + "ffn_up_exps.weight", nEmbd, ff, n),
@@ -296,27 +305,27 @@ internal sealed unsafe class TransformerWeights
         };
     }
 
-    private WeightMatrix Matrix(string name, int cols, int rows)
+    private WeightMatrix Matrix(string name, long cols, long rows)
     {
         var info = Find(name);
-        if (info.Columns != cols || info.Rows != rows)
+        if (cols > int.MaxValue || rows > int.MaxValue || info.Columns != cols || info.Rows != rows || (info.Dimensions.Count > 2 && info.Dimensions[1] != rows))
         {
-            throw new InvalidDataException(
-                $"Tensor '{name}' has shape [{string.Join(", ", info.Dimensions)}]; expected [{cols}, {rows}] from the model's metadata.");
+            throw new ModelConfigurationException(
+                $"Tensor '{name}' has shape [{string.Join(", ", info.Dimensions)}]; expected [{cols}, {rows}] from the model's metadata.", name);
         }
         CheckType(info);
         return new WeightMatrix(info, _file.GetTensorPointer(info));
     }
 
     // A [cols, rows, slices] tensor as one matrix per slice (expert or head), each a view in place.
-    private WeightMatrix[] Tensor3(string name, int cols, int rows, int slices)
+    private WeightMatrix[] Tensor3(string name, long cols, long rows, int slices)
     {
         var info = Find(name);
         var d = info.Dimensions;
-        if (d.Count != 3 || d[0] != cols || d[1] != rows || d[2] != slices)
+        if (cols > int.MaxValue || rows > int.MaxValue || d.Count != 3 || d[0] != cols || d[1] != rows || d[2] != slices)
         {
-            throw new InvalidDataException(
-                $"Tensor '{name}' has shape [{string.Join(", ", d)}]; expected [{cols}, {rows}, {slices}] from the model's metadata.");
+            throw new ModelConfigurationException(
+                $"Tensor '{name}' has shape [{string.Join(", ", d)}]; expected [{cols}, {rows}, {slices}] from the model's metadata.", name);
         }
         CheckType(info);
         byte* data = _file.GetTensorPointer(info);
@@ -334,14 +343,24 @@ internal sealed unsafe class TransformerWeights
         }
     }
 
-    private float[]? OptionalVector(string name, int n) => _file.FindTensor(name) is null ? null : Vector(name, n);
+    // A [cols, rows] float tensor (per-expert biases) as one float row per expert, or null when absent.
+    private float[][]? OptionalRows(string name, int cols, int rows)
+    {
+        if (_file.FindTensor(name) is null) return null;
+        var all = Vector(name, cols * rows);
+        var result = new float[rows][];
+        for (int r = 0; r < rows; r++) result[r] = all.AsSpan(r * cols, cols).ToArray();
+        return result;
+    }
 
-    private float[] Vector(string name, int n)
+    private float[]? OptionalVector(string name, long n) => _file.FindTensor(name) is null ? null : Vector(name, n);
+
+    private float[] Vector(string name, long n)
     {
         var info = Find(name);
-        if (info.ElementCount != n)
+        if (info.ElementCount != n || n <= 0 || n > Array.MaxLength)
         {
-            throw new InvalidDataException($"Tensor '{name}' has {info.ElementCount} elements; expected {n}.");
+            throw new ModelConfigurationException($"Tensor '{name}' has {info.ElementCount} elements; expected {n}.", name);
         }
         var v = new float[n];
         TensorTypes.Get(info.Type).Dequantize(_file.GetTensorData(info), v);
@@ -349,5 +368,5 @@ internal sealed unsafe class TransformerWeights
     }
 
     private GgufTensorInfo Find(string name) =>
-        _file.FindTensor(name) ?? throw new InvalidDataException($"The model is missing the required tensor '{name}'.");
+        _file.FindTensor(name) ?? throw new ModelConfigurationException($"The model is missing the required tensor '{name}'.", name);
 }

@@ -13,7 +13,7 @@ internal sealed unsafe class WeightMatrix
     {
         if (info.Dimensions.Count > 2 && info.Dimensions[2] != 1)
         {
-            throw new InvalidDataException($"Tensor '{info.Name}' should be a matrix but has shape [{string.Join(", ", info.Dimensions)}].");
+            throw new ModelConfigurationException($"Tensor '{info.Name}' should be a matrix but has shape [{string.Join(", ", info.Dimensions)}].");
         }
         Name = info.Name;
         Type = info.Type;

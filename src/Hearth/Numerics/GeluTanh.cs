@@ -41,6 +41,25 @@ internal static class GeluTanh
         }
     }
 
+    /// <summary>x = gelu(x) in place (ggml_gelu on F32), through the same F16 table as <see cref="Glu"/>.</summary>
+    public static void Apply(Span<float> x)
+    {
+        var table = Table.Value;
+        Span<ushort> bits = stackalloc ushort[256];
+        for (int i0 = 0; i0 < x.Length; i0 += 256)
+        {
+            int n = Math.Min(256, x.Length - i0);
+            var g = x.Slice(i0, n);
+            var h = bits[..n];
+            TensorPrimitives.ConvertToHalf(g, MemoryMarshal.Cast<ushort, Half>(h));
+            for (int i = 0; i < n; i++)
+            {
+                float v = g[i];
+                g[i] = v <= -10.0f ? 0.0f : v >= 10.0f ? v : table[h[i]];
+            }
+        }
+    }
+
     /// <summary>The scalar reference of <see cref="Glu"/>: one element at a time through the scalar Half cast.</summary>
     public static void GluScalar(Span<float> gate, ReadOnlySpan<float> up)
     {

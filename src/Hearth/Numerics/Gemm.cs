@@ -53,6 +53,7 @@ internal static unsafe class Gemm
         if (KernelSelector.Active < KernelVariant.Avx2 || !Avx2.IsSupported || !Fma.IsSupported) return k;
         k[(int)GgmlType.Q8_0] = new(&GemmAvx2Legacy.Q8_0, 4, 4);
         k[(int)GgmlType.Q4_0] = new(&GemmAvx2Legacy.Q4_0, 4, 4);
+        k[(int)GgmlType.MXFP4] = new(&GemmAvx2Fp4.Mxfp4, 4, 4);
         k[(int)GgmlType.Q4_K] = new(&GemmAvx2KQuants.Q4_K, 1, 4);
         k[(int)GgmlType.Q6_K] = new(&GemmAvx2KQuants.Q6_K, 1, 4);
         k[(int)GgmlType.F32] = new(&GemmAvx2Float.F32, 4, 4);

@@ -102,7 +102,7 @@ internal static unsafe class GemmAvx2Legacy
 
     /// <summary>acc + (Σ a·b)·d·e for signed a (|a| = u precomputed) and signed b.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Pair(Vector256<float> acc, Vector256<byte> u, Vector256<sbyte> a, Vector256<sbyte> b, Vector256<float> d, Vector256<float> e)
+    internal static Vector256<float> Pair(Vector256<float> acc, Vector256<byte> u, Vector256<sbyte> a, Vector256<sbyte> b, Vector256<float> d, Vector256<float> e)
     {
         var sb = ISA.Sign(b, a);
         var p = ISA.MultiplyAddAdjacent(ISA.MultiplyAddAdjacent(u, sb), Vec.Create((short)1));
@@ -111,7 +111,7 @@ internal static unsafe class GemmAvx2Legacy
 
     /// <summary>acc + (start + Σ ub·a)·d·e with VNNI: ub unsigned (biased activations), a signed weights.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> PairV(Vector256<float> acc, Vector256<int> start, Vector256<byte> ub, Vector256<sbyte> a, Vector256<float> d, Vector256<float> e) =>
+    internal static Vector256<float> PairV(Vector256<float> acc, Vector256<int> start, Vector256<byte> ub, Vector256<sbyte> a, Vector256<float> d, Vector256<float> e) =>
         FMA.MultiplyAdd(ISA.ConvertToVector256Single(Vnni.MultiplyWideningAndAdd(start, ub, a)) * d, e, acc);
 
     /// <summary>acc + (start + Σ q·b)·d·e for unsigned q ≤ 15 (maddubs cannot saturate: 2·15·128 &lt; 2^15).</summary>

@@ -25,7 +25,7 @@ internal static class TensorTypes
     private static TensorTypeTraits?[] Build()
     {
         var table = new TensorTypeTraits?[64];
-        void Add(GgmlType type, int blockSize, int bytesPerBlock, DequantizeRow dequantize, QuantizeRow quantize,
+        void Add(GgmlType type, int blockSize, int bytesPerBlock, DequantizeRow dequantize, QuantizeRow? quantize,
             GgmlType vecDotType, VecDot? reference)
         {
             table[(int)type] = new TensorTypeTraits
@@ -58,6 +58,20 @@ internal static class TensorTypes
         Add(GgmlType.Q4_K, Q4_K.BlockSize, Q4_K.BytesPerBlock, Q4_K.Dequantize, Q4_K.Quantize, GgmlType.Q8_K, Q4_K.DotReference);
         Add(GgmlType.Q5_K, Q5_K.BlockSize, Q5_K.BytesPerBlock, Q5_K.Dequantize, Q5_K.Quantize, GgmlType.Q8_K, Q5_K.DotReference);
         Add(GgmlType.Q6_K, Q6_K.BlockSize, Q6_K.BytesPerBlock, Q6_K.Dequantize, Q6_K.Quantize, GgmlType.Q8_K, Q6_K.DotReference);
+        // The IQ and ternary types: IQ4_NL pairs with Q8_0 like the 32-element formats, the rest with Q8_K. The grid
+        // types (IQ1–IQ3) have no quantizer: ggml's needs an importance matrix.
+        Add(GgmlType.IQ4_NL, IQ4_NL.BlockSize, IQ4_NL.BytesPerBlock, IQ4_NL.Dequantize, IQ4_NL.Quantize, GgmlType.Q8_0, IQ4_NL.DotReference);
+        Add(GgmlType.IQ4_XS, IQ4_XS.BlockSize, IQ4_XS.BytesPerBlock, IQ4_XS.Dequantize, IQ4_XS.Quantize, GgmlType.Q8_K, IQ4_XS.DotReference);
+        Add(GgmlType.IQ3_XXS, IQ3_XXS.BlockSize, IQ3_XXS.BytesPerBlock, IQ3_XXS.Dequantize, null, GgmlType.Q8_K, IQ3_XXS.DotReference);
+        Add(GgmlType.IQ3_S, IQ3_S.BlockSize, IQ3_S.BytesPerBlock, IQ3_S.Dequantize, null, GgmlType.Q8_K, IQ3_S.DotReference);
+        Add(GgmlType.IQ2_XXS, IQ2_XXS.BlockSize, IQ2_XXS.BytesPerBlock, IQ2_XXS.Dequantize, null, GgmlType.Q8_K, IQ2_XXS.DotReference);
+        Add(GgmlType.IQ2_XS, IQ2_XS.BlockSize, IQ2_XS.BytesPerBlock, IQ2_XS.Dequantize, null, GgmlType.Q8_K, IQ2_XS.DotReference);
+        Add(GgmlType.IQ2_S, IQ2_S.BlockSize, IQ2_S.BytesPerBlock, IQ2_S.Dequantize, null, GgmlType.Q8_K, IQ2_S.DotReference);
+        Add(GgmlType.IQ1_S, IQ1_S.BlockSize, IQ1_S.BytesPerBlock, IQ1_S.Dequantize, null, GgmlType.Q8_K, IQ1_S.DotReference);
+        Add(GgmlType.IQ1_M, IQ1_M.BlockSize, IQ1_M.BytesPerBlock, IQ1_M.Dequantize, null, GgmlType.Q8_K, IQ1_M.DotReference);
+        Add(GgmlType.TQ1_0, TQ1_0.BlockSize, TQ1_0.BytesPerBlock, TQ1_0.Dequantize, TQ1_0.Quantize, GgmlType.Q8_K, TQ1_0.DotReference);
+        Add(GgmlType.TQ2_0, TQ2_0.BlockSize, TQ2_0.BytesPerBlock, TQ2_0.Dequantize, TQ2_0.Quantize, GgmlType.Q8_K, TQ2_0.DotReference);
+        Add(GgmlType.MXFP4, Mxfp4.BlockSize, Mxfp4.BytesPerBlock, Mxfp4.Dequantize, Mxfp4.Quantize, GgmlType.Q8_0, Mxfp4.DotReference);
         Add(GgmlType.Q8_K, Q8_K.BlockSize, Q8_K.BytesPerBlock, Q8_K.Dequantize, simd ? ActivationQuantizer.QuantizeQ8_K : Q8_K.Quantize, GgmlType.Q8_K, null);
         return table;
     }

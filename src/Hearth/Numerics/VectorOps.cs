@@ -21,6 +21,37 @@ internal static class VectorOps
         TensorPrimitives.Multiply(y, weight, y);
     }
 
+    /// <summary>
+    /// y = (x - mean) / sqrt(var + eps) · weight + bias (LayerNorm), as ggml's norm then mul and add: mean and variance in
+    /// float over the centred values. <paramref name="y"/> may be <paramref name="x"/>.
+    /// </summary>
+    public static void LayerNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, float eps, Span<float> y)
+    {
+        int n = x.Length;
+        float mean = TensorPrimitives.Sum(x) / n;
+        TensorPrimitives.Subtract(x, mean, y);
+        float variance = TensorPrimitives.SumOfSquares(y[..n]) / n;
+        TensorPrimitives.Multiply(y[..n], 1.0f / MathF.Sqrt(variance + eps), y);
+        TensorPrimitives.MultiplyAdd(y[..n], weight, bias, y);
+    }
+
+    /// <summary>The scalar reference of <see cref="LayerNorm"/>: plain loops, double sums.</summary>
+    public static void LayerNormScalar(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, float eps, Span<float> y)
+    {
+        int n = x.Length;
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += x[i];
+        float mean = (float)(sum / n);
+        double sq = 0;
+        for (int i = 0; i < n; i++)
+        {
+            float v = x[i] - mean;
+            sq += (double)v * v;
+        }
+        float scale = 1.0f / MathF.Sqrt((float)(sq / n) + eps);
+        for (int i = 0; i < n; i++) y[i] = (x[i] - mean) * scale * weight[i] + bias[i];
+    }
+
     /// <summary>In-place softmax over <paramref name="x"/>.</summary>
     public static void Softmax(Span<float> x)
     {
@@ -29,6 +60,48 @@ internal static class VectorOps
         TensorPrimitives.Exp(x, x);
         float sum = TensorPrimitives.Sum(x);
         TensorPrimitives.Multiply(x, 1.0f / sum, x);
+    }
+
+    /// <summary>
+    /// Softmax over x and one extra logit <paramref name="sink"/> that takes its share of the sum but has no output (the
+    /// attention sinks of gpt-oss), as ggml's soft_max with sinks: max over both, Σ exp(x − max) + exp(sink − max).
+    /// </summary>
+    public static void SoftmaxWithSink(Span<float> x, float sink)
+    {
+        float max = MathF.Max(TensorPrimitives.Max(x), sink);
+        TensorPrimitives.Subtract(x, max, x);
+        TensorPrimitives.Exp(x, x);
+        float sum = TensorPrimitives.Sum(x) + MathF.Exp(sink - max);
+        TensorPrimitives.Multiply(x, 1.0f / sum, x);
+    }
+
+    /// <summary>gpt-oss's SwiGLU: α = 1.702 and the clamp limit 7 of ggml's swiglu_oai.</summary>
+    public const float OaiAlpha = 1.702f, OaiLimit = 7f;
+
+    /// <summary>
+    /// gate = x · sigmoid(α·x) · (y + 1) with x = min(gate, 7) and y = clamp(up, −7, 7) (ggml's swiglu_oai), vectorised in
+    /// slices of 256.
+    /// </summary>
+    public static void SwigluOai(Span<float> gate, ReadOnlySpan<float> up)
+    {
+        Span<float> t = stackalloc float[256];
+        Span<float> u = stackalloc float[256];
+        for (int i = 0; i < gate.Length; i += 256)
+        {
+            int n = Math.Min(256, gate.Length - i);
+            var g = gate.Slice(i, n);
+            var e = t[..n];
+            var y = u[..n];
+            TensorPrimitives.Min(g, OaiLimit, g);
+            TensorPrimitives.Multiply(g, -OaiAlpha, e);
+            TensorPrimitives.Exp(e, e);
+            TensorPrimitives.Add(e, 1.0f, e);
+            TensorPrimitives.Divide(g, e, g);
+            TensorPrimitives.Max(up.Slice(i, n), -OaiLimit, y);
+            TensorPrimitives.Min(y, OaiLimit, y);
+            TensorPrimitives.Add(y, 1.0f, y);
+            TensorPrimitives.Multiply(g, y, g);
+        }
     }
 
     /// <summary>gate = silu(gate) · up (SwiGLU), silu(g) = g / (1 + e^-g), vectorised in slices of 256.</summary>

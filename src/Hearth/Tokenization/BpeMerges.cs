@@ -1,4 +1,5 @@
 using System.Text;
+using Hearth.Gguf;
 
 namespace Hearth.Tokenization;
 
@@ -66,7 +67,7 @@ internal sealed class BpeMerges
             var m = merges[i];
             int space = m.Length > 1 ? m.AsSpan(1).IndexOf((byte)' ') : -1;
             if (space < 0)
-                throw new InvalidDataException($"tokenizer.ggml.merges[{i}] ('{Encoding.UTF8.GetString(m)}') is not two tokens separated by a space.");
+                throw new ModelConfigurationException($"tokenizer.ggml.merges[{i}] ('{Encoding.UTF8.GetString(m)}') is not two tokens separated by a space.");
             pairs.Add((m[..(space + 1)], m[(space + 2)..]));
         }
         return FromPairs(vocab, pairs, "tokenizer.ggml.merges");
@@ -81,7 +82,7 @@ internal sealed class BpeMerges
             var (l, r) = pairs[rank];
             int left = vocab.Texts.Find(l), right = vocab.Texts.Find(r);
             if (left < 0 || right < 0)
-                throw new InvalidDataException(
+                throw new ModelConfigurationException(
                     $"{source}[{rank}] ('{Encoding.UTF8.GetString(l)} {Encoding.UTF8.GetString(r)}') names '{Encoding.UTF8.GetString(left < 0 ? l : r)}', which is not a token of the vocabulary.");
             joined.Clear();
             joined.AddRange(l);

@@ -6,6 +6,8 @@ namespace Hearth.Tokenization;
 /// Byte-level BPE as llama.cpp runs it for <c>tokenizer.ggml.model = gpt2</c>: the pre-tokenizer cuts text into words;
 /// each word starts as one symbol per byte (its byte-level token) and the adjacent pair with the lowest merge rank is
 /// merged (leftmost on ties) until no pair has a merge. Symbols are token ids, so merging never builds strings.
+/// Gemma 4's variant (<c>tokenizer.ggml.model = gemma4</c>, see <see cref="PreTokenizer.SpaceEscaped"/>) starts from
+/// one symbol per UTF-8 character of the text with spaces written '▁' and falls back to <c>&lt;0xXX&gt;</c> tokens.
 /// </summary>
 internal sealed class BpeTokenizer : VocabularyTokenizer
 {
@@ -13,7 +15,10 @@ internal sealed class BpeTokenizer : VocabularyTokenizer
     private readonly PreTokenizer _pre;
     private readonly int[] _byteTokens = new int[256];
 
-    public BpeTokenizer(Vocabulary vocab, BpeMerges merges, PreTokenizer pre) : base(vocab, "gpt2")
+    // Gemma 4: the <0xXX> token of each byte (-1 where the vocabulary has none).
+    private readonly int[] _hexByteTokens = new int[256];
+
+    public BpeTokenizer(Vocabulary vocab, BpeMerges merges, PreTokenizer pre, string model = "gpt2") : base(vocab, model)
     {
         _merges = merges;
         _pre = pre;
@@ -23,12 +28,38 @@ internal sealed class BpeTokenizer : VocabularyTokenizer
         {
             int n = ByteLevel.Encode([(byte)b], utf8);
             _byteTokens[b] = vocab.Texts.Find(utf8[..n]);
+            _hexByteTokens[b] = vocab.Texts.Find(System.Text.Encoding.ASCII.GetBytes($"<0x{b:X2}>"));
         }
     }
 
     internal int MergeCount => _merges.Count;
 
     protected override void EncodeText(ReadOnlySpan<byte> text, bool afterSpecial, IntList output)
+    {
+        if (!_pre.SpaceEscaped)
+        {
+            EncodeWords(text, output);
+            return;
+        }
+        int spaces = text.Count((byte)' ');
+        byte[] escaped = ArrayPool<byte>.Shared.Rent(text.Length + 2 * spaces);
+        try
+        {
+            int k = 0;
+            foreach (byte b in text)
+            {
+                if (b == (byte)' ') { escaped[k++] = 0xE2; escaped[k++] = 0x96; escaped[k++] = 0x81; }
+                else escaped[k++] = b;
+            }
+            EncodeWords(escaped.AsSpan(0, k), output);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(escaped);
+        }
+    }
+
+    private void EncodeWords(ReadOnlySpan<byte> text, IntList output)
     {
         int n = text.Length;
         int[] cps = ArrayPool<int>.Shared.Rent(n + 1);
@@ -81,23 +112,27 @@ internal sealed class BpeTokenizer : VocabularyTokenizer
         public void EncodeWord(ReadOnlySpan<byte> word, IntList output)
         {
             var vocab = owner.Vocab;
-            if (vocab.IgnoreMerges)
+            bool raw = owner._pre.SpaceEscaped;
+            if (vocab.IgnoreMerges || (raw && !word.ContainsAnyExcept((byte)'\n')))
             {
-                int whole = vocab.Texts.Find(Encoded(word));
+                int whole = vocab.Texts.Find(raw ? word : Encoded(word));
                 if (whole >= 0) { output.Add(whole); return; }
             }
-            int n = word.Length;
-            if (_token.Length < n)
+            if (_token.Length < word.Length)
             {
-                int size = Math.Max(n, _token.Length * 2);
+                int size = Math.Max(word.Length, _token.Length * 2);
                 _token = new int[size]; _length = new int[size]; _prev = new int[size]; _next = new int[size];
             }
-            for (int i = 0; i < n; i++)
+            int n = 0;
+            for (int at = 0; at < word.Length; n++)
             {
-                _token[i] = owner._byteTokens[word[i]];
-                _length[i] = 1;
-                _prev[i] = i - 1;
-                _next[i] = i + 1 < n ? i + 1 : -1;
+                // Byte-level: one symbol per byte. Raw: one per UTF-8 character (by its lead byte, cut at the end).
+                int len = raw ? Math.Min(word.Length - at, Utf8Length(word[at])) : 1;
+                _token[n] = raw ? vocab.Texts.Find(word.Slice(at, len)) : owner._byteTokens[word[at]];
+                _length[n] = len;
+                _prev[n] = n - 1;
+                at += len;
+                _next[n] = at < word.Length ? n + 1 : -1;
             }
             _queue.Clear();
             for (int i = 1; i < n; i++) TryAdd(i - 1, i);
@@ -122,16 +157,28 @@ internal sealed class BpeTokenizer : VocabularyTokenizer
                 else
                 {
                     // Not a token (a byte outside the vocabulary, or a merge whose result is missing): llama.cpp looks up
-                    // each byte of its vocabulary spelling as a one-byte token and drops those that are not.
-                    foreach (byte b in Encoded(word.Slice(start, _length[i])))
+                    // each byte of its vocabulary spelling as a one-byte token (raw: its <0xXX> token) and drops those
+                    // that are not.
+                    if (raw)
                     {
-                        int id = vocab.Texts.Find([b]);
-                        if (id >= 0) output.Add(id);
+                        foreach (byte b in word.Slice(start, _length[i]))
+                            if (owner._hexByteTokens[b] >= 0) output.Add(owner._hexByteTokens[b]);
+                    }
+                    else
+                    {
+                        foreach (byte b in Encoded(word.Slice(start, _length[i])))
+                        {
+                            int id = vocab.Texts.Find([b]);
+                            if (id >= 0) output.Add(id);
+                        }
                     }
                 }
                 start += _length[i];
             }
         }
+
+        // llama.cpp's unicode_len_utf8: the sequence length its lead byte announces (1 for a stray continuation byte).
+        private static int Utf8Length(byte lead) => lead < 0x80 ? 1 : lead < 0xC0 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
 
         private void TryAdd(int left, int right)
         {

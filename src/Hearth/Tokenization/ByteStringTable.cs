@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Hearth.Gguf;
 
 namespace Hearth.Tokenization;
 
@@ -18,7 +19,7 @@ internal sealed class ByteStringTable
         Count = strings.Count;
         long total = 0;
         for (int i = 0; i < strings.Count; i++) total += strings[i].Length;
-        if (total > Array.MaxLength) throw new InvalidDataException($"The vocabulary's token texts take {total} bytes, more than this tokenizer supports.");
+        if (total > Array.MaxLength) throw new ModelConfigurationException($"The vocabulary's token texts take {total} bytes, more than this tokenizer supports.");
         _blob = new byte[total];
         _offsets = new int[Count + 1];
         int at = 0;

@@ -15,32 +15,15 @@ internal interface ITokenizerMetadata
 /// <summary><see cref="ITokenizerMetadata"/> over a GGUF file, with type errors that name the key.</summary>
 internal sealed class GgufTokenizerMetadata(GgufFile file) : ITokenizerMetadata
 {
-    public string? GetString(string key)
-    {
-        var v = file.GetValueOrNull(key);
-        if (v == null) return null;
-        return v.Value as string ?? throw new InvalidDataException($"GGUF metadata '{key}' should be a string but is {v.Type}.");
-    }
+    public string? GetString(string key) => file.GetString(key);
 
-    public long? GetInteger(string key)
-    {
-        var v = file.GetValueOrNull(key);
-        if (v == null) return null;
-        try
-        {
-            return v.AsInt64();
-        }
-        catch (Exception e) when (e is InvalidCastException or OverflowException)
-        {
-            throw new InvalidDataException($"GGUF metadata '{key}' should be an integer token id but is {v.Type}.", e);
-        }
-    }
+    public long? GetInteger(string key) => file.GetInt64(key);
 
     public bool? GetBool(string key)
     {
         var v = file.GetValueOrNull(key);
         if (v == null) return null;
-        return v.Value is bool b ? b : throw new InvalidDataException($"GGUF metadata '{key}' should be a bool but is {v.Type}.");
+        return v.Value is bool b ? b : throw v.WrongType(key, "a bool");
     }
 }
 

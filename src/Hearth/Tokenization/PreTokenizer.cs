@@ -12,7 +12,7 @@ internal sealed class PreTokenizer
     private static readonly string[] StarCoderNames = ["starcoder", "refact", "command-r", "smollm", "codeshell", "exaone", "minerva-7b"];
     private static readonly string[] Qwen2Names = ["qwen2", "deepseek-r1-qwen", "megrez", "stablelm2"];
     private static readonly string[] PoroNames = ["poro-chat", "bloom", "gpt3-finnish"];
-    private static readonly string[] OtherNames = ["default", "dbrx", "smaug-bpe", "deepseek-llm", "deepseek-coder", "deepseek-v3", "falcon", "chatglm-bpe", "viking"];
+    private static readonly string[] OtherNames = ["qwen35", "gemma4", "default", "dbrx", "smaug-bpe", "deepseek-llm", "deepseek-coder", "deepseek-v3", "falcon", "chatglm-bpe", "viking"];
 
     // Han, CJK extension A and Hangul ranges of the DeepSeek patterns (as written there: U+0800..U+4E00 is one range).
     private const string DeepSeekCjk = "\u4E00-\u9FA5\u0800-\u4E00\uAC00-\uD7FF";
@@ -28,13 +28,14 @@ internal sealed class PreTokenizer
         "\uAB70-\uABBF\uFB00-\uFB06\uFB13-\uFB17\uFF21-\uFF3A\uFF41-\uFF5A\U00010400-\U0001044F\U000104B0-\U000104D3" +
         "\U000104D8-\U000104FB\U00010C80-\U00010CB2\U00010CC0-\U00010CF2\U000118A0-\U000118DF\U0001E900-\U0001E943";
 
-    private PreTokenizer(string name, SplitRule[] rules, bool addBos = false, bool ignoreMerges = false, bool noBos = false)
+    private PreTokenizer(string name, SplitRule[] rules, bool addBos = false, bool ignoreMerges = false, bool noBos = false, bool spaceEscaped = false)
     {
         Name = name;
         Rules = rules;
         AddBos = addBos;
         IgnoreMerges = ignoreMerges;
         NoDefaultBos = noBos;
+        SpaceEscaped = spaceEscaped;
     }
 
     public string Name { get; }
@@ -45,6 +46,13 @@ internal sealed class PreTokenizer
     public bool AddBos { get; }
 
     public bool IgnoreMerges { get; }
+
+    /// <summary>
+    /// SentencePiece-style BPE (Gemma 4): spaces become '▁' before splitting, merges run on raw UTF-8 characters
+    /// (no byte-level spelling), bytes outside the vocabulary fall back to <c>&lt;0xXX&gt;</c> tokens, and a run of
+    /// newlines that is itself a token is taken whole. llama.cpp always adds BOS for these vocabularies.
+    /// </summary>
+    public bool SpaceEscaped { get; }
 
     private bool NoDefaultBos { get; }
 
@@ -71,6 +79,8 @@ internal sealed class PreTokenizer
         {
             "default" => new(name, [new RunRule(PunctuationOr("$+<=>^~|")), new Gpt2Rule(), new RunRule(digit), new RepeatRule(Classes.AsciiDigit, 3, 3)]),
             "falcon" => new(name, [new RunRule(PunctuationOr("$+<=>^~|`")), new Gpt2Rule(), new RepeatRule(Classes.AsciiDigit, 3, 3)]),
+            "qwen35" => new(name, [new Llama3Rule(1, marks: true)]),
+            "gemma4" => new(name, [new RunRule((c, _) => c == '\n')], spaceEscaped: true),
             "dbrx" or "smaug-bpe" => new(name, [new Llama3Rule(3)]),
             "chatglm-bpe" => new(name, [new Llama3Rule(3)], noBos: true),
             "viking" => new(name, [PoroRule(), new RepeatRule(digit, 1, 1)]),

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Hearth.Gguf;
 
 namespace Hearth.Tokenization;
 
@@ -62,7 +63,7 @@ internal sealed class SentencePieceTokenizer : VocabularyTokenizer
             {
                 // llama.cpp cannot tokenize this either (it throws); SentencePiece itself would emit <unk>.
                 if (Vocab.Ids.Unk < 0)
-                    throw new InvalidOperationException($"The vocabulary has no byte token for 0x{b:X2} and no unknown token to stand in for it.");
+                    throw new ModelConfigurationException($"The vocabulary has no byte token for 0x{b:X2} and no unknown token to stand in for it.");
                 id = Vocab.Ids.Unk;
             }
             output.Add(id);

@@ -84,9 +84,13 @@ internal sealed class Gpt2Rule : SplitRule
 /// <summary>
 /// Llama 3 (<paramref name="maxDigits"/> 3) and Qwen2 (1):
 /// <c>(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+</c>.
+/// With <paramref name="marks"/> (Qwen3.5) letter runs also take combining marks: <c>[\p{L}\p{M}]+</c>, and the
+/// punctuation run excludes them: <c> ?[^\s\p{L}\p{M}\p{N}]+[\r\n]*</c>.
 /// </summary>
-internal sealed class Llama3Rule(int maxDigits) : SplitRule
+internal sealed class Llama3Rule(int maxDigits, bool marks = false) : SplitRule
 {
+    private readonly CharFlags _letter = marks ? CharFlags.Letter | CharFlags.Mark : CharFlags.Letter;
+
     public override int Match(ReadOnlySpan<int> cp, ReadOnlySpan<CharFlags> f, int pos, int end)
     {
         int c = cp[pos];
@@ -101,10 +105,10 @@ internal sealed class Llama3Rule(int maxDigits) : SplitRule
                 if ((n1 == 'r' && n2 == 'e') || (n1 == 'v' && n2 == 'e') || (n1 == 'l' && n2 == 'l')) return 3;
             }
         }
-        if (!IsCrLf(c) && (fl & CharFlags.Number) == 0 && ((fl & CharFlags.Letter) != 0 || (At(f, pos + 1, end) & CharFlags.Letter) != 0))
+        if (!IsCrLf(c) && (fl & CharFlags.Number) == 0 && ((fl & _letter) != 0 || (At(f, pos + 1, end) & _letter) != 0))
         {
             int p = pos + 1;
-            while ((At(f, p, end) & CharFlags.Letter) != 0) p++;
+            while ((At(f, p, end) & _letter) != 0) p++;
             return p - pos;
         }
         if ((fl & CharFlags.Number) != 0)
@@ -113,7 +117,7 @@ internal sealed class Llama3Rule(int maxDigits) : SplitRule
             while (p - pos < maxDigits && (At(f, p, end) & CharFlags.Number) != 0) p++;
             return p - pos;
         }
-        const CharFlags wordish = CharFlags.Whitespace | CharFlags.Letter | CharFlags.Number;
+        var wordish = CharFlags.Whitespace | CharFlags.Number | _letter;
         int first = pos + (c == ' ' ? 1 : 0);
         var f2 = At(f, first, end);
         if ((f2 & wordish) == 0 && (f2 != CharFlags.None || c == ' '))

@@ -6,19 +6,19 @@ namespace Hearth.Tokenization;
 /// <summary>Chooses the tokenizer implementation from <c>tokenizer.ggml.model</c> and reads its metadata.</summary>
 internal static class TokenizerFactory
 {
-    public const string SupportedModels = "llama (SentencePiece), gpt2 (byte-level BPE), bert (WordPiece)";
+    public const string SupportedModels = "llama (SentencePiece), gpt2 (byte-level BPE), gemma4 (BPE over '▁'-escaped UTF-8), bert (WordPiece)";
 
     public static Tokenizer Create(GgufFile file)
     {
         ArgumentNullException.ThrowIfNull(file);
         var meta = new GgufTokenizerMetadata(file);
-        string model = meta.GetString("tokenizer.ggml.model") ?? throw new InvalidDataException(
+        string model = meta.GetString("tokenizer.ggml.model") ?? throw new ModelConfigurationException(
             "The GGUF file has no tokenizer (tokenizer.ggml.model is missing).");
         var kind = KindOf(model);
-        var tokens = file.GetValueOrNull("tokenizer.ggml.tokens") ?? throw new InvalidDataException(
+        var tokens = file.GetValueOrNull("tokenizer.ggml.tokens") ?? throw new ModelConfigurationException(
             "The GGUF file has no vocabulary (tokenizer.ggml.tokens is missing).");
         if (tokens.Value is not string[] tokenStrings)
-            throw new InvalidDataException($"tokenizer.ggml.tokens should be an array of strings but is {tokens.Type}/{tokens.ElementType}.");
+            throw new ModelConfigurationException($"tokenizer.ggml.tokens should be an array of strings but is {tokens.Type}/{tokens.ElementType}.");
         var texts = TextsOf(tokens, tokenStrings);
         float[]? scores = ReadArray<float>(file, "tokenizer.ggml.scores");
         int[]? types = ReadTypes(file);
@@ -39,19 +39,21 @@ internal static class TokenizerFactory
                     AddBos = true,
                 }));
             default:
-                string? pre = meta.GetString("tokenizer.ggml.pre");
+                // llama.cpp gives every gemma4 vocabulary the gemma4 pre-tokenizer, whatever the file names.
+                string? pre = kind == VocabularyKind.SpaceEscapedBpe ? "gemma4" : meta.GetString("tokenizer.ggml.pre");
                 var preTokenizer = PreTokenizer.ForName(pre);
-                var merges = file.GetValueOrNull("tokenizer.ggml.merges") ?? throw new InvalidDataException(
-                    "The gpt2 (BPE) vocabulary has no merges (tokenizer.ggml.merges is missing).");
+                var merges = file.GetValueOrNull("tokenizer.ggml.merges") ?? throw new ModelConfigurationException(
+                    $"The {model} (BPE) vocabulary has no merges (tokenizer.ggml.merges is missing).");
                 if (merges.Value is not string[] mergeStrings)
-                    throw new InvalidDataException($"tokenizer.ggml.merges should be an array of strings but is {merges.Type}/{merges.ElementType}.");
+                    throw new ModelConfigurationException($"tokenizer.ggml.merges should be an array of strings but is {merges.Type}/{merges.ElementType}.");
                 var vocab = new Vocabulary(kind, texts, tokenStrings, scores, types, meta, new VocabularyFlags
                 {
                     Defaults = preTokenizer.AdjustDefaults(SpecialTokenIds.DefaultsFor(kind)),
                     AddBos = preTokenizer.AddBos,
                     IgnoreMerges = preTokenizer.IgnoreMerges,
+                    AlwaysAddBos = preTokenizer.SpaceEscaped,
                 });
-                return new BpeTokenizer(vocab, BpeMerges.FromGguf(vocab, TextsOf(merges, mergeStrings)), preTokenizer);
+                return new BpeTokenizer(vocab, BpeMerges.FromGguf(vocab, TextsOf(merges, mergeStrings)), preTokenizer, model);
         }
     }
 
@@ -59,6 +61,7 @@ internal static class TokenizerFactory
     {
         "llama" => VocabularyKind.SentencePiece,
         "gpt2" => VocabularyKind.BytePairEncoding,
+        "gemma4" => VocabularyKind.SpaceEscapedBpe,
         "bert" => VocabularyKind.WordPiece,
         _ => throw new NotSupportedException($"Tokenizer model '{model}' (tokenizer.ggml.model) is not supported; supported models: {SupportedModels}."),
     };
@@ -76,7 +79,7 @@ internal static class TokenizerFactory
     {
         var v = file.GetValueOrNull(key);
         if (v == null) return null;
-        return v.Value as T[] ?? throw new InvalidDataException($"{key} should be an array of {typeof(T).Name} but is {v.Type}/{v.ElementType}.");
+        return v.Value as T[] ?? throw new ModelConfigurationException($"{key} should be an array of {typeof(T).Name} but is {v.Type}/{v.ElementType}.");
     }
 
     private static int[]? ReadTypes(GgufFile file)
@@ -87,7 +90,7 @@ internal static class TokenizerFactory
         {
             int[] a => a,
             uint[] a => Array.ConvertAll(a, x => unchecked((int)x)),
-            _ => throw new InvalidDataException($"tokenizer.ggml.token_type should be an array of int32 but is {v.Type}/{v.ElementType}."),
+            _ => throw new ModelConfigurationException($"tokenizer.ggml.token_type should be an array of int32 but is {v.Type}/{v.ElementType}."),
         };
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Hearth.Gguf;
 
 namespace Hearth.Tokenization;
 
@@ -18,11 +19,11 @@ internal sealed class Vocabulary
     {
         Kind = kind;
         int n = texts.Count;
-        if (n == 0) throw new InvalidDataException("The vocabulary is empty (tokenizer.ggml.tokens has no entries).");
+        if (n == 0) throw new ModelConfigurationException("The vocabulary is empty (tokenizer.ggml.tokens has no entries).");
         if (scores != null && scores.Length != n)
-            throw new InvalidDataException($"tokenizer.ggml.scores has {scores.Length} entries but tokenizer.ggml.tokens has {n}; they must be the same length.");
+            throw new ModelConfigurationException($"tokenizer.ggml.scores has {scores.Length} entries but tokenizer.ggml.tokens has {n}; they must be the same length.");
         if (types != null && types.Length != n)
-            throw new InvalidDataException($"tokenizer.ggml.token_type has {types.Length} entries but tokenizer.ggml.tokens has {n}; they must be the same length.");
+            throw new ModelConfigurationException($"tokenizer.ggml.token_type has {types.Length} entries but tokenizer.ggml.tokens has {n}; they must be the same length.");
 
         var bytes = new byte[n][];
         _texts = new string[n];
@@ -38,7 +39,7 @@ internal sealed class Vocabulary
         {
             int found = Texts.Find(bytes[i]);
             if (found != i)
-                throw new InvalidDataException(
+                throw new ModelConfigurationException(
                     $"Token text '{_texts[i]}' appears more than once in the vocabulary (ids {i} and {found}); every token text must be unique.");
         }
 
@@ -83,7 +84,10 @@ internal sealed class Vocabulary
         ReadId(meta, "tokenizer.ggml.suffix_token_id", ref Ids.FimSuf);
         ReadId(meta, "tokenizer.ggml.middle_token_id", ref Ids.FimMid);
         AddBos = meta.GetBool("tokenizer.ggml.add_bos_token") ?? AddBos;
+        AddBos |= flags.AlwaysAddBos; // Gemma 4: llama.cpp overrides a false add_bos_token
         AddEos = meta.GetBool("tokenizer.ggml.add_eos_token") ?? AddEos;
+        AddSep = meta.GetBool("tokenizer.ggml.add_sep_token") ?? false;
+        DropDefaultsOutsideVocabulary();
 
         DetectSpecialsByText();
         IsEog = BuildEndOfGeneration();
@@ -118,6 +122,9 @@ internal sealed class Vocabulary
 
     public bool AddEos { get; }
 
+    /// <summary>tokenizer.ggml.add_sep_token: a SEP joins the two texts of a pair (rerankers).</summary>
+    public bool AddSep { get; }
+
     /// <summary>A pre-tokenized word that is itself a token is emitted whole, without merging (Llama 3).</summary>
     public bool IgnoreMerges { get; }
 
@@ -127,6 +134,34 @@ internal sealed class Vocabulary
     public ReadOnlySpan<byte> Piece(int id) => _pieces[id];
 
     public bool Has(TokenAttributes attribute, int id) => (Attributes[id] & attribute) != 0;
+
+    /// <summary>
+    /// A default id the vocabulary is too small for (SentencePiece's BOS 1 in a one-token vocabulary) means there is no
+    /// such token; ids read from the file already are in range. Checked here, at load, so no out-of-range id reaches
+    /// encoding, rendering or the end-of-generation table.
+    /// </summary>
+    private void DropDefaultsOutsideVocabulary()
+    {
+        int n = Count;
+        static void Drop(ref int id, int n)
+        {
+            if (id >= n) id = -1;
+        }
+        Drop(ref Ids.Bos, n);
+        Drop(ref Ids.Eos, n);
+        Drop(ref Ids.Eot, n);
+        Drop(ref Ids.Eom, n);
+        Drop(ref Ids.Unk, n);
+        Drop(ref Ids.Sep, n);
+        Drop(ref Ids.Pad, n);
+        Drop(ref Ids.Mask, n);
+        Drop(ref Ids.FimPre, n);
+        Drop(ref Ids.FimSuf, n);
+        Drop(ref Ids.FimMid, n);
+        Drop(ref Ids.FimPad, n);
+        Drop(ref Ids.FimRep, n);
+        Drop(ref Ids.FimSep, n);
+    }
 
     private void ReadId(ITokenizerMetadata meta, string key, ref int id)
     {
@@ -262,7 +297,7 @@ internal sealed class Vocabulary
     {
         if (text.Length >= 5 && byte.TryParse(Encoding.ASCII.GetString(text.Slice(3, 2)), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out byte b))
             return b;
-        throw new InvalidDataException($"Byte token '{Encoding.UTF8.GetString(text)}' is not of the form <0xXX>.");
+        throw new ModelConfigurationException($"Byte token '{Encoding.UTF8.GetString(text)}' is not of the form <0xXX>.");
     }
 
     // llama.cpp adjusts a few models' special tokens by name: jina v2 strips spaces left of <mask>; Phi-3 strips
@@ -298,4 +333,5 @@ internal sealed class VocabularyFlags
     public bool AddBos { get; init; }
     public bool AddEos { get; init; }
     public bool IgnoreMerges { get; init; }
+    public bool AlwaysAddBos { get; init; }
 }

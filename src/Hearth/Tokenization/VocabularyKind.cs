@@ -9,4 +9,6 @@ internal enum VocabularyKind
     BytePairEncoding,
     /// <summary><c>bert</c>: WordPiece, longest match first.</summary>
     WordPiece,
+    /// <summary><c>gemma4</c>: BPE by merge ranks over raw UTF-8 with '▁' for spaces and <c>&lt;0xXX&gt;</c> byte tokens.</summary>
+    SpaceEscapedBpe,
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Hearth.Gguf;
 
 namespace Hearth.Tokenization;
 
@@ -68,6 +69,25 @@ internal abstract class VocabularyTokenizer : Tokenizer
         if (addSpecial && AddsEos) output.Add(RequireSpecial(AddsSeparatorAsEos ? Vocab.Ids.Sep : Vocab.Ids.Eos, AddsSeparatorAsEos ? "SEP" : "EOS"));
     }
 
+    /// <summary>
+    /// A (query, document) pair as llama.cpp's server joins one for a reranker without a rerank template: BOS if the
+    /// vocabulary adds it, the query, EOS if it adds EOS, SEP if it adds SEP (WordPiece), the document, EOS if it adds EOS.
+    /// </summary>
+    internal int[] EncodePair(string first, string second)
+    {
+        var a = Encode(first, addSpecial: false);
+        var b = Encode(second, addSpecial: false);
+        bool eos = AddsEos && !AddsSeparatorAsEos, sep = AddsSeparatorAsEos || Vocab.AddSep;
+        var output = new IntList(a.Length + b.Length + 4);
+        if (AddsBos) output.Add(RequireSpecial(Vocab.Ids.Bos, "BOS"));
+        foreach (int t in a) output.Add(t);
+        if (eos) output.Add(RequireSpecial(Vocab.Ids.Eos, "EOS"));
+        if (sep) output.Add(RequireSpecial(Vocab.Ids.Sep, "SEP"));
+        foreach (int t in b) output.Add(t);
+        if (eos) output.Add(RequireSpecial(Vocab.Ids.Eos, "EOS"));
+        return output.ToArray();
+    }
+
     /// <summary>Whether addSpecial puts a BOS first (the vocabulary's flag unless the model always does).</summary>
     protected virtual bool AddsBos => Vocab.AddBos;
 
@@ -83,7 +103,7 @@ internal abstract class VocabularyTokenizer : Tokenizer
     private int RequireSpecial(int id, string what)
     {
         if (id < 0 || id >= Vocab.Count)
-            throw new InvalidOperationException($"The vocabulary asks for a {what} token to be added but has no valid {what} id.");
+            throw new ModelConfigurationException($"The vocabulary asks for a {what} token to be added but has no valid {what} id.");
         return id;
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Hearth.Gguf;
 
 namespace Hearth.Tokenization;
 
@@ -71,7 +72,11 @@ internal sealed class WordPieceTokenizer(Vocabulary vocab) : VocabularyTokenizer
             }
             i = matched;
         }
-        if (output.Count == before) output.Add(Vocab.Ids.Unk);
+        if (output.Count == before)
+        {
+            output.Add(Vocab.Ids.Unk >= 0 ? Vocab.Ids.Unk : throw new ModelConfigurationException(
+                "The vocabulary has no unknown token ([UNK] / tokenizer.ggml.unknown_token_id) for a word it cannot spell.", "tokenizer.ggml.unknown_token_id"));
+        }
     }
 
     // CJK ideograph blocks as BERT defines them (the third extension range starts at U+2B920 as in its reference code).

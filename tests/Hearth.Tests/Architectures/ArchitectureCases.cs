@@ -29,7 +29,71 @@ internal static class ArchitectureCases
         ["deepseek2-v3-Q8_0"] = p => DeepSeek2(v3: true, splitKvB: true, GgmlType.Q8_0, p),
     };
 
-    public static GgmlType WeightType(string name) => name.EndsWith("Q8_0", StringComparison.Ordinal) ? GgmlType.Q8_0 : GgmlType.F32;
+    /// <summary>gpt-oss cases, run by <see cref="GptOssDifferentialTests"/> with a longer prompt and context.</summary>
+    public static readonly IReadOnlyDictionary<string, Action<string>> GptOss = new Dictionary<string, Action<string>>
+    {
+        ["gpt-oss-F32"] = p => GptOssModel(GgmlType.F32, GgmlType.F32, p),
+        ["gpt-oss-Q8_0"] = p => GptOssModel(GgmlType.Q8_0, GgmlType.Q8_0, p),
+        // As llama-quantize's MXFP4_MOE (and the released gpt-oss files): experts MXFP4, the other matrices Q8_0.
+        ["gpt-oss-MXFP4"] = p => GptOssModel(GgmlType.Q8_0, GgmlType.MXFP4, p),
+    };
+
+    public static GgmlType WeightType(string name) =>
+        name.EndsWith("MXFP4", StringComparison.Ordinal) ? GgmlType.MXFP4
+        : name.EndsWith("Q8_0", StringComparison.Ordinal) ? GgmlType.Q8_0 : GgmlType.F32;
+
+    /// <summary>Sliding window of the gpt-oss cases: short, so the tests' 80 positions run well past it.</summary>
+    public const int GptOssWindow = 16;
+
+    // gpt-oss: three blocks (local, full, local: the even ones slide, window 16), 6 query heads on 2 kv heads of width 32
+    // (q 192 ≠ n_embd 96), biases on q/k/v/o, router and every expert projection, per-head attention sinks, 5 experts
+    // (not a multiple of the 2 threads) with 2 used, expert width 64, NeoX rope with YaRN (factor 32 over 4096, base
+    // 150000) as the released models. Gate/up weights of gain 6 push many gate and up values past the SwiGLU clamp of 7.
+    private static void GptOssModel(GgmlType type, GgmlType expertType, string path)
+    {
+        const int embd = 96, heads = 6, kv = 2, hd = 32, experts = 5, ffExp = 64, blocks = 3;
+        var w = new ArchitectureModelWriter("gpt-oss", type, seed: 77);
+        w.Header(embd, blocks, ffExp, heads, kv, Vocab, ropeBase: 150000f);
+        w.U32("attention.key_length", hd);
+        w.U32("attention.value_length", hd);
+        w.U32("rope.dimension_count", hd);
+        w.U32("attention.sliding_window", GptOssWindow);
+        w.U32("expert_count", experts);
+        w.U32("expert_used_count", 2);
+        w.U32("expert_feed_forward_length", ffExp);
+        w.Str("rope.scaling.type", "yarn");
+        w.F32("rope.scaling.factor", 32f);
+        w.U32("rope.scaling.original_context_length", 4096);
+        w.Matrix("token_embd.weight", embd, Vocab);
+        w.Vector("output_norm.weight", embd);
+        w.Matrix("output.weight", embd, Vocab, gain: 3f);
+        for (int l = 0; l < blocks; l++)
+        {
+            string b = $"blk.{l}.";
+            w.Vector(b + "attn_norm.weight", embd);
+            w.Matrix(b + "attn_q.weight", embd, heads * hd, gain: 2f);
+            w.Vector(b + "attn_q.bias", heads * hd, mean: 0f, std: 0.3f);
+            w.Matrix(b + "attn_k.weight", embd, kv * hd, gain: 2f);
+            w.Vector(b + "attn_k.bias", kv * hd, mean: 0f, std: 0.3f);
+            w.Matrix(b + "attn_v.weight", embd, kv * hd);
+            w.Vector(b + "attn_v.bias", kv * hd, mean: 0f, std: 0.3f);
+            w.Matrix(b + "attn_output.weight", heads * hd, embd);
+            w.Vector(b + "attn_output.bias", embd, mean: 0f, std: 0.3f);
+            // Sinks around the scores' size, so they take a real share of each softmax.
+            w.Vector(b + "attn_sinks.weight", heads, mean: 1f, std: 1f);
+            w.Vector(b + "post_attention_norm.weight", embd);
+            w.Matrix(b + "ffn_gate_inp.weight", embd, experts, gain: 3f, type: GgmlType.F32);
+            w.Vector(b + "ffn_gate_inp.bias", experts, mean: 0f, std: 0.5f);
+            w.Tensor3(b + "ffn_gate_exps.weight", embd, ffExp, experts, gain: 6f, type: expertType);
+            w.Floats(b + "ffn_gate_exps.bias", [ffExp, experts], mean: 0f, std: 0.5f);
+            w.Tensor3(b + "ffn_up_exps.weight", embd, ffExp, experts, gain: 6f, type: expertType);
+            w.Floats(b + "ffn_up_exps.bias", [ffExp, experts], mean: 0f, std: 0.5f);
+            // The clamped SwiGLU leaves values up to ~56; a small gain brings the expert outputs back to unit scale.
+            w.Tensor3(b + "ffn_down_exps.weight", ffExp, embd, experts, gain: 0.1f, type: expertType);
+            w.Floats(b + "ffn_down_exps.bias", [embd, experts], mean: 0f, std: 0.3f);
+        }
+        w.WriteTo(path);
+    }
 
     // Phi-3: fused attn_qkv and gate+up, partial rotary (8 of 16 dims), GQA 4:2. With longRopeOriginal: LongRoPE's
     // rope_factors_long/short (4 per-dimension divisors each, clearly different sets), that original context length

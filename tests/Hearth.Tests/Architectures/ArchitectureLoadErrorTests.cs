@@ -1,3 +1,4 @@
+using Hearth.Gguf;
 using Hearth.Numerics;
 
 namespace Hearth.Tests.Architectures;
@@ -38,7 +39,7 @@ public class ArchitectureLoadErrorTests
             w.Matrix("token_embd.weight", 32, 260);
             w.WriteTo(path);
             var ex = Assert.ThrowsAny<Exception>(() => Model.Load(path));
-            Assert.True(ex is InvalidDataException or NotSupportedException, ex.ToString());
+            Assert.True(ex is ModelConfigurationException or NotSupportedException, ex.ToString());
             Assert.Contains(expected, ex.Message);
         }
         finally

@@ -28,12 +28,29 @@ internal sealed class ArchitectureModelWriter(string arch, GgmlType weightType, 
     /// <summary>A per-layer (or per-section) integer array, e.g. LFM2's head_count_kv.</summary>
     public void U32Array(string key, uint[] v) => _w.SetMetadata($"{arch}.{key}", GgufValue.Array(v));
 
+    /// <summary>Any metadata key, as given (e.g. tokenizer.* copied from a real vocabulary file).</summary>
+    public void Metadata(string key, GgufValue v) => _w.SetMetadata(key, v);
+
+    /// <summary>general.* and the architecture's common hyper-parameters, without a vocabulary.</summary>
+    public void General(int nEmbd, int blocks, int nFf, int heads, int headsKv, int contextLength = 512)
+    {
+        _w.SetMetadata("general.architecture", GgufValue.String(arch));
+        _w.SetMetadata("general.name", GgufValue.String("hearth-test-" + arch));
+        _w.SetMetadata("general.file_type", GgufValue.UInt32(weightType == GgmlType.F32 ? 0u : ModelQuantizer.FileType(weightType)));
+        U32("context_length", contextLength);
+        U32("embedding_length", nEmbd);
+        U32("block_count", blocks);
+        U32("feed_forward_length", nFf);
+        U32("attention.head_count", heads);
+        U32("attention.head_count_kv", headsKv);
+    }
+
     /// <summary>general.*, the common hyper-parameters and a synthetic SentencePiece vocabulary.</summary>
     public void Header(int nEmbd, int blocks, int nFf, int heads, int headsKv, int vocab, float ropeBase = 10000f)
     {
         _w.SetMetadata("general.architecture", GgufValue.String(arch));
         _w.SetMetadata("general.name", GgufValue.String("hearth-test-" + arch));
-        _w.SetMetadata("general.file_type", GgufValue.UInt32(weightType switch { GgmlType.Q8_0 => 7u, GgmlType.Q4_K => 15u, _ => 0u }));
+        _w.SetMetadata("general.file_type", GgufValue.UInt32(weightType == GgmlType.F32 ? 0u : ModelQuantizer.FileType(weightType)));
         U32("context_length", 512);
         U32("embedding_length", nEmbd);
         U32("block_count", blocks);
@@ -66,15 +83,20 @@ internal sealed class ArchitectureModelWriter(string arch, GgmlType weightType, 
         Tensor(name, [cols, rows], cols, rows, gain / MathF.Sqrt(cols), type ?? weightType);
 
     /// <summary>A [cols, rows, slices] tensor (experts, heads), each slice like <see cref="Matrix"/>.</summary>
-    public void Tensor3(string name, int cols, int rows, int slices, float gain = 1f) =>
-        Tensor(name, [cols, rows, slices], cols, rows * slices, gain / MathF.Sqrt(cols), weightType);
+    public void Tensor3(string name, int cols, int rows, int slices, float gain = 1f, GgmlType? type = null) =>
+        Tensor(name, [cols, rows, slices], cols, rows * slices, gain / MathF.Sqrt(cols), type ?? weightType);
 
     /// <summary>An F32 vector of mean + N(0, std²).</summary>
-    public void Vector(string name, int n, float mean = 1f, float std = 0.1f)
+    public void Vector(string name, int n, float mean = 1f, float std = 0.1f) => Floats(name, [n], mean, std);
+
+    /// <summary>An F32 tensor of any shape (per-expert biases: [n, n_expert]) of mean + N(0, std²).</summary>
+    public void Floats(string name, long[] dims, float mean, float std)
     {
-        var v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = mean + std * Normal();
-        _w.AddTensor(name, GgmlType.F32, [n], MemoryMarshal.AsBytes(v.AsSpan()).ToArray());
+        long count = 1;
+        foreach (long d in dims) count *= d;
+        var v = new float[count];
+        for (int i = 0; i < v.Length; i++) v[i] = mean + std * Normal();
+        _w.AddTensor(name, GgmlType.F32, dims, MemoryMarshal.AsBytes(v.AsSpan()).ToArray());
     }
 
     public void WriteTo(string path) => _w.WriteTo(path);

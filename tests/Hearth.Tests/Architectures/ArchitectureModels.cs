@@ -11,7 +11,8 @@ public sealed class ArchitectureModels : IDisposable
     public string PathOf(string name) => _paths.GetOrAdd(name, _ => new Lazy<string>(() =>
     {
         string path = Path.Combine(_directory, name + ".gguf");
-        (ArchitectureCases.All.TryGetValue(name, out var write) ? write : HybridCases.All[name])(path);
+        (ArchitectureCases.All.TryGetValue(name, out var write) ? write
+            : ArchitectureCases.GptOss.TryGetValue(name, out var gptOss) ? gptOss : HybridCases.All[name])(path);
         return path;
     })).Value;
 

@@ -49,4 +49,21 @@ public class QuantizeCommandTests : IDisposable
         Assert.Contains("Q4_K", r.StdErr);
         Assert.False(File.Exists(Path.Combine(_dir, "x.gguf")));
     }
+
+    [Theory]
+    [InlineData("IQ2_XXS", false)]
+    [InlineData("IQ3_S", true)]
+    public void Importance_matrix_types_say_what_they_need(string type, bool withImatrix)
+    {
+        string output = Path.Combine(_dir, "x.gguf");
+        string[] args = withImatrix
+            ? ["quantize", TestData.PathOf("gguf/stories260K.gguf"), output, type, "--imatrix", Path.Combine(_dir, "imatrix.dat")]
+            : ["quantize", TestData.PathOf("gguf/stories260K.gguf"), output, type];
+        var r = CliRunner.Run(args);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains(type, r.StdErr);
+        Assert.Contains(withImatrix ? "not implemented" : "needs an importance matrix", r.StdErr);
+        Assert.Contains("llama-quantize --imatrix", r.StdErr);
+        Assert.False(File.Exists(output));
+    }
 }

@@ -322,4 +322,26 @@ public class GgufHostileInputTests
             File.Delete(path);
         }
     }
+
+    /// <summary>
+    /// Issue 18's hang: a 200 KB key on a 32 k-element string array. The reader once built an error-context string (with
+    /// the key) per element, 32 k × 400 KB of UTF-16, which took 13 s; the work is now linear in the file size. Asserted on
+    /// what the parse allocates (deterministic), not on time: the file is ~500 KB and the parse may allocate a few times that.
+    /// </summary>
+    [Fact]
+    public void Long_key_on_a_long_string_array_parses_in_linear_work()
+    {
+        const int Elements = 32 * 1024;
+        string key = new('k', 200 * 1024);
+        var r = new RawGguf().Header(tensors: 0, kvs: 1).Str(key).U32(9).U32(8).U64(Elements);
+        for (int i = 0; i < Elements; i++) r.Str("t");
+        byte[] bytes = r.ToArray();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        using (var f = GgufFile.FromBytes(bytes))
+        {
+            Assert.Equal(Elements, f.GetArray<string>(key)!.Length);
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 16L * bytes.Length, $"parsing a {bytes.Length}-byte file allocated {allocated} bytes");
+    }
 }

@@ -49,7 +49,7 @@ public class ModelLoadErrorTests : IDisposable
     public void Missing_tensor_is_named()
     {
         string path = Variant("tensor", keepTensor: n => n != "blk.3.ffn_up.weight");
-        var ex = Assert.Throws<InvalidDataException>(() => Model.Load(path));
+        var ex = Assert.Throws<ModelConfigurationException>(() => Model.Load(path));
         Assert.Contains("blk.3.ffn_up.weight", ex.Message);
     }
 
@@ -57,7 +57,7 @@ public class ModelLoadErrorTests : IDisposable
     public void Missing_required_key_is_named()
     {
         string path = Variant("key", keepKey: k => k != "llama.block_count");
-        var ex = Assert.Throws<InvalidDataException>(() => Model.Load(path));
+        var ex = Assert.Throws<ModelConfigurationException>(() => Model.Load(path));
         Assert.Contains("llama.block_count", ex.Message);
     }
 
@@ -76,7 +76,7 @@ public class ModelLoadErrorTests : IDisposable
     public void Tensor_shape_that_contradicts_the_metadata_is_named()
     {
         string path = Variant("shape", set: ("llama.feed_forward_length", GgufValue.UInt32(200)));
-        var ex = Assert.Throws<InvalidDataException>(() => Model.Load(path));
+        var ex = Assert.Throws<ModelConfigurationException>(() => Model.Load(path));
         Assert.Contains("ffn_gate", ex.Message);
         Assert.Contains("200", ex.Message);
     }
@@ -84,7 +84,7 @@ public class ModelLoadErrorTests : IDisposable
     [Fact]
     public void Vocabulary_only_file_is_not_a_model()
     {
-        var ex = Assert.Throws<InvalidDataException>(() => Model.Load(TestData.PathOf("vocab/ggml-vocab-llama-spm.gguf")));
+        var ex = Assert.Throws<ModelConfigurationException>(() => Model.Load(TestData.PathOf("vocab/ggml-vocab-llama-spm.gguf")));
         Assert.Contains("vocabulary-only", ex.Message);
     }
 

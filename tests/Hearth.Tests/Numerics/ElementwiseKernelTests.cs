@@ -116,4 +116,46 @@ public class ElementwiseKernelTests
             for (int i = 0; i < n; i++) Assert.True(Math.Abs(y[i] - x[i] / rms * w[i]) <= 1e-5 * (1 + Math.Abs(y[i])), $"rms norm n {n} element {i}");
         }
     }
+
+    /// <summary>gpt-oss's clamped SwiGLU against its definition (ggml's swiglu_oai) in double, over lengths that cross
+    /// the 256-element slices, with gate and up values well past the clamp limit of 7 on both sides.</summary>
+    [Fact]
+    public void Clamped_swiglu_matches_its_definition()
+    {
+        var rnd = new Random(8);
+        foreach (int n in new[] { 1, 7, 255, 256, 257, 600 })
+        {
+            var gate = RandomFloats(rnd, n, 12);
+            var up = RandomFloats(rnd, n, 12);
+            var want = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                double x = Math.Min(gate[i], 7.0), y = Math.Clamp(up[i], -7.0, 7.0);
+                want[i] = x / (1 + Math.Exp(-1.702 * x)) * (y + 1);
+            }
+            VectorOps.SwigluOai(gate, up);
+            for (int i = 0; i < n; i++)
+                Assert.True(Math.Abs(gate[i] - want[i]) <= 1e-5 * (1 + Math.Abs(want[i])), $"n={n} [{i}]: {gate[i]} vs {want[i]}");
+        }
+    }
+
+    /// <summary>Softmax with a sink logit: the scores' weights sum to 1 − the sink's share, each as its definition.</summary>
+    [Fact]
+    public void Softmax_with_sink_leaves_the_sink_its_share()
+    {
+        var rnd = new Random(9);
+        foreach (int n in new[] { 1, 5, 33 })
+        {
+            foreach (float sink in new[] { -30f, 0f, 2.5f, 40f })
+            {
+                var x = RandomFloats(rnd, n, 4);
+                double max = Math.Max(x.Max(), sink), z = Math.Exp(sink - max);
+                foreach (float v in x) z += Math.Exp(v - max);
+                var want = x.Select(v => Math.Exp(v - max) / z).ToArray();
+                VectorOps.SoftmaxWithSink(x, sink);
+                for (int i = 0; i < n; i++)
+                    Assert.True(Math.Abs(x[i] - want[i]) <= 1e-6, $"n={n} sink={sink} [{i}]: {x[i]} vs {want[i]}");
+            }
+        }
+    }
 }

@@ -5,23 +5,12 @@ namespace Hearth.Tests.Numerics;
 /// <summary>
 /// Every kernel variant against the scalar reference on blocks of random bytes rather than quantizer output, so every
 /// bit pattern a file may hold is met: all scale codes (Q3_K's negative ones, Q4_K/Q5_K's 6-bit scales and minimums,
-/// Q2_K's 4-bit ones), every fifth/high bit, extreme quants against ±127 activations. Only the fp16 scales are set to
-/// finite values (random bits would give infinities and NaNs). Integer block sums must be exact, so the same
+/// Q2_K's 4-bit ones), every fifth/high bit, extreme quants against ±127 activations. Only the fp16 scales (and MXFP4's exponent) are set to
+/// finite, moderate values (random bits would give infinities and NaNs). Integer block sums must be exact, so the same
 /// float-accumulation bound as <see cref="VecDotVariantTests"/> applies.
 /// </summary>
 public class RandomBlockKernelTests
 {
-    /// <summary>Offsets of the fp16 scale fields in each weight block.</summary>
-    private static int[] HalfFields(GgmlType type) => type switch
-    {
-        GgmlType.Q4_0 or GgmlType.Q5_0 or GgmlType.Q8_0 => [0],
-        GgmlType.Q4_1 or GgmlType.Q5_1 or GgmlType.Q4_K or GgmlType.Q5_K => [0, 2],
-        GgmlType.Q2_K => [80, 82],
-        GgmlType.Q3_K => [108],
-        GgmlType.Q6_K => [208],
-        _ => throw new ArgumentOutOfRangeException(nameof(type)),
-    };
-
     public static TheoryData<GgmlType, string> Cases()
     {
         var data = new TheoryData<GgmlType, string>();
@@ -82,17 +71,8 @@ public class RandomBlockKernelTests
         }
     }
 
-    private static byte[] RandomWeight(GgmlType type, int n, Random rng)
-    {
-        var traits = TensorTypes.Get(type);
-        var w = new byte[traits.RowBytes(n)];
-        rng.NextBytes(w);
-        for (int b = 0; b < w.Length; b += traits.BytesPerBlock)
-        {
-            foreach (int o in HalfFields(type)) WriteHalf(w, b + o, (float)(rng.NextDouble() * 0.1 + 1e-3));
-        }
-        return w;
-    }
+    private static byte[] RandomWeight(GgmlType type, int n, Random rng) =>
+        QuantTestData.RandomBlocks(type, n, rng, () => (float)(rng.NextDouble() * 0.1 + 1e-3));
 
     /// <summary>Q8_0 / Q8_1 / Q8_K activations with random quants in [-127, 127] and consistent sums; extreme rows use only ±127.</summary>
     private static byte[] RandomActivation(GgmlType type, int n, Random rng, bool extreme)

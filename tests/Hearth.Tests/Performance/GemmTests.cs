@@ -11,7 +11,7 @@ namespace Hearth.Tests.Performance;
 public unsafe class GemmTests
 {
     public static TheoryData<GgmlType> Types() =>
-        new() { GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F32, GgmlType.F16, GgmlType.Q5_0 };
+        new() { GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F32, GgmlType.F16, GgmlType.Q5_0, GgmlType.MXFP4 };
 
     [Theory]
     [MemberData(nameof(Types))]

@@ -35,3 +35,34 @@ public class TokenizerJsonTests
         TokenizerVectors.AssertAll(TokenizerVectors.Load(TestData.PathOf(vectors)), t => tok.Encode(t, addSpecial: false, parseSpecial: false));
     }
 }
+
+/// <summary>The 2026 vocabularies shipped in this repository: Qwen3.5 (gpt2 + qwen35) and Gemma 4 (gemma4 model).</summary>
+public class NewVocabularyTests
+{
+    [Theory]
+    [InlineData("vocab/ggml-vocab-qwen35.gguf", "gpt2", "qwen35")]
+    [InlineData("vocab/ggml-vocab-gemma-4.gguf", "gemma4", "gemma4")]
+    public void Matches_llama_cpp_test_vectors(string file, string model, string pre)
+    {
+        string path = TestData.LocalPathOf(file);
+        using var gguf = GgufFile.Open(path);
+        var tok = Tokenizer.FromGguf(gguf);
+        Assert.Equal(model, tok.Model);
+        Assert.Equal(pre, tok.PreTokenizer);
+        TokenizerVectors.AssertAll(TokenizerVectors.Load(path), t => tok.Encode(t, addSpecial: false, parseSpecial: false));
+    }
+
+    [Fact]
+    public void Gemma4_decodes_escaped_spaces_and_byte_tokens_back_to_text()
+    {
+        using var gguf = GgufFile.Open(TestData.LocalPathOf("vocab/ggml-vocab-gemma-4.gguf"));
+        var tok = Tokenizer.FromGguf(gguf);
+        Assert.True(tok.AddBos);
+        foreach (string text in new[] { "Hello  world", " leading\n\n\ttabs \u0001 😀 ️", "日本語 テキスト" })
+        {
+            int[] ids = tok.Encode(text, addSpecial: true, parseSpecial: false);
+            Assert.Equal(tok.BosId, ids[0]);
+            Assert.Equal(text, tok.Decode(ids.AsSpan(1), renderSpecial: false));
+        }
+    }
+}

@@ -65,6 +65,11 @@ public class LlamaCppComparisonTests
     public void Same_ids_as_llama_cpp_on_the_corpus(string source) => Compare(TestData.PathOf(source));
 
     [Theory]
+    [InlineData("vocab/ggml-vocab-qwen35.gguf")]
+    [InlineData("vocab/ggml-vocab-gemma-4.gguf")]
+    public void Same_ids_as_llama_cpp_for_the_2026_vocabularies(string file) => Compare(TestData.LocalPathOf(file));
+
+    [Theory]
     [InlineData("tokenizers/llama3/tokenizer.json", "llama-bpe")]
     [InlineData("tokenizers/qwen3/tokenizer.json", "qwen2")]
     [InlineData("tokenizers/qwen3/tokenizer.json", "deepseek-r1-qwen")]
@@ -91,7 +96,7 @@ public class LlamaCppComparisonTests
         "default", "llama3", "llama-bpe", "falcon3", "dbrx", "smaug-bpe", "deepseek-llm", "deepseek-coder", "deepseek-v3",
         "falcon", "mpt", "starcoder", "gpt-2", "phi-2", "roberta-bpe", "refact", "command-r", "qwen2", "deepseek-r1-qwen",
         "stablelm2", "olmo", "poro-chat", "chatglm-bpe", "viking", "jais", "smollm", "codeshell", "bloom", "gpt3-finnish",
-        "exaone", "minerva-7b", "megrez", "jina-v2-code",
+        "exaone", "minerva-7b", "megrez", "jina-v2-code", "qwen35",
     ];
 
     private static void Compare(string path)

@@ -51,14 +51,14 @@ public class TokenizerErrorTests
         foreach (var kv in src.MetadataEntries)
             if (kv.Key != "tokenizer.ggml.model") w.SetMetadata(kv.Key, kv.Value);
         using var file = GgufFile.FromBytes(w.ToArray());
-        var e = Assert.Throws<InvalidDataException>(() => Tokenizer.FromGguf(file));
+        var e = Assert.Throws<ModelConfigurationException>(() => Tokenizer.FromGguf(file));
         Assert.Contains("tokenizer.ggml.model", e.Message);
     }
 
     [Fact]
     public void Scores_of_another_length_than_tokens_is_an_error()
     {
-        var e = Assert.Throws<InvalidDataException>(() => Rewrite("gguf/stories260K.gguf",
+        var e = Assert.Throws<ModelConfigurationException>(() => Rewrite("gguf/stories260K.gguf",
             w => w.SetMetadata("tokenizer.ggml.scores", GgufValue.Array(new float[100]))));
         Assert.Contains("tokenizer.ggml.scores has 100 entries", e.Message);
         Assert.Contains("512", e.Message);
@@ -67,7 +67,7 @@ public class TokenizerErrorTests
     [Fact]
     public void Token_types_of_another_length_than_tokens_is_an_error()
     {
-        var e = Assert.Throws<InvalidDataException>(() => Rewrite("gguf/stories260K.gguf",
+        var e = Assert.Throws<ModelConfigurationException>(() => Rewrite("gguf/stories260K.gguf",
             w => w.SetMetadata("tokenizer.ggml.token_type", GgufValue.Array(new int[513]))));
         Assert.Contains("tokenizer.ggml.token_type has 513 entries", e.Message);
     }
@@ -75,7 +75,7 @@ public class TokenizerErrorTests
     [Fact]
     public void Merge_naming_an_unknown_token_is_an_error()
     {
-        var e = Assert.Throws<InvalidDataException>(() => Rewrite("vocab/ggml-vocab-gpt-2.gguf",
+        var e = Assert.Throws<ModelConfigurationException>(() => Rewrite("vocab/ggml-vocab-gpt-2.gguf",
             w => w.SetMetadata("tokenizer.ggml.merges", GgufValue.Array(["h e", "zz\u0100q xy"]))));
         Assert.Contains("tokenizer.ggml.merges[1]", e.Message);
         Assert.Contains("zz\u0100q", e.Message);
@@ -85,7 +85,7 @@ public class TokenizerErrorTests
     [Fact]
     public void Merge_without_a_separator_is_an_error()
     {
-        var e = Assert.Throws<InvalidDataException>(() => Rewrite("vocab/ggml-vocab-gpt-2.gguf",
+        var e = Assert.Throws<ModelConfigurationException>(() => Rewrite("vocab/ggml-vocab-gpt-2.gguf",
             w => w.SetMetadata("tokenizer.ggml.merges", GgufValue.Array(["h e", "he"]))));
         Assert.Contains("tokenizer.ggml.merges[1]", e.Message);
     }
@@ -98,7 +98,7 @@ public class TokenizerErrorTests
         foreach (var kv in src.MetadataEntries)
             if (kv.Key != "tokenizer.ggml.merges") w.SetMetadata(kv.Key, kv.Value);
         using var file = GgufFile.FromBytes(w.ToArray());
-        var e = Assert.Throws<InvalidDataException>(() => Tokenizer.FromGguf(file));
+        var e = Assert.Throws<ModelConfigurationException>(() => Tokenizer.FromGguf(file));
         Assert.Contains("tokenizer.ggml.merges", e.Message);
     }
 
@@ -107,7 +107,7 @@ public class TokenizerErrorTests
     {
         string[] tokens = Tokens("gguf/stories260K.gguf");
         tokens[400] = tokens[300];
-        var e = Assert.Throws<InvalidDataException>(() => Rewrite("gguf/stories260K.gguf",
+        var e = Assert.Throws<ModelConfigurationException>(() => Rewrite("gguf/stories260K.gguf",
             w => w.SetMetadata("tokenizer.ggml.tokens", GgufValue.Array(tokens))));
         Assert.Contains("300", e.Message);
         Assert.Contains("400", e.Message);
@@ -116,7 +116,7 @@ public class TokenizerErrorTests
     [Fact]
     public void Token_type_that_is_not_an_integer_array_is_an_error()
     {
-        var e = Assert.Throws<InvalidDataException>(() => Rewrite("gguf/stories260K.gguf",
+        var e = Assert.Throws<ModelConfigurationException>(() => Rewrite("gguf/stories260K.gguf",
             w => w.SetMetadata("tokenizer.ggml.token_type", GgufValue.Array(new float[512]))));
         Assert.Contains("tokenizer.ggml.token_type", e.Message);
     }

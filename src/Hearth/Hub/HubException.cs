@@ -1,0 +1,49 @@
+namespace Hearth.Hub;
+
+/// <summary>What went wrong getting a model from the Hub.</summary>
+internal enum HubErrorKind
+{
+    /// <summary>The repository, revision or file does not exist (or no file matches the quantization asked for).</summary>
+    NotFound,
+
+    /// <summary>HTTP 401/403: the repository is gated or private and needs a token (HF_TOKEN).</summary>
+    Unauthorized,
+
+    /// <summary>The Hub could not be reached (or offline mode is on) and the cache does not hold the model.</summary>
+    Offline,
+
+    /// <summary>The download kept failing (network or server errors) after every retry.</summary>
+    Network,
+
+    /// <summary>What arrived does not match the size or hash the Hub reported, after every retry.</summary>
+    Integrity,
+
+    /// <summary>The cache's disk has no room for the download.</summary>
+    DiskFull,
+}
+
+/// <summary>A model could not be pulled or found in the cache; the message says what is missing and what to do.</summary>
+internal sealed class HubException : Exception
+{
+    public HubException(HubErrorKind kind, string message, Exception? inner = null)
+        : base(message, inner)
+    {
+        Kind = kind;
+    }
+
+    public HubException()
+    {
+    }
+
+    public HubException(string message)
+        : base(message)
+    {
+    }
+
+    public HubException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public HubErrorKind Kind { get; }
+}

@@ -1,0 +1,38 @@
+using Hearth.Gguf;
+
+namespace Hearth.Models;
+
+/// <summary>Hyper-parameters of encoder (embedding and reranking) models: BERT-family keys.</summary>
+public sealed partial class ModelConfig
+{
+    /// <summary>Whether the architecture is a bidirectional encoder (no KV cache, no text generation).</summary>
+    internal bool IsEncoder { get; set; }
+
+    /// <summary>Epsilon of the LayerNorms (<c>attention.layer_norm_epsilon</c>).</summary>
+    internal float LayerNormEps { get; set; } = 1e-12f;
+
+    /// <summary>The pooling the file asks for (<c>pooling_type</c>); <see cref="PoolingType.None"/> when it states none.</summary>
+    internal PoolingType Pooling { get; set; }
+
+    /// <summary>Outputs of the classification head (<c>classifier.output_labels</c>), 1 when the file lists none.</summary>
+    internal int ClassifierOutputs { get; set; } = 1;
+
+    /// <summary>Every block with (block % n == 1) has experts instead of a dense feed-forward (nomic-bert-moe); 0 = none.</summary>
+    internal int MoeEveryNLayers { get; set; }
+
+    /// <summary>Reads the encoder keys; called from an encoder architecture's Configure.</summary>
+    internal void ReadEncoder(GgufFile file)
+    {
+        string a = Architecture;
+        IsEncoder = true;
+        LayerNormEps = (float)(file.GetDouble($"{a}.attention.layer_norm_epsilon") ?? 1e-12);
+        long pooling = file.GetInt64($"{a}.pooling_type") ?? 0;
+        Pooling = pooling switch
+        {
+            >= 0 and <= 4 => (PoolingType)pooling,
+            _ => throw new NotSupportedException($"Metadata '{a}.pooling_type' = {pooling} is not a pooling type Hearth knows (0 none, 1 mean, 2 cls, 3 last, 4 rank)."),
+        };
+        if (file.GetValueOrNull($"{a}.classifier.output_labels") is { } labels) ClassifierOutputs = Math.Max(1, labels.ArrayLength);
+        MoeEveryNLayers = (int)Math.Clamp(file.GetInt64($"{a}.moe_every_n_layers") ?? 0, 0, int.MaxValue);
+    }
+}

@@ -1,0 +1,85 @@
+using Hearth.Gguf;
+using Hearth.Numerics;
+using Hearth.Tests.Architectures;
+
+namespace Hearth.Tests.Encoders;
+
+/// <summary>
+/// Small random-weight encoder files (bert, nomic-bert) with the real bge WordPiece vocabulary from the shared test
+/// data, written by Hearth's writer with llama.cpp's key and tensor names. Cached per process.
+/// </summary>
+internal static class EncoderModels
+{
+    public const int Embd = 64, Heads = 4, Ff = 96, Blocks = 2, Context = 128;
+
+    private static readonly Dictionary<string, string> Paths = [];
+    private static readonly Lock Gate = new();
+
+    /// <summary>A model file: <paramref name="arch"/> bert or nomic-bert; <paramref name="pooling"/> llama.cpp's number;
+    /// <paramref name="rankHead"/> adds cls / cls.output (a reranker).</summary>
+    public static string Get(string arch, GgmlType type, PoolingType pooling, bool rankHead = false, int outputs = 1)
+    {
+        string key = $"{arch}-{type}-{pooling}-{rankHead}-{outputs}";
+        lock (Gate)
+        {
+            if (Paths.TryGetValue(key, out var p) && File.Exists(p)) return p;
+            string path = Path.Combine(Path.GetTempPath(), $"hearth-encoder-{key}-{Environment.ProcessId}.gguf");
+            Write(path, arch, type, pooling, rankHead, outputs);
+            Paths[key] = path;
+            return path;
+        }
+    }
+
+    private static void Write(string path, string arch, GgmlType type, PoolingType pooling, bool rankHead, int outputs)
+    {
+        var w = new ArchitectureModelWriter(arch, type, seed: 7);
+        w.General(Embd, Blocks, Ff, Heads, Heads, Context);
+        w.F32("attention.layer_norm_epsilon", 1e-12f);
+        w.Bool("attention.causal", false);
+        w.U32("pooling_type", (int)pooling);
+        if (arch == "nomic-bert") w.F32("rope.freq_base", 1000f);
+        if (outputs > 1) w.Metadata($"{arch}.classifier.output_labels", GgufValue.Array(Enumerable.Range(0, outputs).Select(i => $"label{i}").ToArray()));
+        int vocab;
+        using (var v = GgufFile.Open(TestData.PathOf("vocab/ggml-vocab-bert-bge.gguf")))
+        {
+            foreach (var kv in v.MetadataEntries)
+            {
+                if (kv.Key.StartsWith("tokenizer.", StringComparison.Ordinal)) w.Metadata(kv.Key, kv.Value);
+            }
+            vocab = v.GetArray<string>("tokenizer.ggml.tokens")!.Length;
+        }
+        w.Matrix("token_embd.weight", Embd, vocab, gain: 8f);
+        w.Matrix("token_types.weight", Embd, 2, gain: 2f, type: GgmlType.F32);
+        if (arch == "bert") w.Matrix("position_embd.weight", Embd, Context, gain: 4f, type: GgmlType.F32);
+        w.Vector("token_embd_norm.weight", Embd);
+        w.Vector("token_embd_norm.bias", Embd, mean: 0f);
+        for (int l = 0; l < Blocks; l++)
+        {
+            string p = $"blk.{l}.";
+            foreach (string m in new[] { "attn_q", "attn_k", "attn_v" })
+            {
+                w.Matrix(p + m + ".weight", Embd, Embd);
+                if (arch == "bert") w.Vector(p + m + ".bias", Embd, mean: 0f);
+            }
+            w.Matrix(p + "attn_output.weight", Embd, Embd);
+            if (arch == "bert") w.Vector(p + "attn_output.bias", Embd, mean: 0f);
+            w.Vector(p + "attn_output_norm.weight", Embd);
+            w.Vector(p + "attn_output_norm.bias", Embd, mean: 0f);
+            w.Matrix(p + "ffn_up.weight", Embd, Ff);
+            if (arch == "bert") w.Vector(p + "ffn_up.bias", Ff, mean: 0f);
+            if (arch == "nomic-bert") w.Matrix(p + "ffn_gate.weight", Embd, Ff);
+            w.Matrix(p + "ffn_down.weight", Ff, Embd);
+            if (arch == "bert") w.Vector(p + "ffn_down.bias", Embd, mean: 0f);
+            w.Vector(p + "layer_output_norm.weight", Embd);
+            w.Vector(p + "layer_output_norm.bias", Embd, mean: 0f);
+        }
+        if (rankHead)
+        {
+            w.Matrix("cls.weight", Embd, Embd);
+            w.Vector("cls.bias", Embd, mean: 0f);
+            w.Matrix("cls.output.weight", Embd, outputs, gain: 4f);
+            w.Vector("cls.output.bias", outputs, mean: 0f);
+        }
+        w.WriteTo(path);
+    }
+}
