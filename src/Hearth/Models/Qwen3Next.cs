@@ -15,7 +15,7 @@ internal static class Qwen3Next
         Name = "qwen3next",
         RopeStyle = RopeStyle.NeoX,
         QkNorm = true,
-        FfnNormName = "post_attention_norm",
+        FfnNormTensor = "post_attention_norm",
         Configure = (c, file) =>
         {
             if (c.ExpertCount <= 0) throw new InvalidDataException($"A qwen3next model needs '{c.Architecture}.expert_count'.");
