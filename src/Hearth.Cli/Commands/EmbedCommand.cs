@@ -15,16 +15,17 @@ internal static class EmbedCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model", "-m") { Description = "GGUF embedding model", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "GGUF embedding model (a path or REPO[:QUANT])", Required = true };
         var texts = new Option<string[]>("--text", "-p") { Description = "A text to embed (repeat for several)", Required = true, AllowMultipleArgumentsPerToken = false };
         var threads = new Option<int>("--threads", "-t") { Description = "Threads (default: all cores)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var cmd = new Command("embed", "Embed texts with an embedding model (pooled, unit length).") { model, texts, threads, json };
+        var noPull = ModelSource.NoPullOption();
+        var cmd = new Command("embed", "Embed texts with an embedding model (pooled, unit length).") { model, texts, threads, json, noPull };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
             string[] inputs = parse.GetValue(texts) ?? [];
             if (inputs.Length == 0) throw new ArgumentException("Give at least one --text to embed.");
-            using var m = Model.Load(parse.GetValue(model)!, new ModelOptions { Threads = parse.GetValue(threads) });
+            using var m = Model.Load(ModelSource.Resolve(parse.GetValue(model), parse.GetValue(noPull))!, new ModelOptions { Threads = parse.GetValue(threads) });
             float[][] rows = m.Embed(inputs);
             string pooling = m.Pooling.ToString().ToLowerInvariant();
             using var stdout = Console.OpenStandardOutput();

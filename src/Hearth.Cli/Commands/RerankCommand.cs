@@ -14,18 +14,19 @@ internal static class RerankCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model", "-m") { Description = "GGUF reranking model (pooling 'rank')", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "GGUF reranking model with pooling 'rank' (a path or REPO[:QUANT])", Required = true };
         var query = new Option<string>("--query", "-q") { Description = "The query", Required = true };
         var docs = new Option<string[]>("--doc", "-d") { Description = "A document to score (repeat for several)", Required = true };
         var topN = new Option<int>("--top-n") { Description = "Print only the N best (default: all)" };
         var threads = new Option<int>("--threads", "-t") { Description = "Threads (default: all cores)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var cmd = new Command("rerank", "Score documents against a query with a reranking model.") { model, query, docs, topN, threads, json };
+        var noPull = ModelSource.NoPullOption();
+        var cmd = new Command("rerank", "Score documents against a query with a reranking model.") { model, query, docs, topN, threads, json, noPull };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
             string[] documents = parse.GetValue(docs) ?? [];
             if (documents.Length == 0) throw new ArgumentException("Give at least one --doc to score.");
-            using var m = Model.Load(parse.GetValue(model)!, new ModelOptions { Threads = parse.GetValue(threads) });
+            using var m = Model.Load(ModelSource.Resolve(parse.GetValue(model), parse.GetValue(noPull))!, new ModelOptions { Threads = parse.GetValue(threads) });
             float[] scores = m.Rerank(parse.GetValue(query)!, documents);
             int[] order = Enumerable.Range(0, documents.Length).OrderByDescending(i => scores[i]).ToArray();
             int n = parse.GetValue(topN) is > 0 and var k ? Math.Min(k, order.Length) : order.Length;
