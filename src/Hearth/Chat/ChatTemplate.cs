@@ -89,7 +89,10 @@ public sealed class ChatTemplate
 
     /// <summary>Whether the template text asks for tool-call arguments as objects (the rule both reference renderers apply).</summary>
     internal bool WantsObjectArguments =>
-        Source.Contains("tool_call.arguments | items", StringComparison.Ordinal) || Source.Contains("tool_call.arguments | tojson", StringComparison.Ordinal);
+        Source.Contains("tool_call.arguments | items", StringComparison.Ordinal) || Source.Contains("tool_call.arguments | tojson", StringComparison.Ordinal)
+        || Source.Contains("['arguments'] is mapping", StringComparison.Ordinal) // Gemma 4 formats object arguments itself
+        // Qwen3-Coder writes it unspaced; |items works only on an object, so no template means a string there.
+        || Source.Contains("tool_call.arguments|items", StringComparison.Ordinal);
 
     private string RenderVariables(Dictionary<string, object?> vars, ChatTemplateOptions options)
     {

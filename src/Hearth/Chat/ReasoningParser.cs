@@ -37,6 +37,17 @@ public sealed class ReasoningParser
         _state = startsInReasoning ? State.Reasoning : State.Start;
     }
 
+    /// <summary>
+    /// The reasoning tags a chat template uses: Mistral's <c>[THINK]</c>/<c>[/THINK]</c> (Ministral 3, Magistral) when it
+    /// writes them, else <c>&lt;think&gt;</c>/<c>&lt;/think&gt;</c>; <paramref name="reasons"/> says whether it mentions either.
+    /// </summary>
+    internal static (string Open, string Close) TagsOf(string templateSource, out bool reasons)
+    {
+        var tags = ReasoningTags.Detect(templateSource);
+        reasons = ReasoningTags.TemplateReasons(templateSource);
+        return (tags.Open, tags.Close);
+    }
+
     private ReasoningParser(HarmonyChannels harmony)
         : this()
     {
@@ -64,7 +75,9 @@ public sealed class ReasoningParser
     public static ReasoningParser ForTemplate(ChatTemplate template, string renderedPrompt)
     {
         ArgumentNullException.ThrowIfNull(template);
-        return IsHarmony(template.Source) ? Harmony() : new ReasoningParser(PromptOpensReasoning(renderedPrompt));
+        if (IsHarmony(template.Source)) return Harmony();
+        var tags = ReasoningTags.Detect(template.Source);
+        return new ReasoningParser(PromptOpensReasoning(renderedPrompt, tags.Open, tags.Close), tags);
     }
 
     /// <summary>True when a rendered prompt ends inside an opened reasoning block, so the reply starts as reasoning.</summary>
@@ -76,10 +89,19 @@ public sealed class ReasoningParser
                && renderedPrompt.AsSpan(open + openTag.Length).IsWhiteSpace();
     }
 
-    /// <summary>Splits a complete reply.</summary>
-    public static ReasoningDelta Split(string text, bool startsInReasoning = false)
+    /// <summary>A parser for the tags <paramref name="tags"/> (see <see cref="ReasoningTags.Detect"/>).</summary>
+    public ReasoningParser(bool startsInReasoning, ReasoningTags tags)
+        : this(startsInReasoning, (tags ?? throw new ArgumentNullException(nameof(tags))).Open, tags.Close)
     {
-        var p = new ReasoningParser(startsInReasoning);
+    }
+
+    /// <summary>Splits a complete reply.</summary>
+    public static ReasoningDelta Split(string text, bool startsInReasoning = false) => Split(text, startsInReasoning, ReasoningTags.Think);
+
+    /// <summary>Splits a complete reply whose reasoning is written between <paramref name="tags"/>.</summary>
+    public static ReasoningDelta Split(string text, bool startsInReasoning, ReasoningTags tags)
+    {
+        var p = new ReasoningParser(startsInReasoning, tags);
         var a = p.Push(text);
         var b = p.Flush();
         return new ReasoningDelta(a.Reasoning + b.Reasoning, a.Content + b.Content);

@@ -9,11 +9,12 @@ namespace Hearth.Inference;
 /// </summary>
 internal sealed class ChatPrompt
 {
-    private ChatPrompt(string text, int[] tokens, bool opensReasoning, bool harmony)
+    private ChatPrompt(string text, int[] tokens, bool opensReasoning, ReasoningTags tags, bool harmony)
     {
         Text = text;
         Tokens = tokens;
         OpensReasoning = opensReasoning;
+        ReasoningTags = tags;
         IsHarmony = harmony;
     }
 
@@ -24,11 +25,14 @@ internal sealed class ChatPrompt
     /// <summary>The generation prompt opened a <c>&lt;think&gt;</c> block, so the reply starts as reasoning.</summary>
     public bool OpensReasoning { get; }
 
+    /// <summary>The template's reasoning tags (<see cref="Chat.ReasoningTags.Detect"/>).</summary>
+    public ReasoningTags ReasoningTags { get; }
+
     /// <summary>The template writes gpt-oss's Harmony format: replies are split by channel.</summary>
     public bool IsHarmony { get; }
 
     /// <summary>The reasoning split for the reply to this prompt (Harmony channels or <c>&lt;think&gt;</c> blocks).</summary>
-    public ReasoningParser NewReasoningParser() => IsHarmony ? ReasoningParser.Harmony() : new ReasoningParser(OpensReasoning);
+    public ReasoningParser NewReasoningParser() => IsHarmony ? ReasoningParser.Harmony() : new ReasoningParser(OpensReasoning, ReasoningTags);
 
     /// <summary>Splits a complete reply as <see cref="NewReasoningParser"/> would.</summary>
     public ReasoningDelta Split(string reply)
@@ -38,6 +42,7 @@ internal sealed class ChatPrompt
         var b = p.Flush();
         return new ReasoningDelta(a.Reasoning + b.Reasoning, a.Content + b.Content);
     }
+
     /// <summary>Renders and tokenizes <paramref name="messages"/>; <paramref name="variables"/> are extra template variables (e.g. <c>reasoning_effort</c>).</summary>
     public static ChatPrompt Build(Model model, ChatTemplate template, IList<ChatTemplateMessage> messages, JsonElement? tools = null,
         IDictionary<string, object?>? variables = null)
@@ -54,6 +59,7 @@ internal sealed class ChatPrompt
         };
         string text = template.Render(context, ChatTemplateOptions.LlamaCpp);
         int[] tokens = tokenizer.Encode(text, addSpecial: true, parseSpecial: true);
-        return new ChatPrompt(text, tokens, ReasoningParser.PromptOpensReasoning(text), ReasoningParser.IsHarmony(template.Source));
+        var tags = ReasoningTags.Detect(template.Source);
+        return new ChatPrompt(text, tokens, ReasoningParser.PromptOpensReasoning(text, tags.Open, tags.Close), tags, ReasoningParser.IsHarmony(template.Source));
     }
 }
