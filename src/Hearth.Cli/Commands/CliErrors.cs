@@ -34,6 +34,6 @@ internal static class CliErrors
     private static bool IsUserError(Exception e) =>
         e is GgufFormatException or ModelMemoryException or FileNotFoundException or NotSupportedException
             or InvalidDataException or IOException or InvalidOperationException or FormatException or Chat.JinjaException
-            or UnauthorizedAccessException
+            or UnauthorizedAccessException or Hub.HubException
         || (e is ArgumentException && e is not ArgumentOutOfRangeException and not ArgumentNullException);
 }

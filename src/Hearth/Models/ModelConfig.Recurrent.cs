@@ -45,6 +45,13 @@ public sealed partial class ModelConfig
 
     internal int DeltaValueHeads { get; set; }
 
+    /// <summary>Qwen3-Next repeats each key head for consecutive value heads (value head h reads key head
+    /// h / (n_v / n_k)) where Qwen3.5 tiles them (h mod n_k).</summary>
+    internal bool DeltaGroupedKeyHeads { get; set; }
+
+    /// <summary>The key head value head <paramref name="h"/> reads.</summary>
+    internal int DeltaKeyHeadOf(int h) => DeltaGroupedKeyHeads ? h / (DeltaValueHeads / DeltaKeyHeads) : h % DeltaKeyHeads;
+
     internal int DeltaKeyWidth => DeltaKeyHeads * DeltaHeadDim;
 
     /// <summary>Gated DeltaNet: width of the values and of the mixer output (<c>ssm.inner_size</c>).</summary>
@@ -63,6 +70,28 @@ public sealed partial class ModelConfig
     internal int ExpertSharedFeedForwardLength { get; set; }
 
     internal bool IsRecurrent => RecurrentLayers != null;
+
+    /// <summary>F16 bytes one position takes in the KV cache (attention layers only).</summary>
+    internal long KvCacheBytesPerToken
+    {
+        get
+        {
+            long layers = 0;
+            for (int l = 0; l < BlockCount; l++) layers += IsRecurrentLayer(l) ? 0 : 1;
+            return 2L * layers * (CacheKeyWidth + CacheValueWidth);
+        }
+    }
+
+    /// <summary>F32 bytes of one sequence's recurrent state (see <see cref="Inference.RecurrentState"/>); 0 for a transformer.</summary>
+    internal long RecurrentStateBytes
+    {
+        get
+        {
+            long layers = 0;
+            for (int l = 0; l < BlockCount; l++) layers += IsRecurrentLayer(l) ? 1 : 0;
+            return 4L * layers * ((long)ConvWindow * ConvChannels + RecurrentMatrixSize);
+        }
+    }
 
     internal bool IsRecurrentLayer(int layer) => RecurrentLayers != null && RecurrentLayers[layer];
 
