@@ -1,3 +1,4 @@
+using Hearth.Gguf;
 using Hearth.Numerics;
 
 namespace Hearth.Models;
@@ -34,7 +35,7 @@ internal static class Gemma4
             if (pattern?.Value is System.Array arr)
             {
                 if (arr.Length != c.BlockCount)
-                    throw new InvalidDataException($"Metadata '{a}.attention.sliding_window_pattern' has {arr.Length} entries; the model has {c.BlockCount} blocks.");
+                    throw new ModelConfigurationException($"Metadata '{a}.attention.sliding_window_pattern' has {arr.Length} entries; the model has {c.BlockCount} blocks.");
                 var local = new bool[c.BlockCount];
                 for (int i = 0; i < local.Length; i++) local[i] = Convert.ToBoolean(arr.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
                 c.SlidingLayers = local;
@@ -48,12 +49,12 @@ internal static class Gemma4
             }
             long shared = file.GetInt64($"{a}.attention.shared_kv_layers") ?? 0;
             if (shared < 0 || shared >= c.BlockCount)
-                throw new InvalidDataException($"Metadata '{a}.attention.shared_kv_layers' = {shared} is out of range for {c.BlockCount} blocks.");
+                throw new ModelConfigurationException($"Metadata '{a}.attention.shared_kv_layers' = {shared} is out of range for {c.BlockCount} blocks.");
             c.KvLayerCount = c.BlockCount - (int)shared;
             c.RopeFactorsOnLocalLayers = false;
             c.ValueNorm = true;
             long ple = file.GetInt64($"{a}.embedding_length_per_layer_input") ?? 0;
-            c.PerLayerEmbeddingLength = ple is >= 0 and <= int.MaxValue ? (int)ple : throw new InvalidDataException(
+            c.PerLayerEmbeddingLength = ple is >= 0 and <= int.MaxValue ? (int)ple : throw new ModelConfigurationException(
                 $"Metadata '{a}.embedding_length_per_layer_input' = {ple} is out of range.");
             if (c.ExpertCount > 0)
             {
