@@ -5,7 +5,7 @@ using Hearth.Compare;
 using Hearth.Numerics;
 
 // Usage:
-//   Hearth.Compare generate --shape tinyllama|qwen05|deepseek-v2-lite|qwen3moe --type Q4_0|Q8_0|Q4_K --out FILE [--layers N]
+//   Hearth.Compare generate --shape tinyllama|qwen05|deepseek-v2-lite|qwen3moe|gpt-oss-20b --type Q4_0|Q8_0|Q4_K|MXFP4 --out FILE [--layers N]
 //   Hearth.Compare llama --lib DIR [--variant best|alderlake|...] -m FILE -t N -p 512 -n 128 [-d DEPTH] -r R
 //                                    (llama.cpp 2026-09-12 from DIR; prints a JSON line like `hearth bench --json`)
 //   Hearth.Compare kernels [--types Q8_0,Q4_0] [--rows 512 --cols 2048 --tokens 64]   (GEMM vs per-row, one thread)

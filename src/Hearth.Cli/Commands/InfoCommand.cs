@@ -28,12 +28,13 @@ internal static class InfoCommand
 
     public static Command Create()
     {
-        var model = new Option<string?>("--model", "-m") { Description = "GGUF model file (default: the built-in model)" };
+        var model = new Option<string?>("--model", "-m") { Description = "GGUF model file or ORG/REPO[:QUANT] from Hugging Face (default: the built-in model)" };
+        var noPull = ModelSource.NoPullOption();
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var cmd = new Command("info", "Show a GGUF model's architecture, parameters, tensor types, context and tokenizer.") { model, json };
+        var cmd = new Command("info", "Show a GGUF model's architecture, parameters, tensor types, context and tokenizer.") { model, json, noPull };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
-            string path = parse.GetValue(model) ?? BuiltInModel.EnsureExtracted();
+            string path = ModelSource.Resolve(parse.GetValue(model), parse.GetValue(noPull)) ?? BuiltInModel.EnsureExtracted();
             using var file = GgufFile.Open(path);
             var info = Summarize(file);
             if (parse.GetValue(json)) WriteJson(info);
@@ -56,7 +57,8 @@ internal static class InfoCommand
         string? TokenizerModel,
         string? TokenizerPre,
         int? VocabSize,
-        bool HasChatTemplate);
+        bool HasChatTemplate,
+        (long KvBytesPerToken, long RecurrentStateBytes)? Memory);
 
     private static Summary Summarize(GgufFile f)
     {
@@ -83,7 +85,23 @@ internal static class InfoCommand
         int? vocab = f.TryGetValue("tokenizer.ggml.tokens", out var tokens) && tokens.IsArray ? tokens.ArrayLength : null;
         return new Summary(f, arch, StringOrNull(f, "general.name"), parameters, ActiveParameters(f, arch, parameters), types, hyper,
             StringOrNull(f, "tokenizer.ggml.model"), StringOrNull(f, "tokenizer.ggml.pre"), vocab,
-            f.TryGetValue("tokenizer.chat_template", out _));
+            f.TryGetValue("tokenizer.chat_template", out _), Memory(f, arch));
+    }
+
+    /// <summary>Per-sequence memory when Hearth can run the file: KV cache bytes per token (attention layers) and the
+    /// recurrent state of a hybrid model (fixed per sequence); null for files it cannot run (info never fails on them).</summary>
+    private static (long, long)? Memory(GgufFile f, string? arch)
+    {
+        if (arch is null || f.FindTensor("token_embd.weight") is not { } embd) return null;
+        try
+        {
+            var c = Hearth.Models.ModelConfig.FromGguf(f, arch, checked((int)embd.Rows));
+            return (c.KvCacheBytesPerToken, c.RecurrentStateBytes);
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidDataException or InvalidCastException or OverflowException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
@@ -146,6 +164,11 @@ internal static class InfoCommand
             else w.WriteNull("vocab_size");
             w.WriteEndObject();
             w.WriteBoolean("has_chat_template", s.HasChatTemplate);
+            if (s.Memory is var (kv, recurrent))
+            {
+                w.WriteNumber("kv_cache_bytes_per_token", kv);
+                w.WriteNumber("recurrent_state_bytes", recurrent);
+            }
             w.WriteEndObject();
         }
         stdout.WriteByte((byte)'\n');
@@ -191,6 +214,11 @@ internal static class InfoCommand
         if (s.TokenizerPre != null) rows.Add(("pre-tokenizer", s.TokenizerPre));
         if (s.VocabSize is int n) rows.Add(("vocabulary", Count(n) + " tokens"));
         rows.Add(("chat template", s.HasChatTemplate ? "yes" : "no"));
+        if (s.Memory is var (kv, recurrent))
+        {
+            rows.Add(("KV cache", $"{Count(kv)} bytes per token"));
+            if (recurrent > 0) rows.Add(("recurrent state", $"{Count(recurrent)} bytes per sequence ({Bytes(recurrent)})"));
+        }
         rows.Add(("metadata keys", Count(s.File.Metadata.Count)));
 
         int width = 0;

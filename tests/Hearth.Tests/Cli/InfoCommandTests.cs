@@ -37,6 +37,9 @@ public class InfoCommandTests
         Assert.Equal("llama", tok.GetProperty("model").GetString());
         Assert.Equal(512, tok.GetProperty("vocab_size").GetInt32());
         Assert.False(j.GetProperty("has_chat_template").GetBoolean());
+        // 5 layers × 4 KV heads × (8 + 8) × 2 bytes; no recurrent layers.
+        Assert.Equal(5 * 4 * 16 * 2, j.GetProperty("kv_cache_bytes_per_token").GetInt64());
+        Assert.Equal(0, j.GetProperty("recurrent_state_bytes").GetInt64());
     }
 
     [Fact]

@@ -10,6 +10,7 @@ namespace Hearth.Chat.ToolCalls;
 /// arguments valid for each function's <c>parameters</c> schema (compiled as <see cref="Grammar.FromJsonSchema"/>
 /// does). The text is what the format's templates render, so the model is steered into the syntax it was trained on.
 /// For <see cref="ToolCallFormat.DeepSeekR1"/> the grammar starts at the calls: use it once any reasoning is closed.
+/// For <see cref="ToolCallFormat.Harmony"/> it is one call message (the reply right after the prompt's <c>&lt;|start|&gt;assistant</c>).
 /// </summary>
 public static class ToolCallGrammar
 {
@@ -55,7 +56,10 @@ public static class ToolCallGrammar
                 ToolCallFormat.Llama3Json => $"{Lit(jsonHead + "\"parameters\": ")} {argsRule} {Lit("}")}",
                 ToolCallFormat.Mistral when mistralArgs => $"{Lit("[TOOL_CALLS]" + name + "[ARGS]")} {argsRule}",
                 ToolCallFormat.DeepSeekR1 => $"{Lit("<｜tool▁call▁begin｜>function<｜tool▁sep｜>" + name + "\n```json\n")} {argsRule} {Lit("\n```<｜tool▁call▁end｜>")}",
+                // Gemma 4 writes its own argument notation; JSON arguments in the same frame parse the same way.
+                ToolCallFormat.Gemma4 => $"{Lit("<|tool_call>call:" + name)} {argsRule} {Lit("<tool_call|>")}",
                 ToolCallFormat.Qwen3CoderXml => $"{Lit("<tool_call>\n<function=" + name + ">\n")} {XmlParameters(sb, defs[i].ParametersSchema, prefix)}{Lit("</function>\n</tool_call>")}",
+                ToolCallFormat.Harmony => $"{Lit("<|channel|>commentary to=functions." + name + " <|constrain|>json<|message|>")} {argsRule}",
                 _ => $"{Lit(jsonHead + "\"arguments\": ")} {argsRule} {Lit("}")}", // Generic, Mistral JSON array
             };
             sb.Append($"call-{i} ::= {body}\n");
@@ -70,7 +74,9 @@ public static class ToolCallGrammar
             ToolCallFormat.Llama3Json => "call",
             ToolCallFormat.Mistral when mistralArgs => parallel ? "call+" : "call",
             ToolCallFormat.Mistral => $"{Lit("[TOOL_CALLS][")} call {(parallel ? "( \", \" call )* " : "")}{Lit("]")}",
+            ToolCallFormat.Harmony => "call",
             ToolCallFormat.DeepSeekR1 => $"{Lit("<｜tool▁calls▁begin｜>")} call {(parallel ? "( \"\\n\" call )* " : "")}{Lit("<｜tool▁calls▁end｜>")}",
+            ToolCallFormat.Gemma4 => parallel ? "call+" : "call",
             _ => $"{Lit("{\"tool_calls\": [")} call {(parallel ? "( \", \" call )* " : "")}{Lit("]}")}",
         };
         sb.Insert(0, $"root ::= {root}\n");

@@ -64,7 +64,9 @@ public sealed class ToolCallParser
             ToolCallFormat.Hermes => new HermesSyntax(),
             ToolCallFormat.Mistral => new MistralSyntax(),
             ToolCallFormat.DeepSeekR1 => new DeepSeekR1Syntax(),
+            ToolCallFormat.Gemma4 => new Gemma4Syntax(),
             ToolCallFormat.Qwen3CoderXml => new Qwen3CoderSyntax(),
+            ToolCallFormat.Harmony => new HarmonySyntax(),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, $"Unknown tool-call format; supported: {string.Join(", ", Enum.GetNames<ToolCallFormat>())}."),
         };
     }
