@@ -44,6 +44,26 @@ public class UnsupportedModelTests
         }
     }
 
+    [Fact]
+    public void Mistral3_biases_are_refused_by_name()
+    {
+        var w = new ArchitectureModelWriter("mistral3", GgmlType.F32, seed: 4);
+        w.Header(nEmbd: 64, blocks: 1, nFf: 64, heads: 2, headsKv: 2, vocab: 260);
+        w.Matrix("token_embd.weight", 64, 260);
+        w.Vector("blk.0.attn_output.bias", 64);
+        string path = Path.Combine(Path.GetTempPath(), $"hearth-unsupported-{Guid.NewGuid():N}.gguf");
+        try
+        {
+            w.WriteTo(path);
+            var ex = Assert.Throws<NotSupportedException>(() => Model.Load(path).Dispose());
+            Assert.Contains("'attn_output.bias'", ex.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static void LoadFrom(GgufWriter w)
     {
         string path = Path.Combine(Path.GetTempPath(), $"hearth-unsupported-{Guid.NewGuid():N}.gguf");
