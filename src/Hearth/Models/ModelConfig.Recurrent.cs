@@ -79,7 +79,7 @@ public sealed partial class ModelConfig
         }
         if (a.Length != layers) throw new InvalidDataException($"Metadata '{key}' has {a.Length} values; the model has {layers} layers.");
         var result = new long[layers];
-        for (int i = 0; i < layers; i++) result[i] = Convert.ToInt64(a.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+        for (int i = 0; i < layers; i++) result[i] = LayerValue(a.GetValue(i), key);
         return result;
     }
 
@@ -90,9 +90,23 @@ public sealed partial class ModelConfig
         if (v is null) return null;
         if (v.Value is not Array a) return v.AsInt64();
         long max = 0;
-        foreach (object o in a) max = Math.Max(max, Convert.ToInt64(o, System.Globalization.CultureInfo.InvariantCulture));
+        foreach (object? o in a) max = Math.Max(max, LayerValue(o, key));
         return max;
     }
+
+    /// <summary>One integer element of a per-layer array; any other element type is a typed error naming the key.</summary>
+    internal static long LayerValue(object? o, string key) => o switch
+    {
+        byte v => v,
+        sbyte v => v,
+        ushort v => v,
+        short v => v,
+        uint v => v,
+        int v => v,
+        long v => v,
+        ulong v when v <= long.MaxValue => (long)v,
+        _ => throw new ModelConfigurationException($"Metadata '{key}' should hold integers, one per layer, but holds {o?.GetType().Name ?? "null"} values.", key),
+    };
 
     private void ValidateRecurrent()
     {
