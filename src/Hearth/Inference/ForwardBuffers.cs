@@ -47,6 +47,7 @@ internal sealed class ForwardBuffers
                 RecurrentGate = new float[maxBatch * c.DeltaValueWidth];
                 RecurrentBeta = new float[maxBatch * c.DeltaValueHeads];
                 RecurrentDecay = new float[maxBatch * c.DeltaValueHeads];
+                RecurrentFused = new float[maxBatch * (c.ConvChannels + c.DeltaValueWidth + 2 * c.DeltaValueHeads)];
             }
             widest = Math.Max(widest, outWidth);
         }
@@ -172,6 +173,8 @@ internal sealed class ForwardBuffers
     public float[] RecurrentBeta { get; } = [];   // [batch, n_v_heads] Gated DeltaNet's write strength (sigmoid)
 
     public float[] RecurrentDecay { get; } = [];  // [batch, n_v_heads] Gated DeltaNet's log decay g
+
+    public float[] RecurrentFused { get; } = [];  // [batch, q|k|v|z or β|α] Qwen3-Next's grouped projections before de-grouping
 
     // Gated attention (Qwen3.5; empty otherwise).
     public float[] QueryAndGate { get; } = [];    // [batch, n_head * 2 * head_dim] per head: query then gate

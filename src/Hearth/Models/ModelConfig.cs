@@ -94,6 +94,8 @@ public sealed partial class ModelConfig
             ContextLength = Positive("context_length", file.GetInt64($"{arch}.context_length") ?? 2048),
             VocabSize = vocabSize,
         };
+        // Before the architecture's Configure, which may allocate per-layer tables: block_count must be the blocks present.
+        ModelValidator.CheckBlocks(file, config);
         config.LayerHeadCountKv = layerKv;
         config.LayerFeedForwardLength = layerFf;
         config.ReadVariants(file, Architectures.Get(arch));

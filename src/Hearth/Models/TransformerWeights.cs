@@ -201,13 +201,17 @@ internal sealed unsafe class TransformerWeights
         else
         {
             int heads = c.DeltaValueHeads, inner = c.DeltaValueWidth;
+            bool fused = _file.FindTensor(p + "attn_qkv.weight") is null && _file.FindTensor(p + "ssm_in.weight") != null;
+            bool fusedBa = _file.FindTensor(p + "ssm_ba.weight") != null;
             mixer = new RecurrentLayerWeights
             {
-                InProj = Matrix(p + "attn_qkv.weight", nEmbd, c.ConvChannels),
+                InProj = fused ? Matrix(p + "ssm_in.weight", nEmbd, c.ConvChannels + inner) : Matrix(p + "attn_qkv.weight", nEmbd, c.ConvChannels),
+                FusedQkvz = fused,
                 ConvTaps = ConvTaps(p + "ssm_conv1d.weight", c.ConvKernel, c.ConvChannels),
-                Gate = Matrix(p + "attn_gate.weight", nEmbd, inner),
-                Beta = Matrix(p + "ssm_beta.weight", nEmbd, heads),
-                Alpha = Matrix(p + "ssm_alpha.weight", nEmbd, heads),
+                Gate = fused ? null : Matrix(p + "attn_gate.weight", nEmbd, inner),
+                BetaAlpha = fusedBa ? Matrix(p + "ssm_ba.weight", nEmbd, 2 * heads) : null,
+                Beta = fusedBa ? null : Matrix(p + "ssm_beta.weight", nEmbd, heads),
+                Alpha = fusedBa ? null : Matrix(p + "ssm_alpha.weight", nEmbd, heads),
                 DtBias = Vector(p + "ssm_dt.bias", heads),
                 A = Vector(p + "ssm_a", heads),
                 Norm = Vector(p + "ssm_norm.weight", c.DeltaHeadDim),
@@ -235,7 +239,7 @@ internal sealed unsafe class TransformerWeights
         var d = info.Dimensions;
         if (d.Count < 2 || d[0] != kernel || d[1] != channels || info.ElementCount != (long)kernel * channels)
         {
-            throw new InvalidDataException(
+            throw new ModelConfigurationException(
                 $"Tensor '{name}' has shape [{string.Join(", ", d)}]; expected [{kernel}, {channels}] from the model's metadata.");
         }
         var raw = Vector(name, kernel * channels);
