@@ -37,14 +37,15 @@ internal static class Gemma4
                 if (arr.Length != c.BlockCount)
                     throw new ModelConfigurationException($"Metadata '{a}.attention.sliding_window_pattern' has {arr.Length} entries; the model has {c.BlockCount} blocks.");
                 var local = new bool[c.BlockCount];
-                for (int i = 0; i < local.Length; i++) local[i] = Convert.ToBoolean(arr.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+                string key = $"{a}.attention.sliding_window_pattern";
+                for (int i = 0; i < local.Length; i++) local[i] = arr.GetValue(i) is bool b ? b : ModelConfig.LayerValue(arr.GetValue(i), key) != 0;
                 c.SlidingLayers = local;
             }
             else if (pattern != null)
             {
                 // A single value applies to every layer (llama.cpp's get_key_or_arr).
                 var local = new bool[c.BlockCount];
-                Array.Fill(local, pattern.AsBool());
+                Array.Fill(local, pattern.Value is bool b ? b : ModelConfig.LayerValue(pattern.Value, $"{a}.attention.sliding_window_pattern") != 0);
                 c.SlidingLayers = local;
             }
             long shared = file.GetInt64($"{a}.attention.shared_kv_layers") ?? 0;

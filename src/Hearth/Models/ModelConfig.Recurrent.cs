@@ -138,6 +138,20 @@ public sealed partial class ModelConfig
         _ => throw array.WrongType(key, "an integer or an array of integers"),
     };
 
+    /// <summary>One integer element of a per-layer array; any other element type is a typed error naming the key.</summary>
+    internal static long LayerValue(object? o, string key) => o switch
+    {
+        byte v => v,
+        sbyte v => v,
+        ushort v => v,
+        short v => v,
+        uint v => v,
+        int v => v,
+        long v => v,
+        ulong v when v <= long.MaxValue => (long)v,
+        _ => throw new ModelConfigurationException($"Metadata '{key}' should hold integers, one per layer, but holds {o?.GetType().Name ?? "null"} values.", key),
+    };
+
     private void ValidateRecurrent()
     {
         if (RecurrentLayers is null) return;

@@ -111,7 +111,7 @@ public sealed partial class ModelConfig
         var result = new int[blocks];
         for (int i = 0; i < blocks; i++)
         {
-            long x = Convert.ToInt64(a.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+            long x = LayerValue(a.GetValue(i), key);
             result[i] = x is >= 0 and <= int.MaxValue ? (int)x : throw new ModelConfigurationException($"Metadata '{key}'[{i}] = {x} is out of range.", key);
         }
         return result;
