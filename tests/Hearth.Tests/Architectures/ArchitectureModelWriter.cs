@@ -99,14 +99,6 @@ internal sealed class ArchitectureModelWriter(string arch, GgmlType weightType, 
         _w.AddTensor(name, GgmlType.F32, dims, MemoryMarshal.AsBytes(v.AsSpan()).ToArray());
     }
 
-    /// <summary>An F16 vector of mean + N(0, std²) (norm weights as some uploads store them).</summary>
-    public void VectorF16(string name, int n, float mean = 1f, float std = 0.1f)
-    {
-        var v = new byte[2 * n];
-        for (int i = 0; i < n; i++) BitConverter.TryWriteBytes(v.AsSpan(2 * i, 2), Fp16.FromFloat(mean + std * Normal()));
-        _w.AddTensor(name, GgmlType.F16, [n], v);
-    }
-
     public void WriteTo(string path) => _w.WriteTo(path);
 
     private void Tensor(string name, long[] dims, int cols, int rows, float std, GgmlType type)
