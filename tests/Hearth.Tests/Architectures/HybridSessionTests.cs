@@ -17,7 +17,7 @@ public class HybridSessionTests(ArchitectureModels models, ITestOutputHelper out
     // F32 weights only: with Q8_0 weights the fast path (like llama.cpp) also rounds every projection's input to Q8_0,
     // which these small random models amplify beyond a useful bound against an all-F32 reference within a few
     // positions; the Q8_0 and Q4_K files are checked against llama.cpp instead (HybridDifferentialTests).
-    public static TheoryData<string> Cases() => new("lfm2-F32", "qwen35-F32", "qwen35moe-F32");
+    public static TheoryData<string> Cases() => new("lfm2-F32", "lfm2moe-F32", "qwen35-F32", "qwen35moe-F32", "qwen3next-F32");
 
     private Model Load(string name) => Model.Load(models.PathOf(name), new ModelOptions { Threads = 2, BatchSize = 16 });
 
@@ -177,6 +177,16 @@ public class HybridSessionTests(ArchitectureModels models, ITestOutputHelper out
         session.Evaluate(Prompt.AsSpan(0, 20));
         // Plus two checkpoints: after the first batch of 16 and at the prompt's end.
         Assert.Equal(3 * 3 * 4L * (3 * 128 + 4 * 16 * 16), session.RecurrentStateBytes);
+    }
+
+    [Fact]
+    public void Hearth_info_reports_the_recurrent_state_and_the_kv_cache_per_token()
+    {
+        var r = Cli.CliRunner.Run("info", "-m", models.PathOf("qwen35-F32"), "--json");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        var j = System.Text.Json.JsonDocument.Parse(r.StdOut).RootElement;
+        Assert.Equal(3 * 4L * (3 * 128 + 4 * 16 * 16), j.GetProperty("recurrent_state_bytes").GetInt64());
+        Assert.Equal(2L * (32 + 32), j.GetProperty("kv_cache_bytes_per_token").GetInt64());
     }
 
     [Theory]
