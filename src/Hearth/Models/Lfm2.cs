@@ -23,13 +23,13 @@ internal static class Lfm2
     {
         string a = c.Architecture;
         var kvHeads = ModelConfig.PerLayer(file, $"{a}.attention.head_count_kv", c.BlockCount)
-            ?? throw new InvalidDataException($"An {a} model needs '{a}.attention.head_count_kv' (0 on its convolution layers).");
+            ?? throw new Gguf.ModelConfigurationException($"An {a} model needs '{a}.attention.head_count_kv' (0 on its convolution layers).");
         var recurrent = new bool[c.BlockCount];
         for (int l = 0; l < recurrent.Length; l++) recurrent[l] = kvHeads[l] == 0;
         c.RecurrentLayers = recurrent;
         c.Mixer = RecurrentMixer.ShortConv;
         c.ConvKernel = (int)(file.GetInt64($"{a}.shortconv.l_cache")
-            ?? throw new InvalidDataException($"An {a} model needs '{a}.shortconv.l_cache'."));
+            ?? throw new Gguf.ModelConfigurationException($"An {a} model needs '{a}.shortconv.l_cache'."));
         c.ConvChannels = c.EmbeddingLength;
         if (c.SlidingWindow > 0)
         {

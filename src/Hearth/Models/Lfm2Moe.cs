@@ -20,7 +20,7 @@ internal static class Lfm2Moe
         Configure = (c, file) =>
         {
             Lfm2.Configure(c, file);
-            if (c.ExpertCount <= 0) throw new InvalidDataException($"An lfm2moe model needs '{c.Architecture}.expert_count'.");
+            if (c.ExpertCount <= 0) throw new Gguf.ModelConfigurationException($"An lfm2moe model needs '{c.Architecture}.expert_count'.");
             c.ExpertWeightsNorm = true;
             c.ExpertWeightsScale = 1f;
         },

@@ -103,34 +103,49 @@ public sealed partial class ModelConfig
         if (v.Value is not Array a)
         {
             var one = new long[layers];
-            Array.Fill(one, v.AsInt64());
+            Array.Fill(one, Integer(v.Value, key));
             return one;
         }
-        if (a.Length != layers) throw new InvalidDataException($"Metadata '{key}' has {a.Length} values; the model has {layers} layers.");
+        if (a.Length != layers) throw new ModelConfigurationException($"Metadata '{key}' has {a.Length} values; the model has {layers} layers.", key);
         var result = new long[layers];
-        for (int i = 0; i < layers; i++) result[i] = Convert.ToInt64(a.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+        for (int i = 0; i < layers; i++) result[i] = Integer(a.GetValue(i), key);
         return result;
     }
+
+    /// <summary>One integer of a metadata value (an array element or a scalar); anything else is a typed error.</summary>
+    internal static long Integer(object? value, string key) => value switch
+    {
+        byte b => b,
+        sbyte b => b,
+        short s => s,
+        ushort s => s,
+        int i => i,
+        uint i => i,
+        long l => l,
+        ulong u when u <= long.MaxValue => (long)u,
+        bool b => b ? 1 : 0,
+        _ => throw new ModelConfigurationException($"Metadata '{key}' holds {value?.GetType().Name ?? "nothing"} where integers are expected.", key),
+    };
 
     /// <summary>The largest value of an integer key that may be per layer (head_count_kv in LFM2: 0 on recurrent layers).</summary>
     internal static long? MaxPerLayer(GgufFile file, string key)
     {
         var v = file.GetValueOrNull(key);
         if (v is null) return null;
-        if (v.Value is not Array a) return v.AsInt64();
+        if (v.Value is not Array a) return Integer(v.Value, key);
         long max = 0;
-        foreach (object o in a) max = Math.Max(max, Convert.ToInt64(o, System.Globalization.CultureInfo.InvariantCulture));
+        foreach (object? o in a) max = Math.Max(max, Integer(o, key));
         return max;
     }
 
     private void ValidateRecurrent()
     {
         if (RecurrentLayers is null) return;
-        if (ConvKernel < 2) throw new InvalidDataException($"A recurrent layer needs a convolution kernel of at least 2 taps (got {ConvKernel}).");
+        if (ConvKernel < 2) throw new ModelConfigurationException($"A recurrent layer needs a convolution kernel of at least 2 taps (got {ConvKernel}).");
         if (Mixer == RecurrentMixer.GatedDeltaNet)
         {
             if (DeltaHeadDim <= 0 || DeltaKeyHeads <= 0 || DeltaValueHeads <= 0 || DeltaValueHeads % DeltaKeyHeads != 0)
-                throw new InvalidDataException(
+                throw new ModelConfigurationException(
                     $"Gated DeltaNet needs ssm.state_size > 0 and ssm.time_step_rank ({DeltaValueHeads}) a multiple of ssm.group_count ({DeltaKeyHeads}).");
         }
     }

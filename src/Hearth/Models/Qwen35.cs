@@ -25,7 +25,7 @@ internal static class Qwen35
     internal static void Configure(ModelConfig c, Gguf.GgufFile file)
     {
         string a = c.Architecture;
-        int Key(string key) => (int)(file.GetInt64($"{a}.{key}") ?? throw new InvalidDataException($"A {a} model needs '{a}.{key}'."));
+        int Key(string key) => (int)(file.GetInt64($"{a}.{key}") ?? throw new Gguf.ModelConfigurationException($"A {a} model needs '{a}.{key}'."));
         c.Mixer = RecurrentMixer.GatedDeltaNet;
         c.ConvKernel = Key("ssm.conv_kernel");
         c.DeltaHeadDim = Key("ssm.state_size");
@@ -33,7 +33,7 @@ internal static class Qwen35
         c.DeltaValueHeads = Key("ssm.time_step_rank");
         int inner = Key("ssm.inner_size");
         if (inner != c.DeltaValueHeads * c.DeltaHeadDim)
-            throw new InvalidDataException($"ssm.inner_size {inner} is not ssm.time_step_rank × ssm.state_size ({c.DeltaValueHeads} × {c.DeltaHeadDim}).");
+            throw new Gguf.ModelConfigurationException($"ssm.inner_size {inner} is not ssm.time_step_rank × ssm.state_size ({c.DeltaValueHeads} × {c.DeltaHeadDim}).");
         c.ConvChannels = 2 * c.DeltaKeyHeads * c.DeltaHeadDim + inner;
 
         var recurrent = new bool[c.BlockCount];
@@ -51,7 +51,12 @@ internal static class Qwen35
         if (file.GetValueOrNull($"{a}.rope.dimension_sections")?.Value is Array s)
         {
             var sections = new int[4];
-            for (int i = 0; i < Math.Min(4, s.Length); i++) sections[i] = Convert.ToInt32(s.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+            for (int i = 0; i < Math.Min(4, s.Length); i++)
+            {
+                long v = ModelConfig.Integer(s.GetValue(i), $"{a}.rope.dimension_sections");
+                sections[i] = v is >= 0 and <= 4096 ? (int)v : throw new Gguf.ModelConfigurationException(
+                    $"Metadata '{a}.rope.dimension_sections' holds {v}; sections are rotary pair counts.", $"{a}.rope.dimension_sections");
+            }
             if (sections[0] + sections[1] + sections[2] + sections[3] > 0) c.RopeSections = sections;
         }
         float scale = (float)(file.GetDouble($"{a}.attention.scale") ?? 0);

@@ -18,7 +18,7 @@ internal static class Qwen3Next
         FfnNormTensor = "post_attention_norm",
         Configure = (c, file) =>
         {
-            if (c.ExpertCount <= 0) throw new InvalidDataException($"A qwen3next model needs '{c.Architecture}.expert_count'.");
+            if (c.ExpertCount <= 0) throw new Gguf.ModelConfigurationException($"A qwen3next model needs '{c.Architecture}.expert_count'.");
             Qwen35Moe.Traits.Configure!(c, file);
             c.RopeSections = null;
             c.DeltaGroupedKeyHeads = true;

@@ -215,7 +215,7 @@ internal sealed unsafe class TransformerWeights
         var d = info.Dimensions;
         if (d.Count < 2 || d[0] != kernel || d[1] != channels || info.ElementCount != (long)kernel * channels)
         {
-            throw new InvalidDataException(
+            throw new ModelConfigurationException(
                 $"Tensor '{name}' has shape [{string.Join(", ", d)}]; expected [{kernel}, {channels}] from the model's metadata.");
         }
         var raw = Vector(name, kernel * channels);
