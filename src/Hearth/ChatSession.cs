@@ -34,6 +34,12 @@ public sealed class ChatSession : IDisposable
     /// <summary>The underlying session (its KV cache can be saved with <see cref="InferenceSession.SaveState"/>).</summary>
     public InferenceSession Session { get; }
 
+    /// <summary>
+    /// How much the model should reason, passed to the template as <c>reasoning_effort</c> (gpt-oss: <c>low</c>,
+    /// <c>medium</c> — its default — or <c>high</c>); null leaves it to the template.
+    /// </summary>
+    public string? ReasoningEffort { get; set; }
+
     /// <summary>The messages so far, including the replies.</summary>
     public IReadOnlyList<ChatTemplateMessage> History => _history;
 
@@ -58,9 +64,10 @@ public sealed class ChatSession : IDisposable
         bool completed = false;
         try
         {
-            var prompt = ChatPrompt.Build(Model, Template, _history);
+            var variables = ReasoningEffort is null ? null : new Dictionary<string, object?>(StringComparer.Ordinal) { ["reasoning_effort"] = ReasoningEffort };
+            var prompt = ChatPrompt.Build(Model, Template, _history, variables: variables);
             var generator = Session.CreateGeneratorReusingPrefix(prompt.Tokens, options, cancellationToken);
-            var parser = new ReasoningParser(prompt.OpensReasoning);
+            var parser = prompt.NewReasoningParser();
             var content = new StringBuilder();
             var reasoning = new StringBuilder();
             await foreach (var token in InferenceSession.Stream(generator, cancellationToken).ConfigureAwait(false))

@@ -33,7 +33,7 @@ public sealed partial class Model : IDisposable
         // tokenizer against the embedding.
         Config = ModelConfig.FromGguf(file, arch, ModelValidator.VocabularyRows(embd));
         ModelValidator.CheckHyperParameters(Config);
-        ModelValidator.CheckBlocks(file, Config);
+        ModelValidator.CheckVocabularySize(file, Config);
         int threads = options.Threads > 0 ? options.Threads : WorkerPool.DefaultThreadCount;
         ModelValidator.CheckSessionMemory(Config, Math.Max(1, options.BatchSize), DefaultContext(Config), threads, options.MemoryLimit);
         if (traits.CreateEncoder != null)

@@ -1,3 +1,4 @@
+using Hearth.Server.Registry;
 using System.Text;
 using System.Text.Json;
 using Hearth.Chat;
@@ -14,10 +15,11 @@ internal static class ChatEndpoint
 {
     private static readonly HashSet<string> Roles = new(StringComparer.Ordinal) { "system", "developer", "user", "assistant", "tool" };
 
-    public static async Task HandleAsync(HttpContext context, ServerState state)
+    public static async Task HandleAsync(HttpContext context, ModelRegistry registry)
     {
         var body = await JsonBody.ReadAsync(context, ServerJsonContext.Default.ChatCompletionRequest);
-        RequestValidation.CheckModel(body.Model, state.ModelId);
+        using var lease = await registry.AcquireAsync(body.Model, context.RequestAborted);
+        var state = lease.State;
         var messages = Messages(body.Messages);
         var template = state.Formatter.Template;
         var tools = ToolRequest.Of(body, template);
@@ -27,7 +29,9 @@ internal static class ChatEndpoint
         string text;
         try
         {
-            text = state.Formatter.Format(messages, tools.Tools);
+            var variables = string.IsNullOrEmpty(body.ReasoningEffort) ? null
+                : new Dictionary<string, object?>(StringComparer.Ordinal) { ["reasoning_effort"] = body.ReasoningEffort };
+            text = state.Formatter.Format(messages, tools.Tools, variables);
         }
         catch (JinjaException e)
         {
@@ -42,8 +46,11 @@ internal static class ChatEndpoint
             : RequestValidation.MaxTokens(body.MaxTokens, "max_tokens", prompt.Length, ctx);
         var request = new GenerationRequest(prompt, maxTokens, sampling, stops);
         // Reasoning is split off only for templates that know <think> blocks, so other models never lose text.
-        bool opens = ReasoningParser.PromptOpensReasoning(text);
-        var reasoning = opens || state.TemplateReasons ? new ReasoningParser(startsInReasoning: opens) : null;
+        var tags = ReasoningTags.Detect(template.Source);
+        bool opens = ReasoningParser.PromptOpensReasoning(text, tags.Open, tags.Close);
+        // gpt-oss's Harmony replies are always split by channel.
+        var reasoning = ReasoningParser.IsHarmony(template.Source) ? ReasoningParser.Harmony()
+            : opens || state.TemplateReasons ? new ReasoningParser(opens, tags) : null;
         var parser = tools.ParseCalls ? ToolCallParser.ForTemplate(template, tools.Tools) : null;
         var shape = new ChatShape(ServerState.NewId("chatcmpl-"), ServerState.Now(), state.ModelId, reasoning, parser);
         await GenerationResponder.RespondAsync(context, state.Scheduler, request, shape,

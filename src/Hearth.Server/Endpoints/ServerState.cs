@@ -6,7 +6,7 @@ using Hearth.Tokenization;
 namespace Hearth.Server.Endpoints;
 
 /// <summary>What the endpoints share: the model, its tokenizer, the scheduler and the served model's name.</summary>
-internal sealed class ServerState
+internal sealed class ServerState : IDisposable
 {
     public required Model Model { get; init; }
 
@@ -23,8 +23,9 @@ internal sealed class ServerState
 
     public required long Created { get; init; }
 
-    /// <summary>Whether the chat template knows reasoning blocks (mentions <c>&lt;think&gt;</c>).</summary>
+    /// <summary>Whether the chat template knows reasoning blocks (mentions <c>&lt;think&gt;</c> or <c>[THINK]</c>).</summary>
     public bool TemplateReasons { get; init; }
+
 
     /// <summary>Tokenizes as llama.cpp's server does (BOS as the vocabulary asks, special tokens recognised); never empty.</summary>
     public int[] Tokenize(string text, string param)
@@ -33,6 +34,13 @@ internal sealed class ServerState
         if (tokens.Length > 0) return tokens;
         if (Tokenizer.BosId >= 0) return [Tokenizer.BosId];
         throw ApiError.BadParam(param, $"'{param}' is empty and the model has no BOS token to start from.");
+    }
+
+    /// <summary>Ends the scheduler (no request may be in flight) and unmaps the model.</summary>
+    public void Dispose()
+    {
+        Scheduler.Dispose();
+        Model.Dispose();
     }
 
     public static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N")[..24];

@@ -24,7 +24,7 @@ internal sealed class ChatTemplateFormatter : IPromptFormatter
 
     public ChatTemplate Template => _template;
 
-    public string Format(IReadOnlyList<ChatTemplateMessage> messages, JsonElement? tools = null)
+    public string Format(IReadOnlyList<ChatTemplateMessage> messages, JsonElement? tools = null, IDictionary<string, object?>? variables = null)
     {
         // A template that never mentions tools would drop them silently: the library's IChatClient and the server both
         // put them, with the generic reply shape, into the system message instead (see ChatToolSetup).
@@ -36,6 +36,7 @@ internal sealed class ChatTemplateFormatter : IPromptFormatter
             BosToken = _bos,
             EosToken = _eos,
             Tools = tools,
+            Variables = variables ?? new Dictionary<string, object?>(StringComparer.Ordinal),
         };
         return _template.Render(context, ChatTemplateOptions.LlamaCpp);
     }

@@ -10,5 +10,6 @@ internal interface IPromptFormatter
     ChatTemplate Template { get; }
 
     /// <param name="tools">The request's OpenAI <c>tools</c> array, or null when the template should not mention tools.</param>
-    string Format(IReadOnlyList<ChatTemplateMessage> messages, JsonElement? tools = null);
+    /// <param name="variables">Extra template variables from the request (<c>reasoning_effort</c>), or null.</param>
+    string Format(IReadOnlyList<ChatTemplateMessage> messages, JsonElement? tools = null, IDictionary<string, object?>? variables = null);
 }

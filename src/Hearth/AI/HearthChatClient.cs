@@ -65,7 +65,7 @@ public sealed class HearthChatClient : IChatClient
             entry.ConversationId = options?.ConversationId;
             LastEvaluatedPromptTokens = prompt.Tokens.Length - generator.ReusedPromptTokenCount;
 
-            var split = ReasoningParser.Split(text, prompt.OpensReasoning);
+            var split = prompt.Split(text);
             string content = split.Content;
             IReadOnlyList<ChatTemplateToolCall> calls = [];
             if (tools.NewParser(_template) is { } parser)
@@ -102,7 +102,7 @@ public sealed class HearthChatClient : IChatClient
             var generator = entry.Session.CreateGeneratorReusingPrefix(prompt.Tokens, generation, cancellationToken);
             string responseId = NewId();
             var created = DateTimeOffset.UtcNow;
-            var parser = new ReasoningParser(prompt.OpensReasoning);
+            var parser = prompt.NewReasoningParser();
             var calls = new StreamedToolCalls(tools.NewParser(_template));
             await foreach (var token in InferenceSession.Stream(generator, cancellationToken).ConfigureAwait(false))
             {
@@ -159,7 +159,7 @@ public sealed class HearthChatClient : IChatClient
         var tools = ChatToolSetup.Of(options, _template);
         var list = ChatToolSetup.WithToolInstructions(ChatMessageMapping.ToTemplateMessages(messages, options), _template, tools.Tools);
         var generation = ChatMessageMapping.ToGenerationOptions(options, _options.DefaultMaxOutputTokens);
-        var prompt = ChatPrompt.Build(_model, _template, list, tools.Tools);
+        var prompt = ChatPrompt.Build(_model, _template, list, tools.Tools, ChatMessageMapping.TemplateVariables(options));
         // A forced call's grammar wins over the response format: the reply must be the call.
         if (tools.ForcingGrammar(prompt.OpensReasoning) is { } grammar) generation = generation with { Sampling = generation.Sampling with { Grammar = grammar } };
         LastPromptText = prompt.Text;

@@ -8,12 +8,19 @@ namespace Hearth.Chat;
 /// <summary>Turns the typed <see cref="ChatTemplateContext"/> and .NET values into template values.</summary>
 internal static class ChatTemplateVariables
 {
-    public static Dictionary<string, object?> FromContext(ChatTemplateContext c)
+    /// <param name="c">The conversation.</param>
+    /// <param name="reasoningAsThinking">Also give an assistant turn's reasoning as <c>thinking</c> (gpt-oss's template).</param>
+    public static Dictionary<string, object?> FromContext(ChatTemplateContext c, bool reasoningAsThinking = false)
     {
         var vars = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var kv in c.Variables) vars[kv.Key] = ToValue(kv.Value);
         var messages = new List<object?>(c.Messages.Count);
-        foreach (var m in c.Messages) messages.Add(FromMessage(m));
+        foreach (var m in c.Messages)
+        {
+            var d = FromMessage(m);
+            if (reasoningAsThinking && m.ReasoningContent != null) d["thinking"] = m.ReasoningContent;
+            messages.Add(d);
+        }
         vars["messages"] = messages;
         vars["add_generation_prompt"] = c.AddGenerationPrompt;
         vars["bos_token"] = c.BosToken;

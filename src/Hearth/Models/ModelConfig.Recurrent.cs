@@ -103,40 +103,40 @@ public sealed partial class ModelConfig
         if (v.Value is not Array a)
         {
             var one = new long[layers];
-            Array.Fill(one, Integer(v.Value, key));
+            Array.Fill(one, v.AsInt64(key));
             return one;
         }
         if (a.Length != layers) throw new ModelConfigurationException($"Metadata '{key}' has {a.Length} values; the model has {layers} layers.", key);
         var result = new long[layers];
-        for (int i = 0; i < layers; i++) result[i] = Integer(a.GetValue(i), key);
+        for (int i = 0; i < layers; i++) result[i] = Element(v, key, a.GetValue(i));
         return result;
     }
-
-    /// <summary>One integer of a metadata value (an array element or a scalar); anything else is a typed error.</summary>
-    internal static long Integer(object? value, string key) => value switch
-    {
-        byte b => b,
-        sbyte b => b,
-        short s => s,
-        ushort s => s,
-        int i => i,
-        uint i => i,
-        long l => l,
-        ulong u when u <= long.MaxValue => (long)u,
-        bool b => b ? 1 : 0,
-        _ => throw new ModelConfigurationException($"Metadata '{key}' holds {value?.GetType().Name ?? "nothing"} where integers are expected.", key),
-    };
 
     /// <summary>The largest value of an integer key that may be per layer (head_count_kv in LFM2: 0 on recurrent layers).</summary>
     internal static long? MaxPerLayer(GgufFile file, string key)
     {
         var v = file.GetValueOrNull(key);
         if (v is null) return null;
-        if (v.Value is not Array a) return Integer(v.Value, key);
+        if (v.Value is not Array a) return v.AsInt64(key);
         long max = 0;
-        foreach (object? o in a) max = Math.Max(max, Integer(o, key));
+        foreach (object? o in a) max = Math.Max(max, Element(v, key, o));
         return max;
     }
+
+    /// <summary>An element of an integer array; any other element type is an error naming the key.</summary>
+    private static long Element(GgufValue array, string key, object? o) => o switch
+    {
+        byte x => x,
+        sbyte x => x,
+        ushort x => x,
+        short x => x,
+        uint x => x,
+        int x => x,
+        long x => x,
+        ulong x when x <= long.MaxValue => (long)x,
+        bool x => x ? 1 : 0,
+        _ => throw array.WrongType(key, "an integer or an array of integers"),
+    };
 
     private void ValidateRecurrent()
     {

@@ -118,6 +118,19 @@ internal static class ModelValidator
         }
     }
 
+    /// <summary>
+    /// The token count against the embedding's rows before the tokenizer is built (building a 150 k-token BPE
+    /// vocabulary only to find it does not match would be wasted work).
+    /// </summary>
+    public static void CheckVocabularySize(GgufFile file, ModelConfig c)
+    {
+        if (file.GetValueOrNull("tokenizer.ggml.tokens") is { IsArray: true } tokens && tokens.ArrayLength != c.VocabSize)
+        {
+            throw Bad("tokenizer.ggml.tokens",
+                $"The vocabulary has {tokens.ArrayLength} tokens (tokenizer.ggml.tokens) but the token embedding has {c.VocabSize} rows (token_embd.weight); they must be equal.");
+        }
+    }
+
     /// <summary>The vocabulary the tokenizer describes must be the one the embedding and output head have rows for.</summary>
     public static void CheckTokenizer(Tokenizer tokenizer, ModelConfig c)
     {
