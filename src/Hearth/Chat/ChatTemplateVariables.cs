@@ -18,7 +18,13 @@ internal static class ChatTemplateVariables
         foreach (var m in c.Messages)
         {
             var d = FromMessage(m);
-            if (reasoningAsThinking && m.ReasoningContent != null) d["thinking"] = m.ReasoningContent;
+            if (reasoningAsThinking)
+            {
+                // As llama.cpp does for gpt-oss: reasoning as "thinking", and a tool-calling turn without its content
+                // (the template would render that content as analysis, or fail testing text against a null content).
+                if (m.ReasoningContent != null) d["thinking"] = m.ReasoningContent;
+                if (m.ToolCalls is { Count: > 0 } && (m.ReasoningContent != null || m.Content is null)) d.Remove("content");
+            }
             messages.Add(d);
         }
         vars["messages"] = messages;

@@ -137,11 +137,13 @@ internal sealed class HarmonyChannels
         channel = "";
         recipient = null;
         contentType = "";
-        int c = text.IndexOf("<|channel|>", StringComparison.Ordinal);
+        // The last channel counts: gpt-oss-20b sometimes writes a stray "<|channel|>commentary" (even "to=assistant")
+        // before the real one, as llama.cpp's parser allows.
+        int c = text.LastIndexOf("<|channel|>", StringComparison.Ordinal);
         if (c >= 0) channel = Word(text, c + "<|channel|>".Length);
-        int t = text.IndexOf("to=", StringComparison.Ordinal);
+        int t = text.LastIndexOf("to=", StringComparison.Ordinal);
         if (t >= 0) recipient = Word(text, t + 3);
-        if (recipient is { Length: 0 }) recipient = null;
+        if (recipient is { Length: 0 } or "assistant") recipient = null;
         int k = text.IndexOf("<|constrain|>", StringComparison.Ordinal);
         string type = k >= 0 ? Word(text, k + "<|constrain|>".Length) : "";
         if (k < 0 && recipient != null)

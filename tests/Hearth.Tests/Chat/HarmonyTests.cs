@@ -167,6 +167,7 @@ public class HarmonyTests
     [InlineData("<|channel|>commentary<|message|>Checking.<|end|><|start|>assistant<|channel|>final<|message|>Yes.", "", "Checking.Yes.")]
     [InlineData("Plain text without channels.", "", "Plain text without channels.")]
     [InlineData("<|channel|>analysis<|message|>cut off", "cut off", "")]
+    [InlineData("<|channel|>commentary<|channel|>analysis<|message|>Stray.<|start|>assistant<|channel|>commentary to=assistant<|channel|>final<|message|>Ok", "Stray.", "Ok")]
     public void Channels_split_into_reasoning_and_content(string reply, string reasoning, string content)
     {
         foreach (int chunk in new[] { 1, 2, 4, 1000 })
@@ -176,6 +177,24 @@ public class HarmonyTests
             Assert.Equal(content, c);
             Assert.Empty(calls.ToolCalls);
         }
+    }
+
+    /// <summary>An OpenAI tool-calling turn (null content, reasoning kept) renders as llama.cpp renders it for gpt-oss.</summary>
+    [Fact]
+    public void Tool_calling_turn_with_null_content_renders_its_reasoning_and_call()
+    {
+        var turn = new ChatTemplateMessage("assistant", null)
+        {
+            ReasoningContent = "Need weather.",
+            ToolCalls = [new ChatTemplateToolCall("get_weather", "{\"location\":\"Paris\"}", "c1")],
+        };
+        var context = new ChatTemplateContext
+        {
+            Messages = [ChatTemplateMessage.User("Weather?"), turn, new ChatTemplateMessage("tool", "{\"t\":20}") { ToolCallId = "c1" }],
+        };
+        string text = Template().Render(context, new ChatTemplateOptions { Now = GoldenDate });
+        Assert.Contains("<|start|>assistant<|channel|>analysis<|message|>Need weather.<|end|><|start|>assistant to=functions.get_weather<|channel|>commentary json<|message|>", text, StringComparison.Ordinal);
+        Assert.EndsWith("<|start|>functions.get_weather to=assistant<|channel|>commentary<|message|>\"{\\\"t\\\":20}\"<|end|><|start|>assistant", text, StringComparison.Ordinal);
     }
 
     [Fact]
