@@ -98,7 +98,7 @@ internal static class InfoCommand
             var c = Hearth.Models.ModelConfig.FromGguf(f, arch, checked((int)embd.Rows));
             return (c.KvCacheBytesPerToken, c.RecurrentStateBytes);
         }
-        catch (Exception e) when (e is NotSupportedException or InvalidDataException or InvalidCastException or OverflowException)
+        catch (Exception e) when (e is GgufFormatException or NotSupportedException or InvalidDataException or InvalidCastException or OverflowException)
         {
             return null;
         }

@@ -166,6 +166,51 @@ public class HybridSessionTests(ArchitectureModels models, ITestOutputHelper out
     }
 
     [Fact]
+    public void Checkpoints_are_bounded_keep_the_newest_and_are_dropped_past_a_rewind()
+    {
+        using var model = Load("lfm2-F32");
+        var checkpoints = new Inference.RecurrentCheckpoints(model.Config, capacity: 3);
+        var state = new Inference.RecurrentState(model.Config);
+        foreach (int p in new[] { 4, 8, 12, 16 })
+        {
+            state.Position = p;
+            state.Conv(0)[0] = p;
+            checkpoints.Save(state);
+        }
+        Assert.Equal(3, checkpoints.Count);
+        Assert.Null(checkpoints.Best(7)); // position 4, the oldest, was replaced
+        Assert.Equal(12, checkpoints.Best(15)!.Position);
+        Assert.Equal(12f, checkpoints.Best(15)!.Conv(0)[0]);
+        checkpoints.DropAfter(9);
+        Assert.Equal(1, checkpoints.Count);
+        Assert.Equal(8, checkpoints.Best(100)!.Position);
+        Assert.Equal(3 * state.ByteSize, checkpoints.ByteSize); // the slots stay allocated for reuse
+        state.Position = 20;
+        checkpoints.Save(state); // into a freed slot: 8 survives
+        Assert.Equal(8, checkpoints.Best(19)!.Position);
+    }
+
+    [Fact]
+    public void A_qwen35_file_missing_its_metadata_and_tensors_is_refused_with_a_typed_error_naming_a_key()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"hearth-qwen35-bad-{Environment.ProcessId}.gguf");
+        var w = new ArchitectureModelWriter("qwen35", global::Hearth.Numerics.GgmlType.F32, seed: 1);
+        w.Header(64, 4, 128, 4, 2, 301);
+        w.Matrix("token_embd.weight", 64, 301);
+        w.WriteTo(path);
+        try
+        {
+            var e = Assert.Throws<global::Hearth.Gguf.ModelConfigurationException>(() => Model.Load(path));
+            // The first check to fail names its key (block_count against the missing blocks, or the ssm.* keys).
+            Assert.Contains("'qwen35.", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Memory_figures_count_the_recurrent_state_and_only_attention_layers_in_the_kv_cache()
     {
         using var model = Load("qwen35-F32");
