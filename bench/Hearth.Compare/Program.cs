@@ -5,7 +5,7 @@ using Hearth.Compare;
 using Hearth.Numerics;
 
 // Usage:
-//   Hearth.Compare generate --shape tinyllama|qwen05 --type Q4_0|Q8_0|Q4_K --out FILE
+//   Hearth.Compare generate --shape tinyllama|qwen05|deepseek-v2-lite|qwen3moe|gpt-oss-20b --type Q4_0|Q8_0|Q4_K|MXFP4 --out FILE [--layers N]
 //   Hearth.Compare llama --lib DIR [--variant best|alderlake|...] -m FILE -t N -p 512 -n 128 [-d DEPTH] -r R
 //                                    (llama.cpp 2026-09-12 from DIR; prints a JSON line like `hearth bench --json`)
 //   Hearth.Compare kernels [--types Q8_0,Q4_0] [--rows 512 --cols 2048 --tokens 64]   (GEMM vs per-row, one thread)
@@ -26,6 +26,8 @@ switch (args.Length > 0 ? args[0] : "")
     case "generate":
         {
             var shape = ModelShape.Parse(Arg("--shape"));
+            // Fewer blocks than the shape's (a quick check of the generator; the benchmark files use the shape's).
+            if (Array.IndexOf(args, "--layers") >= 0) shape = shape with { Layers = int.Parse(Arg("--layers"), inv) };
             var type = Enum.Parse<GgmlType>(Arg("--type"), ignoreCase: true);
             string output = Arg("--out");
             var sw = Stopwatch.StartNew();

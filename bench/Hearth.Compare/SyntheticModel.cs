@@ -17,6 +17,16 @@ internal static class SyntheticModel
             WriteDeepSeek2(path, s, type, seed);
             return;
         }
+        if (s.Architecture == "gpt-oss")
+        {
+            WriteGptOss(path, s, type, seed);
+            return;
+        }
+        if (s.Architecture == "qwen3moe")
+        {
+            WriteQwen3Moe(path, s, type, seed);
+            return;
+        }
         var w = new GgufWriter();
         string a = s.Architecture;
         w.SetMetadata("general.architecture", GgufValue.String(a));
@@ -133,6 +143,121 @@ internal static class SyntheticModel
             w.AddTensor(p + "ffn_gate_shexp.weight", type, [d, fs], Matrix(type, d, fs, rng.Next()));
             w.AddTensor(p + "ffn_up_shexp.weight", type, [d, fs], Matrix(type, d, fs, rng.Next()));
             w.AddTensor(p + "ffn_down_shexp.weight", type, [fs, d], Matrix(type, fs, d, rng.Next()));
+        }
+        w.WriteTo(path);
+    }
+
+    // gpt-oss-20b's blocks (see ModelShape.GptOss20B) in llama.cpp's gpt-oss keys and tensor names. type MXFP4 puts the
+    // experts in MXFP4 and every other matrix in Q8_0 (MXFP4_MOE); any other type is used for all matrices. Router,
+    // norms, sinks and biases stay F32.
+    private static void WriteGptOss(string path, ModelShape s, GgmlType type, int seed)
+    {
+        const int hd = 64, experts = 32, used = 4, window = 128;
+        var w = new GgufWriter();
+        const string a = "gpt-oss";
+        int d = s.Embedding, h = s.Heads, kv = s.KvHeads * hd, ffExp = s.FeedForward;
+        var expertType = type;
+        var denseType = type == GgmlType.MXFP4 ? GgmlType.Q8_0 : type;
+        void U32(string key, int v) => w.SetMetadata($"{a}.{key}", GgufValue.UInt32((uint)v));
+        void F32(string key, float v) => w.SetMetadata($"{a}.{key}", GgufValue.Float32(v));
+        w.SetMetadata("general.architecture", GgufValue.String(a));
+        w.SetMetadata("general.name", GgufValue.String($"synthetic {s.Name} {type}"));
+        U32("context_length", 131072);
+        U32("embedding_length", d);
+        U32("block_count", s.Layers);
+        U32("feed_forward_length", ffExp);
+        U32("attention.head_count", h);
+        U32("attention.head_count_kv", s.KvHeads);
+        U32("attention.key_length", hd);
+        U32("attention.value_length", hd);
+        U32("rope.dimension_count", hd);
+        F32("attention.layer_norm_rms_epsilon", 1e-5f);
+        F32("rope.freq_base", 150000f);
+        U32("attention.sliding_window", window);
+        U32("expert_count", experts);
+        U32("expert_used_count", used);
+        U32("expert_feed_forward_length", ffExp);
+        w.SetMetadata($"{a}.rope.scaling.type", GgufValue.String("yarn"));
+        F32("rope.scaling.factor", 32f);
+        U32("rope.scaling.original_context_length", 4096);
+        AddVocabulary(w, s.Vocab);
+
+        var rng = new Random(seed);
+        w.AddTensor("token_embd.weight", denseType, [d, s.Vocab], Matrix(denseType, d, s.Vocab, rng.Next()));
+        w.AddTensor("output_norm.weight", GgmlType.F32, [d], Norm(d, rng.Next()));
+        w.AddTensor("output.weight", denseType, [d, s.Vocab], Matrix(denseType, d, s.Vocab, rng.Next()));
+        for (int l = 0; l < s.Layers; l++)
+        {
+            string p = $"blk.{l}.";
+            w.AddTensor(p + "attn_norm.weight", GgmlType.F32, [d], Norm(d, rng.Next()));
+            w.AddTensor(p + "attn_q.weight", denseType, [d, h * hd], Matrix(denseType, d, h * hd, rng.Next()));
+            w.AddTensor(p + "attn_q.bias", GgmlType.F32, [h * hd], Vector(h * hd, 0.02f, rng.Next()));
+            w.AddTensor(p + "attn_k.weight", denseType, [d, kv], Matrix(denseType, d, kv, rng.Next()));
+            w.AddTensor(p + "attn_k.bias", GgmlType.F32, [kv], Vector(kv, 0.02f, rng.Next()));
+            w.AddTensor(p + "attn_v.weight", denseType, [d, kv], Matrix(denseType, d, kv, rng.Next()));
+            w.AddTensor(p + "attn_v.bias", GgmlType.F32, [kv], Vector(kv, 0.02f, rng.Next()));
+            w.AddTensor(p + "attn_output.weight", denseType, [h * hd, d], Matrix(denseType, h * hd, d, rng.Next()));
+            w.AddTensor(p + "attn_output.bias", GgmlType.F32, [d], Vector(d, 0.02f, rng.Next()));
+            w.AddTensor(p + "attn_sinks.weight", GgmlType.F32, [h], Vector(h, 1f, rng.Next()));
+            w.AddTensor(p + "post_attention_norm.weight", GgmlType.F32, [d], Norm(d, rng.Next()));
+            w.AddTensor(p + "ffn_gate_inp.weight", GgmlType.F32, [d, experts], Matrix(GgmlType.F32, d, experts, rng.Next()));
+            w.AddTensor(p + "ffn_gate_inp.bias", GgmlType.F32, [experts], Vector(experts, 0.02f, rng.Next()));
+            w.AddTensor(p + "ffn_gate_exps.weight", expertType, [d, ffExp, experts], Matrix(expertType, d, ffExp * experts, rng.Next()));
+            w.AddTensor(p + "ffn_gate_exps.bias", GgmlType.F32, [ffExp, experts], Vector(ffExp * experts, 0.02f, rng.Next()));
+            w.AddTensor(p + "ffn_up_exps.weight", expertType, [d, ffExp, experts], Matrix(expertType, d, ffExp * experts, rng.Next()));
+            w.AddTensor(p + "ffn_up_exps.bias", GgmlType.F32, [ffExp, experts], Vector(ffExp * experts, 0.02f, rng.Next()));
+            w.AddTensor(p + "ffn_down_exps.weight", expertType, [ffExp, d, experts], Matrix(expertType, ffExp, d * experts, rng.Next()));
+            w.AddTensor(p + "ffn_down_exps.bias", GgmlType.F32, [d, experts], Vector(d * experts, 0.02f, rng.Next()));
+        }
+        w.WriteTo(path);
+    }
+
+    // Qwen3-30B-A3B's blocks (see ModelShape.Qwen3MoeA3B) in llama.cpp's qwen3moe keys and tensor names. Router and
+    // norms stay F32, as llama.cpp's quantizer keeps them.
+    private static void WriteQwen3Moe(string path, ModelShape s, GgmlType type, int seed)
+    {
+        const int headDim = 128, experts = 128, used = 8, ffExp = 768;
+        var w = new GgufWriter();
+        const string a = "qwen3moe";
+        int d = s.Embedding, q = s.Heads * headDim, kv = s.KvHeads * headDim;
+        void U32(string key, int v) => w.SetMetadata($"{a}.{key}", GgufValue.UInt32((uint)v));
+        void F32(string key, float v) => w.SetMetadata($"{a}.{key}", GgufValue.Float32(v));
+        w.SetMetadata("general.architecture", GgufValue.String(a));
+        w.SetMetadata("general.name", GgufValue.String($"synthetic {s.Name} {type}"));
+        U32("context_length", 4096);
+        U32("embedding_length", d);
+        U32("block_count", s.Layers);
+        U32("feed_forward_length", s.FeedForward);
+        U32("attention.head_count", s.Heads);
+        U32("attention.head_count_kv", s.KvHeads);
+        U32("attention.key_length", headDim);
+        U32("attention.value_length", headDim);
+        F32("attention.layer_norm_rms_epsilon", 1e-6f);
+        F32("rope.freq_base", 1e6f);
+        U32("expert_count", experts);
+        U32("expert_used_count", used);
+        U32("expert_feed_forward_length", ffExp);
+        AddVocabulary(w, s.Vocab);
+
+        var rng = new Random(seed);
+        w.AddTensor("token_embd.weight", type, [d, s.Vocab], Matrix(type, d, s.Vocab, rng.Next()));
+        w.AddTensor("output_norm.weight", GgmlType.F32, [d], Norm(d, rng.Next()));
+        w.AddTensor("output.weight", type, [d, s.Vocab], Matrix(type, d, s.Vocab, rng.Next()));
+        for (int l = 0; l < s.Layers; l++)
+        {
+            string p = $"blk.{l}.";
+            w.AddTensor(p + "attn_norm.weight", GgmlType.F32, [d], Norm(d, rng.Next()));
+            w.AddTensor(p + "attn_q.weight", type, [d, q], Matrix(type, d, q, rng.Next()));
+            w.AddTensor(p + "attn_k.weight", type, [d, kv], Matrix(type, d, kv, rng.Next()));
+            w.AddTensor(p + "attn_v.weight", type, [d, kv], Matrix(type, d, kv, rng.Next()));
+            w.AddTensor(p + "attn_q_norm.weight", GgmlType.F32, [headDim], Norm(headDim, rng.Next()));
+            w.AddTensor(p + "attn_k_norm.weight", GgmlType.F32, [headDim], Norm(headDim, rng.Next()));
+            w.AddTensor(p + "attn_output.weight", type, [q, d], Matrix(type, q, d, rng.Next()));
+            w.AddTensor(p + "ffn_norm.weight", GgmlType.F32, [d], Norm(d, rng.Next()));
+            w.AddTensor(p + "ffn_gate_inp.weight", GgmlType.F32, [d, experts], Matrix(GgmlType.F32, d, experts, rng.Next()));
+            w.AddTensor(p + "ffn_gate_exps.weight", type, [d, ffExp, experts], Matrix(type, d, ffExp * experts, rng.Next()));
+            w.AddTensor(p + "ffn_up_exps.weight", type, [d, ffExp, experts], Matrix(type, d, ffExp * experts, rng.Next()));
+            w.AddTensor(p + "ffn_down_exps.weight", type, [ffExp, d, experts], Matrix(type, ffExp, d * experts, rng.Next()));
         }
         w.WriteTo(path);
     }

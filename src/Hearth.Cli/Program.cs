@@ -18,6 +18,12 @@ internal static class Program
         root.Subcommands.Add(QuantizeCommand.Create());
         root.Subcommands.Add(TemplateCommand.Create());
         root.Subcommands.Add(PerplexityCommand.Create());
+        root.Subcommands.Add(EmbedCommand.Create());
+        root.Subcommands.Add(RerankCommand.Create());
+        root.Subcommands.Add(PullCommand.Create());
+        root.Subcommands.Add(ListCommand.Create());
+        root.Subcommands.Add(RmCommand.Create());
+        root.Subcommands.Add(PsCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

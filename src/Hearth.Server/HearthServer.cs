@@ -5,6 +5,7 @@ using Hearth.Inference;
 using Hearth.Server.Endpoints;
 using Hearth.Server.Metrics;
 using Hearth.Server.Protocol;
+using Hearth.Server.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -15,40 +16,41 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Hearth.Server;
 
 /// <summary>
-/// The OpenAI-compatible HTTP server: loads one model, runs a <see cref="SlotPool"/> on its engine and answers
-/// <c>/v1/chat/completions</c>, <c>/v1/completions</c>, <c>/v1/embeddings</c>, <c>/v1/models</c>, <c>/health</c> and
-/// <c>/metrics</c>. Nothing in a request names a file: the only file opened is the model given at start.
+/// The OpenAI-compatible HTTP server: serves one model or several (<see cref="HearthServerOptions.ExtraModels"/>),
+/// each with a <see cref="SlotPool"/> on its engine, and answers <c>/v1/chat/completions</c>, <c>/v1/completions</c>,
+/// <c>/v1/embeddings</c>, <c>/v1/models</c>, <c>/api/ps</c>, <c>/health</c> and <c>/metrics</c>. A request's
+/// <c>model</c> picks one by name; nothing in a request names a file: only the models given at start are opened.
 /// </summary>
 public sealed class HearthServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly Model _model;
-    private readonly SlotPool _pool;
-    private readonly ServerMetrics _metrics;
+    private readonly ModelRegistry _registry;
 
-    private HearthServer(WebApplication app, Model model, SlotPool pool, ServerMetrics metrics, Uri baseAddress, string modelId)
+    private HearthServer(WebApplication app, ModelRegistry registry, Uri baseAddress, string modelId, int parallel, int contextSize)
     {
         _app = app;
-        _model = model;
-        _pool = pool;
-        _metrics = metrics;
+        _registry = registry;
         BaseAddress = baseAddress;
         ModelId = modelId;
+        Parallel = parallel;
+        ContextSize = contextSize;
     }
 
     /// <summary>Where the server listens, e.g. <c>http://127.0.0.1:8080/</c> (the real port when 0 was asked for).</summary>
     public Uri BaseAddress { get; }
 
-    /// <summary>The id of the served model (what clients send as <c>model</c>).</summary>
+    /// <summary>The id of the first served model (what clients send as <c>model</c>).</summary>
     public string ModelId { get; }
 
-    /// <summary>Slots running in parallel.</summary>
-    public int Parallel => _pool.SlotCount;
+    /// <summary>Slots running in parallel (per model).</summary>
+    public int Parallel { get; }
 
-    /// <summary>Tokens of KV cache per slot.</summary>
-    public int ContextSize => _pool.ContextSize;
+    /// <summary>Tokens of KV cache per slot (of the first model).</summary>
+    public int ContextSize { get; }
 
-    /// <summary>Loads the model and starts listening.</summary>
+    internal ModelRegistry Registry => _registry;
+
+    /// <summary>Loads the first model (the others load on first use) and starts listening.</summary>
     public static async Task<HearthServer> StartAsync(HearthServerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -58,11 +60,45 @@ public sealed class HearthServer : IAsyncDisposable
         if (options.ContextSize < 0) throw new ArgumentException($"--ctx must be positive, got {options.ContextSize}.", nameof(options));
         if (options.MaxParallelToolCalls < 1) throw new ArgumentException($"--max-tool-calls must be at least 1, got {options.MaxParallelToolCalls}.", nameof(options));
         if (options.ApiKey is { Length: 0 }) throw new ArgumentException("The API key is empty.", nameof(options));
+        if (options.MaxLoaded < 0) throw new ArgumentException($"--max-loaded must be 0 (no limit) or more, got {options.MaxLoaded}.", nameof(options));
+        foreach (var extra in options.ExtraModels)
+        {
+            if (!File.Exists(extra.Path)) throw new FileNotFoundException($"GGUF file not found: {extra.Path}", extra.Path);
+        }
+        // A template file is read once, up front, so a bad one fails the start and not a request.
+        var templateOverride = options.ChatTemplateFile is { } templateFile ? LoadTemplate(templateFile) : null;
+        var registry = new ModelRegistry([new ServedModel(options.ModelPath, options.ModelId), .. options.ExtraModels],
+            (served, id) => LoadState(served, id, options, templateOverride))
+        {
+            MaxLoaded = options.MaxLoaded,
+            LoadWait = options.LoadWait,
+        };
+        WebApplication? app = null;
+        try
+        {
+            registry.LoadNow(registry.FirstId);
+            var first = registry.Loaded()[0];
+            app = Build(options, address, registry);
+            await app.StartAsync(cancellationToken);
+            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new HearthServer(app, registry, new Uri(bound.EndsWith('/') ? bound : bound + "/"), first.ModelId,
+                first.Pool.SlotCount, first.Pool.ContextSize);
+        }
+        catch
+        {
+            if (app != null) await app.DisposeAsync();
+            registry.Dispose();
+            throw;
+        }
+    }
 
-        var model = Model.Load(options.ModelPath, new ModelOptions { Threads = options.Threads });
+    /// <summary>Loads one model with its slot pool, chat template and metrics.</summary>
+    private static ServerState LoadState(ServedModel served, string id, HearthServerOptions options, ChatTemplate? templateOverride)
+    {
+        if (options.LoadDelay > TimeSpan.Zero) Thread.Sleep(options.LoadDelay);
+        var model = Model.Load(served.Path, new ModelOptions { Threads = options.Threads });
         SlotPool? pool = null;
         ServerMetrics? metrics = null;
-        WebApplication? app = null;
         try
         {
             var tokenizer = model.Tokenizer;
@@ -70,27 +106,22 @@ public sealed class HearthServer : IAsyncDisposable
             engine.StepDelay = options.StepDelay;
             var p = pool = engine.CreateSlotPool(options.Parallel, options.ContextSize, options.MaxQueue);
             metrics = new ServerMetrics(() => p.Running, () => p.Waiting, () => (double)p.CachedTokens / ((long)p.ContextSize * p.SlotCount));
-            var template = options.ChatTemplateFile is { } templateFile ? LoadTemplate(templateFile) : ChatTemplate.FromGguf(model.File);
-            var state = new ServerState
+            var template = templateOverride ?? ChatTemplate.FromGguf(model.File);
+            return new ServerState
             {
                 Model = model,
                 Tokenizer = tokenizer,
                 Pool = pool,
                 Template = template,
                 Metrics = metrics,
-                TemplateReasons = template.Source.Contains("<think>", StringComparison.Ordinal),
+                TemplateReasons = ReasoningTags.TemplateReasons(template.Source),
                 MaxParallelToolCalls = options.MaxParallelToolCalls,
-                ModelId = options.ModelId ?? Path.GetFileNameWithoutExtension(options.ModelPath),
-                Created = new DateTimeOffset(File.GetLastWriteTimeUtc(options.ModelPath)).ToUnixTimeSeconds(),
+                ModelId = id,
+                Created = new DateTimeOffset(File.GetLastWriteTimeUtc(served.Path)).ToUnixTimeSeconds(),
             };
-            app = Build(options, address, state);
-            await app.StartAsync(cancellationToken);
-            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new HearthServer(app, model, pool, metrics, new Uri(bound.EndsWith('/') ? bound : bound + "/"), state.ModelId);
         }
         catch
         {
-            if (app != null) await app.DisposeAsync();
             pool?.Dispose();
             metrics?.Dispose();
             model.Dispose();
@@ -118,7 +149,7 @@ public sealed class HearthServer : IAsyncDisposable
         throw new ArgumentException($"--host must be an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1) or 'localhost', got '{host}'.");
     }
 
-    private static WebApplication Build(HearthServerOptions options, IPAddress address, ServerState state)
+    private static WebApplication Build(HearthServerOptions options, IPAddress address, ModelRegistry registry)
     {
         // The empty builder reads no configuration files or environment variables: the server is configured only here.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -152,40 +183,66 @@ public sealed class HearthServer : IAsyncDisposable
             }
         });
         app.UseRouting();
-        app.MapPost("/v1/chat/completions", context => ChatEndpoint.HandleAsync(context, state));
-        app.MapPost("/v1/completions", context => CompletionEndpoint.HandleAsync(context, state));
-        app.MapPost("/v1/embeddings", context => EmbeddingEndpoint.HandleAsync(context, state));
-        app.MapGet("/v1/models", context => WriteJsonAsync(context, Models(state), ServerJsonContext.Default.ModelList));
+        app.MapPost("/v1/chat/completions", context => ChatEndpoint.HandleAsync(context, registry));
+        app.MapPost("/v1/completions", context => CompletionEndpoint.HandleAsync(context, registry));
+        app.MapPost("/v1/embeddings", context => EmbeddingEndpoint.HandleAsync(context, registry));
+        app.MapGet("/v1/models", context => WriteJsonAsync(context, Models(registry), ServerJsonContext.Default.ModelList));
         app.MapGet("/v1/models/{id}", context =>
         {
             string? id = context.Request.RouteValues["id"] as string;
-            RequestValidation.CheckModel(id, state.ModelId);
-            return WriteJsonAsync(context, Models(state).Data[0], ServerJsonContext.Default.ModelInfo);
+            var info = Models(registry).Data.FirstOrDefault(m => m.Id == id) ?? throw new ApiError(404,
+                $"The model '{id}' does not exist. This server serves: {string.Join(", ", registry.Status().Select(m => $"'{m.Id}'"))}.", "model", "model_not_found");
+            return WriteJsonAsync(context, info, ServerJsonContext.Default.ModelInfo);
         });
+        app.MapGet("/api/ps", context => WriteJsonAsync(context, Processes(registry), ServerJsonContext.Default.ProcessList));
         app.MapGet("/health", context =>
         {
-            var s = state.Pool;
-            int running = s.Running;
+            int slots = 0, running = 0, waiting = 0;
+            foreach (var state in registry.Loaded())
+            {
+                var s = state.Pool;
+                slots += s.SlotCount;
+                running += s.Running;
+                waiting += s.Waiting;
+            }
             return WriteJsonAsync(context, new HealthStatus
             {
                 Status = "ok",
-                SlotsIdle = s.SlotCount - running,
+                SlotsIdle = slots - running,
                 SlotsProcessing = running,
-                RequestsWaiting = s.Waiting,
+                RequestsWaiting = waiting,
             }, ServerJsonContext.Default.HealthStatus);
         });
         app.MapGet("/metrics", context =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-            return context.Response.WriteAsync(state.Metrics.ToPrometheusText(), context.RequestAborted);
+            // The most recently used loaded model's counters (one set of metric names per scrape).
+            var loaded = registry.Loaded();
+            return context.Response.WriteAsync(loaded.Count > 0 ? loaded[0].Metrics.ToPrometheusText() : string.Empty, context.RequestAborted);
         });
         app.MapFallback(context => throw new ApiError(404,
             $"Unknown endpoint: {context.Request.Method} {context.Request.Path}.", null, "unknown_url"));
         return app;
     }
 
-    private static ModelList Models(ServerState state) =>
-        new() { Data = [new ModelInfo { Id = state.ModelId, Created = state.Created }] };
+    private static ModelList Models(ModelRegistry registry) =>
+        new() { Data = [.. registry.Status().Select(m => new ModelInfo { Id = m.Id, Created = m.Created })] };
+
+    private static ProcessList Processes(ModelRegistry registry) => new()
+    {
+        Models =
+        [
+            .. registry.Status().Select(m => new ProcessInfo
+            {
+                Id = m.Id,
+                State = m.Loaded ? "loaded" : m.Loading ? "loading" : "unloaded",
+                MappedBytes = m.MappedBytes,
+                RequestsInFlight = m.InFlight,
+                LastUsed = m.LastUsedUtc is { } t ? new DateTimeOffset(t).ToUnixTimeSeconds() : null,
+                LoadError = m.LoadError,
+            }),
+        ],
+    };
 
     private static Task WriteJsonAsync<T>(HttpContext context, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
     {
@@ -193,13 +250,12 @@ public sealed class HearthServer : IAsyncDisposable
         return JsonSerializer.SerializeAsync(context.Response.Body, value, type, context.RequestAborted);
     }
 
-    /// <summary>Stops accepting requests, ends the ones in flight and frees the model.</summary>
+    /// <summary>Stops accepting requests, ends the ones in flight and frees the models.</summary>
     public async ValueTask DisposeAsync()
     {
-        _pool.Dispose();
+        foreach (var state in _registry.Loaded()) state.Pool.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        _metrics.Dispose();
-        _model.Dispose();
+        _registry.Dispose();
     }
 }

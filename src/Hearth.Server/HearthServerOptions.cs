@@ -39,9 +39,21 @@ public sealed class HearthServerOptions
     /// <summary>The most tool calls a forced reply (<c>tool_choice</c> "required") may hold when <c>parallel_tool_calls</c> is not false.</summary>
     public int MaxParallelToolCalls { get; init; } = Hearth.Chat.ToolCalls.ToolCallGrammar.DefaultMaxCalls;
 
+    /// <summary>More models served beside <see cref="ModelPath"/> (loaded on first use); a request's <c>model</c> picks one.</summary>
+    public IReadOnlyList<ServedModel> ExtraModels { get; init; } = [];
+
+    /// <summary>Most models kept loaded at once (the least recently used idle one is unloaded); 0 = no limit.</summary>
+    public int MaxLoaded { get; init; }
+
+    /// <summary>How long a request waits for its model to load before it is answered 503 with Retry-After.</summary>
+    public TimeSpan LoadWait { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Worker threads for the forward pass; 0 = one per core.</summary>
     public int Threads { get; init; }
 
     /// <summary>Test hook: a pause after every engine step, so that in-flight requests can be observed.</summary>
     internal TimeSpan StepDelay { get; init; }
+
+    /// <summary>Test hook: a pause before each model load, so that a request can find its model still loading.</summary>
+    internal TimeSpan LoadDelay { get; init; }
 }

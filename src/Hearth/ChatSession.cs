@@ -65,6 +65,12 @@ public sealed class ChatSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// How much the model should reason, passed to the template as <c>reasoning_effort</c> (gpt-oss: <c>low</c>,
+    /// <c>medium</c> — its default — or <c>high</c>); null leaves it to the template.
+    /// </summary>
+    public string? ReasoningEffort { get; set; }
+
     /// <summary>The messages so far, including the replies.</summary>
     /// <exception cref="ObjectDisposedException">The chat session was disposed.</exception>
     public IReadOnlyList<ChatTemplateMessage> History
@@ -113,9 +119,10 @@ public sealed class ChatSession : IDisposable
         bool completed = false;
         try
         {
-            var prompt = ChatPrompt.Build(_model, _template, _history);
+            var variables = ReasoningEffort is null ? null : new Dictionary<string, object?>(StringComparer.Ordinal) { ["reasoning_effort"] = ReasoningEffort };
+            var prompt = ChatPrompt.Build(_model, _template, _history, variables: variables);
             var generation = _model.Engine.Submit(_session, prompt.Tokens, options, reusePrefix: true);
-            var parser = new ReasoningParser(prompt.OpensReasoning);
+            var parser = prompt.NewReasoningParser();
             var content = new StringBuilder();
             var reasoning = new StringBuilder();
             GenerationStats? stats = null;

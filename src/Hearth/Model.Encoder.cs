@@ -19,9 +19,10 @@ public sealed partial class Model
     /// Embeddings of many texts, batched into as few forward passes as the batch size allows (texts are not split
     /// across passes): each text is tokenized with the model's special tokens, pooled as <see cref="Pooling"/> says and
     /// scaled to unit length (llama.cpp's default Euclidean normalisation), so dot products are cosine similarities.
-    /// For a reranking model (<see cref="PoolingType.Rank"/>) use <see cref="Rerank"/> instead.
+    /// A reranking model (<see cref="PoolingType.Rank"/>) gives each input's classification-head outputs instead (one
+    /// score per row, not normalised; <see cref="Rerank"/> builds the (query, document) inputs for you).
     /// </summary>
-    /// <exception cref="NotSupportedException">The model pools by rank or not at all.</exception>
+    /// <exception cref="NotSupportedException">The model states no pooling (one vector per token).</exception>
     /// <exception cref="ArgumentException">A text has no tokens or more than the model's positions.</exception>
     public float[][] Embed(IReadOnlyList<string> texts)
     {
@@ -32,11 +33,9 @@ public sealed partial class Model
             for (int i = 0; i < texts.Count; i++) result[i] = Embed(texts[i]);
             return result;
         }
-        if (Config.Pooling is PoolingType.Rank or PoolingType.None)
+        if (Config.Pooling == PoolingType.None)
         {
-            throw new NotSupportedException(Config.Pooling == PoolingType.Rank
-                ? "This model is a reranker (pooling 'rank'): it scores (query, document) pairs; use Rerank."
-                : "This model states no pooling ('none'), so it gives one vector per token, not one per text.");
+            throw new NotSupportedException("This model states no pooling ('none'), so it gives one vector per token, not one per text.");
         }
         var inputs = new int[texts.Count][];
         for (int i = 0; i < texts.Count; i++)
@@ -44,7 +43,7 @@ public sealed partial class Model
             ArgumentNullException.ThrowIfNull(texts[i]);
             inputs[i] = Tokenizer.Encode(texts[i], addSpecial: true, parseSpecial: true);
         }
-        return PoolInputs(inputs, normalize: true);
+        return PoolInputs(inputs, normalize: Config.Pooling != PoolingType.Rank);
     }
 
     /// <summary>

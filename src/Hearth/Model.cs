@@ -43,7 +43,7 @@ public sealed partial class Model : IDisposable
         // tokenizer against the embedding.
         _config = ModelConfig.FromGguf(file, arch, ModelValidator.VocabularyRows(embd));
         ModelValidator.CheckHyperParameters(Config);
-        ModelValidator.CheckBlocks(file, Config);
+        ModelValidator.CheckVocabularySize(file, Config);
         int threads = options.Threads > 0 ? options.Threads : WorkerPool.DefaultThreadCount;
         ModelValidator.CheckSessionMemory(Config, Math.Max(1, options.BatchSize), DefaultContext(Config), threads, options.MemoryLimit);
         if (traits.CreateEncoder != null)
@@ -200,6 +200,19 @@ public sealed partial class Model : IDisposable
         _buffers ??= new ForwardBuffers(_config, Math.Max(1, _options.BatchSize), contextSize, Pool.ThreadCount);
         _buffers.EnsureContext(contextSize);
         return _buffers;
+    }
+
+    /// <summary>
+    /// The name a model file goes by: its file name without <c>.gguf</c>, and for a split model's part
+    /// (<c>NAME-00001-of-00003.gguf</c>) without the part suffix — what the server and <c>hearth list</c> show.
+    /// </summary>
+    /// <param name="path">A GGUF file's path.</param>
+    public static string NameFromPath(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string name = Path.GetFileName(path);
+        if (Gguf.GgufSplit.TryParsePath(name, out string prefix, out _, out _)) return prefix;
+        return Path.GetFileNameWithoutExtension(name);
     }
 
     /// <summary>

@@ -61,7 +61,7 @@ public sealed partial class ServeCommandTests
     private static partial Regex Address();
 
     /// <summary>tests/Hearth.Server.Tests/bin/&lt;cfg&gt;/&lt;tfm&gt;/ → src/Hearth.Cli/bin/&lt;cfg&gt;/&lt;tfm&gt;/Hearth.Cli.dll.</summary>
-    private static string FindCli()
+    internal static string FindCli()
     {
         var testBin = new DirectoryInfo(AppContext.BaseDirectory);
         string tfm = testBin.Name, cfg = testBin.Parent!.Name;

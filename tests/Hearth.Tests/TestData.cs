@@ -16,6 +16,20 @@ internal static class TestData
     }
 
     /// <summary>
+    /// Absolute path of <paramref name="relative"/> under this test project's source folder (data files kept in the
+    /// repository, e.g. ChatTemplates/), found by walking up from the test binary.
+    /// </summary>
+    public static string ProjectPath(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            string candidate = System.IO.Path.Combine(dir.FullName, "Hearth.Tests.csproj");
+            if (File.Exists(candidate)) return System.IO.Path.Combine(dir.FullName, relative);
+        }
+        throw new InvalidOperationException($"The Hearth.Tests project folder was not found above {AppContext.BaseDirectory}.");
+    }
+
+    /// <summary>
     /// A data file shipped in this repository (tests/Hearth.Tests/TestData, copied beside the test binary): vocabularies,
     /// vectors and chat templates taken from llama.cpp's source tree, which CI does not have.
     /// </summary>

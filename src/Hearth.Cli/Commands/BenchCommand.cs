@@ -16,18 +16,19 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var model = new Option<string?>("--model", "-m") { Description = "GGUF model file (default: the built-in model)" };
+        var model = new Option<string?>("--model", "-m") { Description = "GGUF model file or ORG/REPO[:QUANT] from Hugging Face (default: the built-in model)" };
+        var noPull = ModelSource.NoPullOption();
         var threads = new Option<int>("--threads", "-t") { Description = "Threads (default: all cores)" };
         var pp = new Option<int>("--n-prompt", "-p") { Description = "Prompt tokens for the pp test (0 = skip)", DefaultValueFactory = _ => 512 };
         var tg = new Option<int>("--n-gen", "-n") { Description = "Generated tokens for the tg test (0 = skip)", DefaultValueFactory = _ => 128 };
         var reps = new Option<int>("--repetitions", "-r") { Description = "Repetitions of each test", DefaultValueFactory = _ => 5 };
         var depths = new Option<string>("--n-depth", "-d") { Description = "Tokens already in the cache before each test, comma-separated (e.g. 0,4096,8192)", DefaultValueFactory = _ => "0" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var cmd = new Command("bench", "Measure prompt processing (pp) and generation (tg) speed, like llama-bench.") { model, threads, pp, tg, reps, depths, json };
+        var cmd = new Command("bench", "Measure prompt processing (pp) and generation (tg) speed, like llama-bench.") { model, threads, pp, tg, reps, depths, json, noPull };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
             string? given = parse.GetValue(model);
-            string path = given ?? BuiltInModel.EnsureExtracted();
+            string path = ModelSource.Resolve(given, parse.GetValue(noPull)) ?? BuiltInModel.EnsureExtracted();
             string name = given is null ? BuiltInModel.DisplayName : Path.GetFileName(path);
             int nPrompt = parse.GetValue(pp), nGen = parse.GetValue(tg), r = Math.Max(1, parse.GetValue(reps));
             int[] depthList = ParseDepths(parse.GetValue(depths) ?? "0");

@@ -13,17 +13,18 @@ internal static class ChatCommand
 {
     public static Command Create()
     {
-        var model = new Option<string?>("--model", "-m") { Description = "GGUF model file (default: the built-in model)" };
+        var model = new Option<string?>("--model", "-m") { Description = "GGUF model file or ORG/REPO[:QUANT] from Hugging Face (default: the built-in model)" };
+        var noPull = ModelSource.NoPullOption();
         var system = new Option<string?>("--system") { Description = "System prompt" };
         var count = new Option<int>("--n-predict", "-n") { Description = "Maximum tokens per reply", DefaultValueFactory = _ => 256 };
         var temp = new Option<float>("--temp") { Description = "Temperature (0 = greedy)", DefaultValueFactory = _ => 0.8f };
         var seed = new Option<ulong?>("--seed", "-s") { Description = "Random seed" };
         var threads = new Option<int>("--threads", "-t") { Description = "Threads (default: all cores)" };
         var ctx = new Option<int>("--ctx-size", "-c") { Description = "Context size (default: the model's, at most 4096)" };
-        var cmd = new Command("chat", "Interactive chat with a model, using its chat template.") { model, system, count, temp, seed, threads, ctx };
+        var cmd = new Command("chat", "Interactive chat with a model, using its chat template.") { model, system, count, temp, seed, threads, ctx, noPull };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
-            string path = parse.GetValue(model) ?? BuiltInModel.EnsureExtracted();
+            string path = ModelSource.Resolve(parse.GetValue(model), parse.GetValue(noPull)) ?? BuiltInModel.EnsureExtracted();
             using var m = Model.Load(path, new ModelOptions { Threads = parse.GetValue(threads) });
             using var chat = new ChatSession(m, contextSize: parse.GetValue(ctx));
             string? sys = parse.GetValue(system);

@@ -8,7 +8,7 @@ namespace Hearth.Cli.Commands;
 
 /// <summary>
 /// <c>hearth info -m MODEL [--json]</c>: what a GGUF file holds (architecture, size, tensor types, hyperparameters,
-/// tokenizer), read from the header only, so it works on vocabulary-only files and on models Hearth cannot run.
+/// experts and the parameters active per token for mixtures of experts, tokenizer), read from the header only, so it works on vocabulary-only files and on models Hearth cannot run.
 /// </summary>
 internal static class InfoCommand
 {
@@ -28,12 +28,13 @@ internal static class InfoCommand
 
     public static Command Create()
     {
-        var model = new Option<string?>("--model", "-m") { Description = "GGUF model file (default: the built-in model)" };
+        var model = new Option<string?>("--model", "-m") { Description = "GGUF model file or ORG/REPO[:QUANT] from Hugging Face (default: the built-in model)" };
+        var noPull = ModelSource.NoPullOption();
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var cmd = new Command("info", "Show a GGUF model's architecture, parameters, tensor types, context and tokenizer.") { model, json };
+        var cmd = new Command("info", "Show a GGUF model's architecture, parameters, tensor types, context and tokenizer.") { model, json, noPull };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
-            string path = parse.GetValue(model) ?? BuiltInModel.EnsureExtracted();
+            string path = ModelSource.Resolve(parse.GetValue(model), parse.GetValue(noPull)) ?? BuiltInModel.EnsureExtracted();
             using var file = GgufFile.Open(path);
             var info = Summarize(file);
             if (parse.GetValue(json)) WriteJson(info);
@@ -50,12 +51,14 @@ internal static class InfoCommand
         string? Architecture,
         string? Name,
         long Parameters,
+        long? ActiveParameters,
         IReadOnlyList<TypeUsage> TensorTypes,
         IReadOnlyList<(string Key, string Label, GgufValue Value)> Hyperparameters,
         string? TokenizerModel,
         string? TokenizerPre,
         int? VocabSize,
-        bool HasChatTemplate);
+        bool HasChatTemplate,
+        (long KvBytesPerToken, long RecurrentStateBytes)? Memory);
 
     private static Summary Summarize(GgufFile f)
     {
@@ -80,9 +83,44 @@ internal static class InfoCommand
             }
         }
         int? vocab = f.TryGetValue("tokenizer.ggml.tokens", out var tokens) && tokens.IsArray ? tokens.ArrayLength : null;
-        return new Summary(f, arch, StringOrNull(f, "general.name"), parameters, types, hyper,
+        return new Summary(f, arch, StringOrNull(f, "general.name"), parameters, ActiveParameters(f, arch, parameters), types, hyper,
             StringOrNull(f, "tokenizer.ggml.model"), StringOrNull(f, "tokenizer.ggml.pre"), vocab,
-            f.TryGetValue("tokenizer.chat_template", out _));
+            f.TryGetValue("tokenizer.chat_template", out _), Memory(f, arch));
+    }
+
+    /// <summary>Per-sequence memory when Hearth can run the file: KV cache bytes per token (attention layers) and the
+    /// recurrent state of a hybrid model (fixed per sequence); null for files it cannot run (info never fails on them).</summary>
+    private static (long, long)? Memory(GgufFile f, string? arch)
+    {
+        if (arch is null || f.FindTensor("token_embd.weight") is null) return null;
+        try
+        {
+            var c = Hearth.Models.ModelConfig.Read(f);
+            return (c.KvCacheBytesPerToken, c.RecurrentStateBytes);
+        }
+        catch (Exception e) when (e is GgufFormatException or NotSupportedException or InvalidDataException or InvalidCastException or OverflowException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Parameters one token runs through in a mixture-of-experts model: all of them except the unchosen share of the
+    /// routed experts' tensors (<c>*_exps.*</c>: (1 - expert_used_count / expert_count) of their elements); shared experts,
+    /// attention, embeddings and dense blocks count whole. Null for dense models.
+    /// </summary>
+    private static long? ActiveParameters(GgufFile f, string? arch, long parameters)
+    {
+        if (arch is null || !f.TryGetValue($"{arch}.expert_count", out var countValue) || !f.TryGetValue($"{arch}.expert_used_count", out var usedValue)
+            || countValue.IsArray || usedValue.IsArray) return null;
+        long count = countValue.AsInt64(), used = usedValue.AsInt64();
+        if (count <= 0 || used <= 0 || used > count) return null;
+        long routed = 0;
+        foreach (var t in f.Tensors)
+        {
+            if (t.Name.Contains("_exps.", StringComparison.Ordinal)) routed += t.ElementCount;
+        }
+        return parameters - routed + routed / count * used;
     }
 
     /// <summary>A string value, or null when the key is absent or holds another type (info never fails on odd metadata).</summary>
@@ -104,6 +142,7 @@ internal static class InfoCommand
             w.WriteString("architecture", s.Architecture);
             w.WriteString("name", s.Name);
             w.WriteNumber("parameters", s.Parameters);
+            if (s.ActiveParameters is long active) w.WriteNumber("active_parameters", active);
             w.WriteStartObject("tensor_types");
             foreach (var t in s.TensorTypes)
             {
@@ -125,6 +164,11 @@ internal static class InfoCommand
             else w.WriteNull("vocab_size");
             w.WriteEndObject();
             w.WriteBoolean("has_chat_template", s.HasChatTemplate);
+            if (s.Memory is var (kv, recurrent))
+            {
+                w.WriteNumber("kv_cache_bytes_per_token", kv);
+                w.WriteNumber("recurrent_state_bytes", recurrent);
+            }
             w.WriteEndObject();
         }
         stdout.WriteByte((byte)'\n');
@@ -162,13 +206,19 @@ internal static class InfoCommand
             ("architecture", s.Architecture ?? "(none)"),
             ("name", s.Name ?? "(none)"),
             ("parameters", $"{Count(s.Parameters)} ({Short(s.Parameters)})"),
-            ("tensors", Count(s.File.Tensors.Count)),
         };
+        if (s.ActiveParameters is long active) rows.Add(("active parameters", $"{Count(active)} ({Short(active)}) per token"));
+        rows.Add(("tensors", Count(s.File.Tensors.Count)));
         foreach (var (_, label, value) in s.Hyperparameters) rows.Add((label, Text(value)));
         rows.Add(("tokenizer", s.TokenizerModel ?? "(none)"));
         if (s.TokenizerPre != null) rows.Add(("pre-tokenizer", s.TokenizerPre));
         if (s.VocabSize is int n) rows.Add(("vocabulary", Count(n) + " tokens"));
         rows.Add(("chat template", s.HasChatTemplate ? "yes" : "no"));
+        if (s.Memory is var (kv, recurrent))
+        {
+            rows.Add(("KV cache", $"{Count(kv)} bytes per token"));
+            if (recurrent > 0) rows.Add(("recurrent state", $"{Count(recurrent)} bytes per sequence ({Bytes(recurrent)})"));
+        }
         rows.Add(("metadata keys", Count(s.File.Metadata.Count)));
 
         int width = 0;

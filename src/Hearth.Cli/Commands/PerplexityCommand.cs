@@ -9,15 +9,16 @@ internal static class PerplexityCommand
 {
     public static Command Create()
     {
-        var model = new Option<string?>("--model", "-m") { Description = "GGUF model file (default: the built-in model)" };
+        var model = new Option<string?>("--model", "-m") { Description = "GGUF model file or ORG/REPO[:QUANT] from Hugging Face (default: the built-in model)" };
+        var noPull = ModelSource.NoPullOption();
         var file = new Option<string>("--file", "-f") { Description = "Text file to score", Required = true };
         var ctx = new Option<int>("--ctx-size", "-c") { Description = "Tokens per chunk (llama.cpp's default is 512)", DefaultValueFactory = _ => 512 };
         var threads = new Option<int>("--threads", "-t") { Description = "Threads (default: all cores)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var cmd = new Command("perplexity", "Compute perplexity over a text file (as llama.cpp's perplexity tool).") { model, file, ctx, threads, json };
+        var cmd = new Command("perplexity", "Compute perplexity over a text file (as llama.cpp's perplexity tool).") { model, file, ctx, threads, json, noPull };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
-            string path = parse.GetValue(model) ?? BuiltInModel.EnsureExtracted();
+            string path = ModelSource.Resolve(parse.GetValue(model), parse.GetValue(noPull)) ?? BuiltInModel.EnsureExtracted();
             string text = File.ReadAllText(parse.GetValue(file)!);
             using var m = Model.Load(path, new ModelOptions { Threads = parse.GetValue(threads) });
             var tok = m.Tokenizer;

@@ -13,7 +13,8 @@ internal static class RunCommand
 {
     public static Command Create()
     {
-        var model = new Option<string?>("--model", "-m") { Description = "GGUF model file (default: the built-in stories260K)" };
+        var model = new Option<string?>("--model", "-m") { Description = "GGUF model file or ORG/REPO[:QUANT] from Hugging Face (default: the built-in stories260K)" };
+        var noPull = ModelSource.NoPullOption();
         var prompt = new Option<string>("--prompt", "-p") { Description = "Prompt text", DefaultValueFactory = _ => string.Empty };
         var count = new Option<int>("--n-predict", "-n") { Description = "Tokens to generate", DefaultValueFactory = _ => 128 };
         var temp = new Option<float>("--temp") { Description = "Temperature (0 = greedy)", DefaultValueFactory = _ => 0.8f };
@@ -28,10 +29,10 @@ internal static class RunCommand
         var grammar = new Option<string?>("--grammar") { Description = "GBNF grammar file constraining the output" };
         var schema = new Option<string?>("--json-schema") { Description = "JSON Schema file constraining the output" };
         var bias = new Option<string[]>("--logit-bias", "-l") { Description = "Add a bias to a token's logit, as llama.cpp: TOKEN_ID(+/-)BIAS, e.g. 15043+1 (repeatable)" };
-        var cmd = new Command("run", "Generate text from a prompt.") { model, prompt, count, temp, seed, topK, topP, minP, repeat, threads, ctx, json, grammar, schema, bias };
+        var cmd = new Command("run", "Generate text from a prompt.") { model, prompt, count, temp, seed, topK, topP, minP, repeat, threads, ctx, json, grammar, schema, bias, noPull };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
-            string path = parse.GetValue(model) ?? BuiltInModel.EnsureExtracted();
+            string path = ModelSource.Resolve(parse.GetValue(model), parse.GetValue(noPull)) ?? BuiltInModel.EnsureExtracted();
             using var m = Model.Load(path, new ModelOptions { Threads = parse.GetValue(threads) });
             using var session = m.CreateSession(parse.GetValue(ctx));
             var tokenizer = m.Tokenizer;

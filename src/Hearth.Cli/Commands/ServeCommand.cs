@@ -5,37 +5,62 @@ using Hearth.Server;
 namespace Hearth.Cli.Commands;
 
 /// <summary>
-/// <c>hearth serve [-m MODEL] [--host 127.0.0.1] [--port 8080] [--parallel N] [--ctx N] [--api-key KEY]</c>: the
+/// <c>hearth serve [-m MODEL]... [--models-dir DIR] [--max-loaded N] [--host 127.0.0.1] [--port 8080] [--parallel N] [--ctx N] [--api-key KEY]</c>: the
 /// OpenAI-compatible API until Ctrl+C or SIGTERM. Without -m the built-in model is served.
 /// </summary>
 internal static class ServeCommand
 {
     public static Command Create()
     {
-        var model = new Option<string?>("--model", "-m") { Description = "GGUF model file (default: the built-in stories260K)" };
+        var model = new Option<string[]>("--model", "-m")
+        {
+            Description = "GGUF model file or ORG/REPO[:QUANT] from Hugging Face; repeat to serve several (default: the built-in stories260K)",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var modelsDir = new Option<string?>("--models-dir") { Description = "Also serve every GGUF model in this folder (or every model of a Hugging Face hub cache folder)" };
+        var maxLoaded = new Option<int>("--max-loaded") { Description = "Most models loaded at once; the least recently used idle one is unloaded (0 = no limit)" };
+        var noPull = ModelSource.NoPullOption();
         var host = new Option<string>("--host") { Description = "Address to listen on (an IP address or localhost)", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "TCP port (0 = any free port)", DefaultValueFactory = _ => 8080 };
         var parallel = new Option<int>("--parallel", "-np") { Description = "Slots: requests decoded together, each with its own KV cache", DefaultValueFactory = _ => 4 };
         var ctx = new Option<int>("--ctx", "-c") { Description = "KV cache tokens per slot (default: the model's context, at most 4096)" };
         var queue = new Option<int>("--queue") { Description = "Requests that may wait for a slot before the server answers 503", DefaultValueFactory = _ => 64 };
         var apiKey = new Option<string?>("--api-key") { Description = "Require 'Authorization: Bearer KEY' (default: $HEARTH_API_KEY, else none)" };
-        var alias = new Option<string?>("--alias") { Description = "Model id clients send (default: the file name without .gguf)" };
+        var alias = new Option<string[]>("--alias")
+        {
+            Description = "Model id clients send, one per -m in order (default: the file name without .gguf, or ORG/REPO:QUANT)",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
         var threads = new Option<int>("--threads", "-t") { Description = "Threads (default: all cores)" };
         var chatTemplateFile = new Option<string?>("--chat-template-file") { Description = "Jinja chat template file to use instead of the model's" };
         var maxToolCalls = new Option<int>("--max-tool-calls") { Description = "Most tool calls in one forced parallel reply", DefaultValueFactory = _ => Hearth.Chat.ToolCalls.ToolCallGrammar.DefaultMaxCalls };
         var cmd = new Command("serve", "OpenAI-compatible HTTP server (/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models, /health, /metrics).")
         {
-            model, host, port, parallel, ctx, queue, apiKey, alias, threads, chatTemplateFile, maxToolCalls,
+            model, modelsDir, maxLoaded, host, port, parallel, ctx, queue, apiKey, alias, threads, chatTemplateFile, maxToolCalls, noPull,
         };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
-            string path = parse.GetValue(model) ?? BuiltInModel.EnsureExtracted();
+            string[] given = parse.GetValue(model) ?? [];
+            string[] aliases = parse.GetValue(alias) ?? [];
+            if (aliases.Length > Math.Max(1, given.Length)) throw new ArgumentException($"{aliases.Length} --alias values for {given.Length} -m models: give one per -m, in order.");
+            var served = new List<ServedModel>();
+            for (int i = 0; i < given.Length; i++)
+            {
+                string path = ModelSource.Resolve(given[i], parse.GetValue(noPull))!;
+                // A Hub model is served under the name it was asked by (ORG/REPO:QUANT), not its snapshot file name.
+                string? hubName = !File.Exists(given[i]) && Hub.ModelReference.TryParse(given[i], out var hubRef) ? hubRef.Display : null;
+                served.Add(new ServedModel(path, i < aliases.Length ? aliases[i] : hubName));
+            }
+            if (parse.GetValue(modelsDir) is { } dir) served.AddRange(ModelsIn(dir));
+            if (served.Count == 0) served.Add(new ServedModel(BuiltInModel.EnsureExtracted(), aliases.Length > 0 ? aliases[0] : "stories260K"));
             string? key = parse.GetValue(apiKey);
             if (string.IsNullOrEmpty(key)) key = Environment.GetEnvironmentVariable("HEARTH_API_KEY");
             var options = new HearthServerOptions
             {
-                ModelPath = path,
-                ModelId = parse.GetValue(alias) ?? (parse.GetValue(model) is null ? "stories260K" : null),
+                ModelPath = served[0].Path,
+                ModelId = served[0].Id,
+                ExtraModels = served[1..],
+                MaxLoaded = parse.GetValue(maxLoaded),
                 Host = parse.GetValue(host) ?? "127.0.0.1",
                 Port = parse.GetValue(port),
                 Parallel = parse.GetValue(parallel),
@@ -51,6 +76,23 @@ internal static class ServeCommand
         return cmd;
     }
 
+    /// <summary>
+    /// The models of a folder: a Hugging Face hub cache (models--ORG--NAME folders) serves each cached model as
+    /// ORG/REPO:QUANT; any other folder serves each GGUF file (a split model once) by its file name.
+    /// </summary>
+    private static IEnumerable<ServedModel> ModelsIn(string dir)
+    {
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"--models-dir '{dir}' does not exist.");
+        if (Directory.EnumerateDirectories(dir, "models--*").Any())
+        {
+            var settings = Hub.HubSettings.FromEnvironment() with { CacheDirectory = Path.GetFullPath(dir) };
+            foreach (var e in ListCommand.Entries(settings)) yield return new ServedModel(e.Model.EntryPath, e.Model.Display);
+            yield break;
+        }
+        var files = Directory.EnumerateFiles(dir, "*.gguf", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        foreach (var group in Hub.QuantSelector.Groups(files, f => f)) yield return new ServedModel(group[0]);
+    }
+
     private static int Serve(HearthServerOptions options)
     {
         using var stop = new CancellationTokenSource();
@@ -60,7 +102,8 @@ internal static class ServeCommand
         try
         {
             // Scripts wait for this line (and read the address from it when --port 0 was given).
-            Console.WriteLine($"hearth: serving '{server.ModelId}' at {server.BaseAddress} " +
+            string more = options.ExtraModels.Count > 0 ? $" and {options.ExtraModels.Count} more (see /v1/models)" : string.Empty;
+            Console.WriteLine($"hearth: serving '{server.ModelId}'{more} at {server.BaseAddress} " +
                 $"({server.Parallel} slots of {server.ContextSize} tokens{(options.ApiKey != null ? ", API key required" : "")})");
             stop.Token.WaitHandle.WaitOne();
         }

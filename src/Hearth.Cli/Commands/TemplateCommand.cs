@@ -29,9 +29,10 @@ internal static class TemplateCommand
         var llamaCpp = new Option<bool>("--llama-cpp") { Description = "Apply llama.cpp's polyfills and strip one leading BOS / trailing EOS, as its Jinja path does" };
         var date = new Option<string>("--date") { Description = "Date strftime_now formats, YYYY-MM-DD (default: today)" };
         var json = new Option<bool>("--json") { Description = "Print {\"text\": ..., \"tokens\": [...]} instead of the raw text" };
+        var noPull = ModelSource.NoPullOption();
         var cmd = new Command("template", "Render a model's chat template for a conversation: exactly what the model receives.")
         {
-            model, templateFile, context, messages, tools, addGen, bos, eos, llamaCpp, date, json,
+            model, templateFile, context, messages, tools, addGen, bos, eos, llamaCpp, date, json, noPull,
         };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
@@ -44,7 +45,7 @@ internal static class TemplateCommand
             if (contextPath != null && (parse.GetValue(tools) != null || parse.GetValue(addGen)))
                 throw new ArgumentException("--tools and --add-generation-prompt go with --messages; put them in the --context file instead");
 
-            using var gguf = modelPath != null ? GgufFile.Open(modelPath) : null;
+            using var gguf = modelPath != null ? GgufFile.Open(ModelSource.Resolve(modelPath, parse.GetValue(noPull))!) : null;
             try
             {
                 var template = gguf != null ? ChatTemplate.FromGguf(gguf) : ChatTemplate.Parse(File.ReadAllText(templatePath!));

@@ -15,19 +15,20 @@ internal static class TokenizeCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model", "-m") { Description = "GGUF model or vocabulary file (or a Hugging Face tokenizer.json)", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "GGUF model or vocabulary file (or a Hugging Face tokenizer.json), or ORG/REPO[:QUANT] from Hugging Face", Required = true };
+        var noPull = ModelSource.NoPullOption();
         var text = new Option<string?>("--text", "-p") { Description = "Text to tokenize" };
         var file = new Option<string?>("--file", "-f") { Description = "Tokenize this file's contents (UTF-8)" };
         var noBos = new Option<bool>("--no-bos") { Description = "Do not add BOS/EOS even if the vocabulary asks for them" };
         var special = new Option<bool>("--special") { Description = "Recognise control-token text such as <s> or <|im_start|>" };
         var json = new Option<bool>("--json") { Description = "Print {\"tokens\":[...]} on one line" };
-        var cmd = new Command("tokenize", "Tokenize text with a model's vocabulary.") { model, text, file, noBos, special, json };
+        var cmd = new Command("tokenize", "Tokenize text with a model's vocabulary.") { model, text, file, noBos, special, json, noPull };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
             string? t = parse.GetValue(text), f = parse.GetValue(file);
             if ((t == null) == (f == null)) throw new ArgumentException("Give the text to tokenize with exactly one of --text or --file.");
             string input = t ?? Encoding.UTF8.GetString(File.ReadAllBytes(f!));
-            var tokenizer = Load(parse.GetValue(model)!);
+            var tokenizer = Load(ModelSource.Resolve(parse.GetValue(model), parse.GetValue(noPull))!);
             bool addSpecial = tokenizer.AddBos && !parse.GetValue(noBos);
             int[] ids = tokenizer.Encode(input, addSpecial, parse.GetValue(special));
             var output = new StringBuilder();

@@ -4,6 +4,7 @@ using Hearth.Chat;
 using Hearth.Chat.ToolCalls;
 using Hearth.Inference;
 using Hearth.Server.Protocol;
+using Hearth.Server.Registry;
 using Microsoft.AspNetCore.Http;
 
 namespace Hearth.Server.Endpoints;
@@ -13,10 +14,11 @@ internal static class ChatEndpoint
 {
     private static readonly HashSet<string> Roles = new(StringComparer.Ordinal) { "system", "developer", "user", "assistant", "tool" };
 
-    public static async Task HandleAsync(HttpContext context, ServerState state)
+    public static async Task HandleAsync(HttpContext context, ModelRegistry registry)
     {
         var body = await JsonBody.ReadAsync(context, ServerJsonContext.Default.ChatCompletionRequest);
-        RequestValidation.CheckModel(body.Model, state.ModelId);
+        using var lease = await registry.AcquireAsync(body.Model, context.RequestAborted);
+        var state = lease.State;
         var messages = Messages(body.Messages);
         var template = state.Template;
         var tools = ToolRequest.Of(body, template, state.MaxParallelToolCalls);
@@ -26,7 +28,9 @@ internal static class ChatEndpoint
         ChatPrompt built;
         try
         {
-            built = ChatPrompt.Build(state.Model, template, messages, tools.Tools);
+            var variables = string.IsNullOrEmpty(body.ReasoningEffort) ? null
+                : new Dictionary<string, object?>(StringComparer.Ordinal) { ["reasoning_effort"] = body.ReasoningEffort };
+            built = ChatPrompt.Build(state.Model, template, messages, tools.Tools, variables);
         }
         catch (JinjaException e)
         {
@@ -42,7 +46,8 @@ internal static class ChatEndpoint
         var options = new GenerationOptions { MaxTokens = maxTokens, Sampling = sampling, StopStrings = stops };
         // Reasoning is split off only for templates that know <think> blocks, so other models never lose text.
         bool opens = built.OpensReasoning;
-        var reasoning = opens || state.TemplateReasons ? new ReasoningParser(startsInReasoning: opens) : null;
+        // gpt-oss's Harmony replies are always split by channel.
+        var reasoning = built.IsHarmony || opens || state.TemplateReasons ? built.NewReasoningParser() : null;
         var parser = tools.ParseCalls ? ToolCallParser.ForTemplate(template, tools.Tools) : null;
         var shape = new ChatShape(ServerState.NewId("chatcmpl-"), ServerState.Now(), state.ModelId, reasoning, parser);
         await GenerationResponder.RespondAsync(context, state, prompt, options, shape,

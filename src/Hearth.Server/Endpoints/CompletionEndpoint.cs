@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Hearth.Server.Protocol;
+using Hearth.Server.Registry;
 using Microsoft.AspNetCore.Http;
 
 namespace Hearth.Server.Endpoints;
@@ -7,10 +8,11 @@ namespace Hearth.Server.Endpoints;
 /// <summary><c>POST /v1/completions</c>: continue a prompt (a string, an array holding one string, or token ids).</summary>
 internal static class CompletionEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, ServerState state)
+    public static async Task HandleAsync(HttpContext context, ModelRegistry registry)
     {
         var body = await JsonBody.ReadAsync(context, ServerJsonContext.Default.CompletionRequest);
-        RequestValidation.CheckModel(body.Model, state.ModelId);
+        using var lease = await registry.AcquireAsync(body.Model, context.RequestAborted);
+        var state = lease.State;
         if (body.Echo == true) throw ApiError.BadParam("echo", "'echo' is not supported.");
         int[] prompt = Prompt(body.Prompt, state);
         var sampling = RequestValidation.Sampling(body, state.Tokenizer.VocabSize);

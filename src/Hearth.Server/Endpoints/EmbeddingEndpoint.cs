@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Hearth.Server.Protocol;
+using Hearth.Server.Registry;
 using Microsoft.AspNetCore.Http;
 
 namespace Hearth.Server.Endpoints;
@@ -11,10 +12,11 @@ internal static class EmbeddingEndpoint
     /// <summary>Inputs per request (OpenAI's limit is 2048).</summary>
     private const int MaxInputs = 2048;
 
-    public static async Task HandleAsync(HttpContext context, ServerState state)
+    public static async Task HandleAsync(HttpContext context, ModelRegistry registry)
     {
         var body = await JsonBody.ReadAsync(context, ServerJsonContext.Default.EmbeddingRequest);
-        RequestValidation.CheckModel(body.Model, state.ModelId);
+        using var lease = await registry.AcquireAsync(body.Model, context.RequestAborted);
+        var state = lease.State;
         string format = body.EncodingFormat ?? "float";
         if (format is not ("float" or "base64"))
         {

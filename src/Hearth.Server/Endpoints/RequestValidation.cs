@@ -11,16 +11,6 @@ internal static class RequestValidation
     /// <summary>OpenAI's limit on stop sequences.</summary>
     private const int MaxStops = 4;
 
-    public static void CheckModel(string? model, string servedModel)
-    {
-        if (model is null) throw ApiError.Missing("model");
-        // The name is only compared, never used as a path: no request can make the server open a file.
-        if (!string.Equals(model, servedModel, StringComparison.Ordinal))
-        {
-            throw new ApiError(404, $"The model '{model}' does not exist. This server serves '{servedModel}'.", "model", "model_not_found");
-        }
-    }
-
     public static SamplerOptions Sampling(SamplingRequestFields r, int vocabSize)
     {
         if (r.N is { } n && n != 1) throw ApiError.BadParam("n", $"Only n=1 is supported, got {n}.");

@@ -5,8 +5,8 @@ using Hearth.Tokenization;
 
 namespace Hearth.Server.Endpoints;
 
-/// <summary>What the endpoints share: the model, its tokenizer and template, the slot pool and the served model's name.</summary>
-internal sealed class ServerState
+/// <summary>What the endpoints share for one served model: the model, its tokenizer and template, the slot pool and its name.</summary>
+internal sealed class ServerState : IDisposable
 {
     public required Model Model { get; init; }
 
@@ -28,8 +28,9 @@ internal sealed class ServerState
     /// <summary>The most calls a forced parallel tool-call reply may hold.</summary>
     public int MaxParallelToolCalls { get; init; } = Hearth.Chat.ToolCalls.ToolCallGrammar.DefaultMaxCalls;
 
-    /// <summary>Whether the chat template knows reasoning blocks (mentions <c>&lt;think&gt;</c>).</summary>
+    /// <summary>Whether the chat template knows reasoning blocks (mentions <c>&lt;think&gt;</c> or <c>[THINK]</c>).</summary>
     public bool TemplateReasons { get; init; }
+
 
     /// <summary>Tokenizes as llama.cpp's server does (BOS as the vocabulary asks, special tokens recognised); never empty.</summary>
     public int[] Tokenize(string text, string param)
@@ -38,6 +39,14 @@ internal sealed class ServerState
         if (tokens.Length > 0) return tokens;
         if (Tokenizer.BosId >= 0) return [Tokenizer.BosId];
         throw ApiError.BadParam(param, $"'{param}' is empty and the model has no BOS token to start from.");
+    }
+
+    /// <summary>Ends the slot pool (requests in flight end), stops the metrics and unmaps the model.</summary>
+    public void Dispose()
+    {
+        Pool.Dispose();
+        Metrics.Dispose();
+        Model.Dispose();
     }
 
     public static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N")[..24];

@@ -26,6 +26,10 @@ internal sealed class ChatCompletionRequest : SamplingRequestFields
 
     [JsonPropertyName("parallel_tool_calls")]
     public bool? ParallelToolCalls { get; set; }
+
+    /// <summary>OpenAI's reasoning effort (<c>low</c>, <c>medium</c>, <c>high</c>): the template's <c>reasoning_effort</c> (gpt-oss).</summary>
+    [JsonPropertyName("reasoning_effort")]
+    public string? ReasoningEffort { get; set; }
 }
 
 /// <summary>One chat message; <c>content</c> is a string or an array of content parts (text parts are joined).</summary>

@@ -42,3 +42,35 @@ internal sealed class HealthStatus
     [JsonPropertyName("requests_waiting")]
     public int RequestsWaiting { get; init; }
 }
+
+/// <summary><c>GET /api/ps</c>: every served model and whether it is loaded (what <c>hearth ps</c> shows).</summary>
+internal sealed class ProcessList
+{
+    [JsonPropertyName("models")]
+    public required List<ProcessInfo> Models { get; init; }
+}
+
+internal sealed class ProcessInfo
+{
+    [JsonPropertyName("id")]
+    public required string Id { get; init; }
+
+    /// <summary>"loaded", "loading" or "unloaded".</summary>
+    [JsonPropertyName("state")]
+    public required string State { get; init; }
+
+    /// <summary>Bytes of GGUF mapped for the weights (0 when unloaded).</summary>
+    [JsonPropertyName("mapped_bytes")]
+    public long MappedBytes { get; init; }
+
+    [JsonPropertyName("requests_in_flight")]
+    public int RequestsInFlight { get; init; }
+
+    /// <summary>Unix seconds of the last request, or null.</summary>
+    [JsonPropertyName("last_used")]
+    public long? LastUsed { get; init; }
+
+    [JsonPropertyName("load_error")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? LoadError { get; init; }
+}

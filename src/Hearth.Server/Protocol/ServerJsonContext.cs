@@ -15,5 +15,6 @@ namespace Hearth.Server.Protocol;
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(ModelInfo))]
 [JsonSerializable(typeof(HealthStatus))]
+[JsonSerializable(typeof(ProcessList))]
 [JsonSerializable(typeof(ErrorResponse))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext;

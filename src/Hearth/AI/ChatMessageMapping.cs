@@ -9,6 +9,23 @@ namespace Hearth.AI;
 /// <summary>Microsoft.Extensions.AI messages and options to the engine's chat messages and generation options.</summary>
 internal static class ChatMessageMapping
 {
+    /// <summary>
+    /// Template variables from the request: <c>reasoning_effort</c> from <see cref="ChatOptions.Reasoning"/> (low, medium,
+    /// high; extra-high is high) or a string <c>reasoning_effort</c> in <see cref="ChatOptions.AdditionalProperties"/>.
+    /// </summary>
+    public static Dictionary<string, object?>? TemplateVariables(ChatOptions? options)
+    {
+        string? effort = options?.Reasoning?.Effort switch
+        {
+            ReasoningEffort.Low => "low",
+            ReasoningEffort.Medium => "medium",
+            ReasoningEffort.High or ReasoningEffort.ExtraHigh => "high",
+            _ => null,
+        };
+        if (options?.AdditionalProperties?.TryGetValue("reasoning_effort", out object? v) == true && v is string s && s.Length > 0) effort = s;
+        return effort is null ? null : new Dictionary<string, object?>(StringComparer.Ordinal) { ["reasoning_effort"] = effort };
+    }
+
     public static List<ChatTemplateMessage> ToTemplateMessages(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
         ArgumentNullException.ThrowIfNull(messages);

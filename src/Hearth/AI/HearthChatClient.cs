@@ -83,7 +83,7 @@ public sealed class HearthChatClient : IChatClient
         }
         LastEvaluatedPromptTokens = stats.PromptTokens - stats.ReusedPromptTokens;
 
-        var split = ReasoningParser.Split(text.ToString(), prompt.OpensReasoning);
+        var split = prompt.Split(text.ToString());
         string content = split.Content;
         IReadOnlyList<ChatTemplateToolCall> calls = [];
         if (tools.NewParser(_template) is { } parser)
@@ -118,7 +118,7 @@ public sealed class HearthChatClient : IChatClient
         var generation = Submit(prompt, generationOptions);
         string responseId = NewId();
         var created = DateTimeOffset.UtcNow;
-        var parser = new ReasoningParser(prompt.OpensReasoning);
+        var parser = prompt.NewReasoningParser();
         var calls = new StreamedToolCalls(tools.NewParser(_template));
         GenerationStats stats = default;
         await foreach (var update in generation.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -175,7 +175,7 @@ public sealed class HearthChatClient : IChatClient
         var tools = ChatToolSetup.Of(options, _template, _options.MaxParallelToolCalls);
         var list = ChatMessageMapping.ToTemplateMessages(messages, options);
         var generation = ChatMessageMapping.ToGenerationOptions(options, _options.DefaultMaxOutputTokens);
-        var prompt = ChatPrompt.Build(_model, _template, list, tools.Tools);
+        var prompt = ChatPrompt.Build(_model, _template, list, tools.Tools, ChatMessageMapping.TemplateVariables(options));
         // A forced call's grammar wins over the response format: the reply must be the call.
         if (tools.ForcingGrammar(prompt.OpensReasoning) is { } grammar) generation = generation with { Sampling = generation.Sampling with { Grammar = grammar } };
         LastPromptText = prompt.Text;

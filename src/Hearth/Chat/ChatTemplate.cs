@@ -62,7 +62,9 @@ public sealed class ChatTemplate
     public string Render(ChatTemplateContext context, ChatTemplateOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return RenderVariables(ChatTemplateVariables.FromContext(context), options ?? ChatTemplateOptions.Default);
+        // gpt-oss's template reads an assistant turn's reasoning as message.thinking (llama.cpp passes it so).
+        return RenderVariables(ChatTemplateVariables.FromContext(context, Source.Contains("message.thinking", StringComparison.Ordinal)),
+            options ?? ChatTemplateOptions.Default);
     }
 
     /// <summary>
@@ -87,7 +89,10 @@ public sealed class ChatTemplate
 
     /// <summary>Whether the template text asks for tool-call arguments as objects (the rule both reference renderers apply).</summary>
     internal bool WantsObjectArguments =>
-        Source.Contains("tool_call.arguments | items", StringComparison.Ordinal) || Source.Contains("tool_call.arguments | tojson", StringComparison.Ordinal);
+        Source.Contains("tool_call.arguments | items", StringComparison.Ordinal) || Source.Contains("tool_call.arguments | tojson", StringComparison.Ordinal)
+        || Source.Contains("['arguments'] is mapping", StringComparison.Ordinal) // Gemma 4 formats object arguments itself
+        // Qwen3-Coder writes it unspaced; |items works only on an object, so no template means a string there.
+        || Source.Contains("tool_call.arguments|items", StringComparison.Ordinal);
 
     private string RenderVariables(Dictionary<string, object?> vars, ChatTemplateOptions options)
     {

@@ -8,12 +8,25 @@ namespace Hearth.Chat;
 /// <summary>Turns the typed <see cref="ChatTemplateContext"/> and .NET values into template values.</summary>
 internal static class ChatTemplateVariables
 {
-    public static Dictionary<string, object?> FromContext(ChatTemplateContext c)
+    /// <param name="c">The conversation.</param>
+    /// <param name="reasoningAsThinking">Also give an assistant turn's reasoning as <c>thinking</c> (gpt-oss's template).</param>
+    public static Dictionary<string, object?> FromContext(ChatTemplateContext c, bool reasoningAsThinking = false)
     {
         var vars = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var kv in c.Variables) vars[kv.Key] = ToValue(kv.Value);
         var messages = new List<object?>(c.Messages.Count);
-        foreach (var m in c.Messages) messages.Add(FromMessage(m));
+        foreach (var m in c.Messages)
+        {
+            var d = FromMessage(m);
+            if (reasoningAsThinking)
+            {
+                // As llama.cpp does for gpt-oss: reasoning as "thinking", and a tool-calling turn without its content
+                // (the template would render that content as analysis, or fail testing text against a null content).
+                if (m.ReasoningContent != null) d["thinking"] = m.ReasoningContent;
+                if (m.ToolCalls is { Count: > 0 } && (m.ReasoningContent != null || m.Content is null)) d.Remove("content");
+            }
+            messages.Add(d);
+        }
         vars["messages"] = messages;
         vars["add_generation_prompt"] = c.AddGenerationPrompt;
         vars["bos_token"] = c.BosToken;

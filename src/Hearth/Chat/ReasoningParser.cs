@@ -26,6 +26,7 @@ public sealed class ReasoningParser
     private string _heldWhitespace = ""; // reasoning's trailing whitespace, emitted only if more reasoning follows
     private bool _reasoningStarted;
     private bool _trimContentStart;
+    private readonly HarmonyChannels? _harmony;
 
     /// <summary>A parser for one reply; <paramref name="startsInReasoning"/> when the prompt already opened the block; the markers default to <c>&lt;think&gt;</c> / <c>&lt;/think&gt;</c>.</summary>
     public ReasoningParser(bool startsInReasoning = false, string openTag = "<think>", string closeTag = "</think>")
@@ -37,6 +38,49 @@ public sealed class ReasoningParser
         _state = startsInReasoning ? State.Reasoning : State.Start;
     }
 
+    /// <summary>
+    /// The reasoning tags a chat template uses: Mistral's <c>[THINK]</c>/<c>[/THINK]</c> (Ministral 3, Magistral) when it
+    /// writes them, else <c>&lt;think&gt;</c>/<c>&lt;/think&gt;</c>; <paramref name="reasons"/> says whether it mentions either.
+    /// </summary>
+    internal static (string Open, string Close) TagsOf(string templateSource, out bool reasons)
+    {
+        var tags = ReasoningTags.Detect(templateSource);
+        reasons = ReasoningTags.TemplateReasons(templateSource);
+        return (tags.Open, tags.Close);
+    }
+
+    private ReasoningParser(HarmonyChannels harmony)
+        : this()
+    {
+        _harmony = harmony;
+    }
+
+    /// <summary>
+    /// A parser for gpt-oss's Harmony replies: the <c>analysis</c> channel is the reasoning, the <c>final</c> channel
+    /// (and commentary without a recipient) the answer; a message to a tool (<c>commentary to=functions.NAME</c>) is
+    /// passed on in the answer for <see cref="ToolCalls.ToolCallParser"/> with <see cref="ToolCalls.ToolCallFormat.Harmony"/>.
+    /// </summary>
+    public static ReasoningParser Harmony() => new(new HarmonyChannels());
+
+    /// <summary>Whether a chat template writes the Harmony format (gpt-oss): its messages carry <c>&lt;|channel|&gt;</c> headers.</summary>
+    public static bool IsHarmony(string templateSource)
+    {
+        ArgumentNullException.ThrowIfNull(templateSource);
+        return templateSource.Contains("<|channel|>", StringComparison.Ordinal) && templateSource.Contains("<|message|>", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The parser for a reply to <paramref name="renderedPrompt"/> made with <paramref name="template"/>: Harmony for
+    /// gpt-oss's templates, else <c>&lt;think&gt;</c> blocks (starting inside one when the prompt opened it).
+    /// </summary>
+    public static ReasoningParser ForTemplate(ChatTemplate template, string renderedPrompt)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        if (IsHarmony(template.Source)) return Harmony();
+        var tags = ReasoningTags.Detect(template.Source);
+        return new ReasoningParser(PromptOpensReasoning(renderedPrompt, tags.Open, tags.Close), tags);
+    }
+
     /// <summary>True when a rendered prompt ends inside an opened reasoning block, so the reply starts as reasoning.</summary>
     public static bool PromptOpensReasoning(string renderedPrompt, string openTag = "<think>", string closeTag = "</think>")
     {
@@ -46,10 +90,19 @@ public sealed class ReasoningParser
                && renderedPrompt.AsSpan(open + openTag.Length).IsWhiteSpace();
     }
 
-    /// <summary>Splits a complete reply.</summary>
-    public static ReasoningDelta Split(string text, bool startsInReasoning = false)
+    /// <summary>A parser for the tags <paramref name="tags"/> (see <see cref="ReasoningTags.Detect"/>).</summary>
+    public ReasoningParser(bool startsInReasoning, ReasoningTags tags)
+        : this(startsInReasoning, (tags ?? throw new ArgumentNullException(nameof(tags))).Open, tags.Close)
     {
-        var p = new ReasoningParser(startsInReasoning);
+    }
+
+    /// <summary>Splits a complete reply.</summary>
+    public static ReasoningDelta Split(string text, bool startsInReasoning = false) => Split(text, startsInReasoning, ReasoningTags.Think);
+
+    /// <summary>Splits a complete reply whose reasoning is written between <paramref name="tags"/>.</summary>
+    public static ReasoningDelta Split(string text, bool startsInReasoning, ReasoningTags tags)
+    {
+        var p = new ReasoningParser(startsInReasoning, tags);
         var a = p.Push(text);
         var b = p.Flush();
         return new ReasoningDelta(a.Reasoning + b.Reasoning, a.Content + b.Content);
@@ -59,6 +112,7 @@ public sealed class ReasoningParser
     public ReasoningDelta Push(string chunk)
     {
         ArgumentNullException.ThrowIfNull(chunk);
+        if (_harmony != null) return _harmony.Push(chunk);
         _pending += chunk;
         var reasoning = new StringBuilder();
         var content = new StringBuilder();
@@ -71,6 +125,7 @@ public sealed class ReasoningParser
     /// <summary>Ends the stream: text held back is released (an unclosed reasoning block stays reasoning).</summary>
     public ReasoningDelta Flush()
     {
+        if (_harmony != null) return _harmony.Flush();
         var reasoning = new StringBuilder();
         switch (_state)
         {

@@ -38,6 +38,13 @@ public static class ModelQuantizer
         GgmlType.IQ4_XS => 30,
         GgmlType.TQ1_0 => 36,
         GgmlType.TQ2_0 => 37,
+        GgmlType.IQ2_XXS => 19,
+        GgmlType.IQ2_XS => 20,
+        GgmlType.IQ3_XXS => 23,
+        GgmlType.IQ1_S => 24,
+        GgmlType.IQ3_S => 26,
+        GgmlType.IQ2_S => 28,
+        GgmlType.IQ1_M => 31,
         GgmlType.MXFP4 => 38, // LLAMA_FTYPE_MOSTLY_MXFP4_MOE
         _ => throw new NotSupportedException($"No llama.cpp file type for {t}."),
     };

@@ -106,7 +106,7 @@ internal sealed class HubClient : IDisposable
         }
         catch (HttpRequestException e)
         {
-            throw new HubException(HubErrorKind.Network, $"Cannot reach {request.RequestUri!.GetLeftPart(UriPartial.Authority)} for '{repo}': {e.Message}", e);
+            throw new HubException(HubErrorKind.Network, $"Cannot reach {request.RequestUri!.GetLeftPart(UriPartial.Authority)} for '{repo}': {e.Message.TrimEnd('.')}.", e);
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {

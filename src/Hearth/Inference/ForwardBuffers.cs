@@ -20,8 +20,9 @@ internal sealed class ForwardBuffers
         TokenCache = new KvCache[maxBatch];
         TokenState = new RecurrentState?[maxBatch];
         OutputRows = new int[maxBatch];
-        int qDim = c.HeadCount * c.HeadDim, kDim = c.HeadCountKv * c.HeadDim, vDim = c.HeadCountKv * c.ValueHeadDim;
-        int attnDim = c.HeadCount * (c.IsLatentAttention ? c.MlaValueDim : c.ValueHeadDim);
+        int qDim = c.HeadCount * c.MaxHeadDim, kDim = Math.Max(c.HeadCountKv * c.HeadDim, c.MaxKeyWidth);
+        int vDim = Math.Max(c.HeadCountKv * c.ValueHeadDim, c.MaxValueWidth);
+        int attnDim = c.HeadCount * (c.IsLatentAttention ? c.MlaValueDim : c.MaxValueHeadDim);
         int ff = c.MaxFeedForwardLength;
         X = new float[maxBatch * c.EmbeddingLength];
         Xb = new float[maxBatch * Math.Max(c.EmbeddingLength, attnDim)];
@@ -46,6 +47,7 @@ internal sealed class ForwardBuffers
                 RecurrentGate = new float[maxBatch * c.DeltaValueWidth];
                 RecurrentBeta = new float[maxBatch * c.DeltaValueHeads];
                 RecurrentDecay = new float[maxBatch * c.DeltaValueHeads];
+                RecurrentFused = new float[maxBatch * (c.ConvChannels + c.DeltaValueWidth + 2 * c.DeltaValueHeads)];
             }
             widest = Math.Max(widest, outWidth);
         }
@@ -59,7 +61,7 @@ internal sealed class ForwardBuffers
         Scores = new float[threads][];
         HeadScratch = new float[threads][];
         ThreadBytes = new byte[threads][];
-        int scratch = Math.Max(Math.Max(c.HeadDim, c.ValueHeadDim), c.KvLoraRank + c.RopeDimensionCount);
+        int scratch = Math.Max(Math.Max(c.MaxHeadDim, c.MaxValueHeadDim), c.KvLoraRank + c.RopeDimensionCount);
         for (int i = 0; i < threads; i++)
         {
             HeadScratch[i] = new float[scratch];
@@ -85,6 +87,19 @@ internal sealed class ForwardBuffers
             ExpertOutput = new float[maxBatch * c.EmbeddingLength];
             MoeSum = new float[maxBatch * c.EmbeddingLength];
             SharedExpertGate = new float[maxBatch];
+            if (c.ExpertsBesideDense)
+            {
+                DenseOut = new float[maxBatch * c.EmbeddingLength];
+                RouterInput = new float[maxBatch * c.EmbeddingLength];
+            }
+        }
+        if (c.PerLayerEmbeddingLength > 0)
+        {
+            int ple = c.PerLayerEmbeddingLength;
+            PerLayerInput = new float[maxBatch * c.BlockCount * ple];
+            PerLayerProjected = new float[maxBatch * c.BlockCount * ple];
+            PerLayerGate = new float[maxBatch * ple];
+            PerLayerUp = new float[maxBatch * ple];
         }
         EnsureContext(contextSize);
     }
@@ -159,6 +174,8 @@ internal sealed class ForwardBuffers
 
     public float[] RecurrentDecay { get; } = [];  // [batch, n_v_heads] Gated DeltaNet's log decay g
 
+    public float[] RecurrentFused { get; } = [];  // [batch, q|k|v|z or β|α] Qwen3-Next's grouped projections before de-grouping
+
     // Gated attention (Qwen3.5; empty otherwise).
     public float[] QueryAndGate { get; } = [];    // [batch, n_head * 2 * head_dim] per head: query then gate
 
@@ -182,6 +199,18 @@ internal sealed class ForwardBuffers
     public float[] MoeSum { get; } = [];          // [batch, n_embd] weighted sum of the experts
 
     public float[] SharedExpertGate { get; } = [];  // [batch] sigmoid gate of the shared expert (Qwen3.5-MoE)
+    public float[] DenseOut { get; } = [];        // [batch, n_embd] the dense branch beside the experts (Gemma 4)
+
+    public float[] RouterInput { get; } = [];     // [batch, n_embd] the router's own normed input (Gemma 4)
+
+    // Per-layer input embeddings (Gemma 4 E2B/E4B; empty otherwise).
+    public float[] PerLayerInput { get; } = [];     // [batch, n_layer * n_embd_per_layer] each layer's input slice
+
+    public float[] PerLayerProjected { get; } = []; // [batch, n_layer * n_embd_per_layer] projection of the embeddings
+
+    public float[] PerLayerGate { get; } = [];      // [batch, n_embd_per_layer]
+
+    public float[] PerLayerUp { get; } = [];        // [batch, n_embd_per_layer] one layer's slice, gathered
 
     /// <summary>Which input and type <see cref="Quantized"/> currently holds, so q/k/v (and gate/up) share one conversion.</summary>
     public (float[]? Source, int Version, GgmlType Type) QuantizedFor { get; set; }

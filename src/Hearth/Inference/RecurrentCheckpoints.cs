@@ -19,7 +19,8 @@ internal sealed class RecurrentCheckpoints
     private readonly ModelConfig _config;
     private readonly RecurrentState?[] _states;
     private readonly bool[] _valid;
-    private int _next;
+    private readonly long[] _stamp;  // when each slot was written: the smallest is the oldest
+    private long _clock;
 
     public RecurrentCheckpoints(ModelConfig config, int capacity)
     {
@@ -27,6 +28,7 @@ internal sealed class RecurrentCheckpoints
         Capacity = Math.Max(0, capacity);
         _states = new RecurrentState?[Capacity];
         _valid = new bool[Capacity];
+        _stamp = new long[Capacity];
     }
 
     public int Capacity { get; }
@@ -62,11 +64,21 @@ internal sealed class RecurrentCheckpoints
             if (_valid[i] && _states[i]!.Position == state.Position)
             {
                 _states[i]!.CopyFrom(state);
+                _stamp[i] = ++_clock;
                 return;
             }
         }
-        int slot = _next;
-        _next = (_next + 1) % Capacity;
+        // A free slot first (rewinding frees some), else the oldest.
+        int slot = Array.IndexOf(_valid, false);
+        if (slot < 0)
+        {
+            slot = 0;
+            for (int i = 1; i < Capacity; i++)
+            {
+                if (_stamp[i] < _stamp[slot]) slot = i;
+            }
+        }
+        _stamp[slot] = ++_clock;
         _states[slot] ??= new RecurrentState(_config);
         _states[slot]!.CopyFrom(state);
         _valid[slot] = true;

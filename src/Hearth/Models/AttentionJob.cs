@@ -25,6 +25,9 @@ internal sealed class AttentionJob : IParallelJob
     private int _tokensPerChunk;
     private int _blocks;
     private int _headSplit;
+    private int _kvHeads;
+    private int _hd;
+    private int _vhd;
     private float[][] _keys = [];   // per thread: [context, head_dim] one kv head's keys as float
     private float[][] _values = []; // per thread: [context, v_head_dim]
     private Half[][] _half = [];    // per thread: [max(context, head_dim)] F16 round-trip scratch
@@ -39,7 +42,10 @@ internal sealed class AttentionJob : IParallelJob
     /// <param name="softcap">Scores become softcap · tanh(score / softcap) before scaling; 0 = none.</param>
     /// <param name="window">Sliding window in positions; 0 = the whole context.</param>
     /// <param name="sinks">Per-head sink logits that join each softmax (gpt-oss), or null. // [n_head]</param>
-    public void Set(ModelConfig c, ForwardBuffers buf, int layer, int nTokens, float scale, float softcap = 0, int window = 0, float[]? sinks = null)
+    /// <param name="queryLayer">The layer whose geometry (kv heads, head sizes) applies; default <paramref name="layer"/>
+    /// (differs when the layer attends over another layer's cache).</param>
+    public void Set(ModelConfig c, ForwardBuffers buf, int layer, int nTokens, float scale, float softcap = 0, int window = 0, float[]? sinks = null,
+        int queryLayer = -1)
     {
         _sinks = sinks;
         _c = c;
@@ -49,16 +55,21 @@ internal sealed class AttentionJob : IParallelJob
         _scale = scale;
         _softcap = softcap;
         _window = window;
+        if (queryLayer < 0) queryLayer = layer;
+        _kvHeads = c.KvHeadsOf(queryLayer);
+        _hd = c.HeadDimOf(queryLayer);
+        _vhd = c.ValueHeadDimOf(queryLayer);
         int threads = buf.Scores.Length;
-        int kvHeads = c.HeadCountKv, group = c.HeadCount / c.HeadCountKv;
+        int kvHeads = _kvHeads, group = c.HeadCount / kvHeads;
         // Enough chunks for every thread several times over, but blocks of up to 32 tokens to share the conversion.
         _tokensPerChunk = Math.Clamp(nTokens * kvHeads / (threads * 4), 1, 32);
         _blocks = (nTokens + _tokensPerChunk - 1) / _tokensPerChunk;
         _headSplit = Math.Clamp((threads * 2 + kvHeads * _blocks - 1) / (kvHeads * _blocks), 1, group);
         ChunkCount = kvHeads * _blocks * _headSplit;
         int cap = buf.ContextCapacity;
-        int halfLength = Math.Max(cap, Math.Max(c.HeadDim, c.ValueHeadDim));
-        if (_keys.Length != threads || _keys[0].Length < cap * c.HeadDim || _values[0].Length < cap * c.ValueHeadDim
+        int hdMax = c.MaxHeadDim, vhdMax = c.MaxValueHeadDim;
+        int halfLength = Math.Max(cap, Math.Max(hdMax, vhdMax));
+        if (_keys.Length != threads || _keys[0].Length < cap * hdMax || _values[0].Length < cap * vhdMax
             || _half[0].Length < halfLength)
         {
             // Sized once per context size (not per token): no allocation in the steady state.
@@ -67,8 +78,8 @@ internal sealed class AttentionJob : IParallelJob
             _half = new Half[threads][];
             for (int i = 0; i < threads; i++)
             {
-                _keys[i] = new float[cap * c.HeadDim];
-                _values[i] = new float[cap * c.ValueHeadDim];
+                _keys[i] = new float[cap * hdMax];
+                _values[i] = new float[cap * vhdMax];
                 _half[i] = new Half[halfLength];
             }
         }
@@ -90,13 +101,13 @@ internal sealed class AttentionJob : IParallelJob
     public void Execute(int chunk, int threadIndex)
     {
         var c = _c;
-        int kvHeads = c.HeadCountKv, group = c.HeadCount / kvHeads;
+        int kvHeads = _kvHeads, group = c.HeadCount / kvHeads;
         int sg = chunk % _headSplit, rest = chunk / _headSplit;
         int kvh = rest % kvHeads, block = rest / kvHeads;
         int groupSize = (group + _headSplit - 1) / _headSplit;
         int h0 = kvh * group + sg * groupSize, h1 = kvh * group + Math.Min(group, (sg + 1) * groupSize);
         int t0 = block * _tokensPerChunk, t1 = Math.Min(_tokens, t0 + _tokensPerChunk);
-        int hd = c.HeadDim, vhd = c.ValueHeadDim;
+        int hd = _hd, vhd = _vhd;
         float scale = _scale, cap = _softcap;
         var kf = _keys[threadIndex];
         var vf = _values[threadIndex];
@@ -117,7 +128,7 @@ internal sealed class AttentionJob : IParallelJob
             {
                 var keys = cache.KeysUpTo(_layer, count);
                 var values = cache.ValuesUpTo(_layer, count);
-                int kw = cache.KeyWidth, vw = cache.ValueWidth;
+                int kw = cache.KeyWidthOf(_layer), vw = cache.ValueWidthOf(_layer);
                 for (int j = have; j < count; j++)
                 {
                     TensorPrimitives.ConvertToSingle(keys.Slice(j * kw + kvh * hd, hd), kf.AsSpan(j * hd, hd));

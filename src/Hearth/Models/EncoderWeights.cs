@@ -49,7 +49,7 @@ internal sealed class EncoderWeights
         if (t.Has("token_types.weight"))
         {
             var types = t.Find("token_types.weight");
-            if (types.Columns != d) throw new InvalidDataException($"Tensor 'token_types.weight' has rows of {types.Columns}; expected {d}.");
+            if (types.Columns != d) throw new ModelConfigurationException($"Tensor 'token_types.weight' has rows of {types.Columns}; expected {d}.");
             var all = t.Vector("token_types.weight", checked((int)types.ElementCount));
             type0 = all.AsSpan(0, d).ToArray();
         }

@@ -32,6 +32,19 @@ internal sealed class ExpertWeights
 
     public WeightMatrix? SharedDown { get; init; }          // [n_ff_exp * n_shared] -> [n_embd]
 
+    /// <summary>Per-expert output multiplier (<c>ffn_down_exps.scale</c>, Gemma 4's per-expert scale).</summary>
+    public float[]? DownScale { get; init; }                // [n_expert]
+
+    // Gemma 4, experts beside a dense feed-forward: the router reads rms_norm(residual) / sqrt(n_embd) · gate_inp.scale
+    // (folded into one weight here), the experts read pre_ffw_norm_2(residual); post_ffw_norm_1 / _2 norm the dense and
+    // expert outputs before they are summed.
+    public float[]? RouterNorm { get; init; }               // [n_embd] gate_inp.scale / sqrt(n_embd)
+
+    public float[]? PreNorm { get; init; }                  // [n_embd]
+
+    public float[]? PostNorm { get; init; }                 // [n_embd]
+
+    public float[]? DensePostNorm { get; init; }            // [n_embd]
     /// <summary>Qwen3.5-MoE: the shared expert's output is scaled by sigmoid(this · x) (ffn_gate_inp_shexp).</summary>
     public float[]? SharedExpertGate { get; init; }         // [n_embd]
 }

@@ -41,8 +41,24 @@ internal sealed class GatedDeltaNet
     {
         var c = _c;
         var w = L.Recurrent!;
-        _model.Linear(buf.Xb, n, buf, pool, w.InProj, buf.RecurrentIn, w.Gate!, buf.RecurrentGate, w.Beta!, buf.RecurrentBeta);
-        _model.Linear(w.Alpha!, buf.Xb, n, buf.RecurrentDecay, buf, pool);
+        if (w.FusedQkvz)
+        {
+            _model.Linear(w.InProj, buf.Xb, n, buf.RecurrentFused, buf, pool);
+            for (int t = 0; t < n; t++) SplitQkvz(t, buf);
+        }
+        else
+        {
+            _model.Linear(buf.Xb, n, buf, pool, w.InProj, buf.RecurrentIn, w.Gate!, buf.RecurrentGate);
+        }
+        if (w.BetaAlpha != null)
+        {
+            _model.Linear(w.BetaAlpha, buf.Xb, n, buf.RecurrentFused, buf, pool);
+            for (int t = 0; t < n; t++) SplitBetaAlpha(t, buf);
+        }
+        else
+        {
+            _model.Linear(buf.Xb, n, buf, pool, w.Beta!, buf.RecurrentBeta, w.Alpha!, buf.RecurrentDecay);
+        }
         _buf = buf;
         _w = w;
         _layer = layer;
@@ -53,6 +69,38 @@ internal sealed class GatedDeltaNet
         _rows.ForRows(pool, heads, 8L * n * heads * s * s, _deltaHeads);
         buf.InputVersion++;
         _model.Linear(L.Wo, buf.RecurrentOut, n, buf.Xb, buf, pool);
+    }
+
+    // Qwen3-Next's ssm_in row t: per key head g, [q (S), k (S), v (r·S), z (r·S)] → q | k | v in RecurrentIn, z in RecurrentGate.
+    private void SplitQkvz(int t, ForwardBuffers buf)
+    {
+        var c = _c;
+        int s = c.DeltaHeadDim, kw = c.DeltaKeyWidth, r = c.DeltaValueHeads / c.DeltaKeyHeads, ch = c.ConvChannels, inner = c.DeltaValueWidth;
+        int group = 2 * s + 2 * r * s;
+        var src = buf.RecurrentFused.AsSpan(t * (ch + inner), ch + inner);
+        var qkv = buf.RecurrentIn.AsSpan(t * ch, ch);
+        var z = buf.RecurrentGate.AsSpan(t * inner, inner);
+        for (int g = 0; g < c.DeltaKeyHeads; g++)
+        {
+            var part = src.Slice(g * group, group);
+            part.Slice(0, s).CopyTo(qkv.Slice(g * s, s));
+            part.Slice(s, s).CopyTo(qkv.Slice(kw + g * s, s));
+            part.Slice(2 * s, r * s).CopyTo(qkv.Slice(2 * kw + g * r * s, r * s));
+            part.Slice(2 * s + r * s, r * s).CopyTo(z.Slice(g * r * s, r * s));
+        }
+    }
+
+    // Qwen3-Next's ssm_ba row t: per key head g, [β (r), α (r)] → RecurrentBeta, RecurrentDecay (value heads g·r..).
+    private void SplitBetaAlpha(int t, ForwardBuffers buf)
+    {
+        var c = _c;
+        int heads = c.DeltaValueHeads, r = heads / c.DeltaKeyHeads;
+        var src = buf.RecurrentFused.AsSpan(t * 2 * heads, 2 * heads);
+        for (int g = 0; g < c.DeltaKeyHeads; g++)
+        {
+            src.Slice(g * 2 * r, r).CopyTo(buf.RecurrentBeta.AsSpan(t * heads + g * r, r));
+            src.Slice(g * 2 * r + r, r).CopyTo(buf.RecurrentDecay.AsSpan(t * heads + g * r, r));
+        }
     }
 
     // Channels [c0, c1) of every token: the convolution step, then SiLU.
@@ -104,7 +152,7 @@ internal sealed class GatedDeltaNet
             var state = buf.TokenState[t]!.Matrix(_layer);
             for (int h = h0; h < h1; h++)
             {
-                int kh = h % c.DeltaKeyHeads;
+                int kh = c.DeltaKeyHeadOf(h);
                 var o = buf.RecurrentOut.AsSpan(t * inner + h * s, s);
                 RecurrentKernels.DeltaRuleStep(state.Slice(h * s * s, s * s), qkv.Slice(kh * s, s), qkv.Slice(kw + kh * s, s),
                     qkv.Slice(2 * kw + h * s, s), buf.RecurrentDecay[t * heads + h], buf.RecurrentBeta[t * heads + h], scale, o);

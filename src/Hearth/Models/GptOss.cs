@@ -1,3 +1,5 @@
+using Hearth.Gguf;
+
 namespace Hearth.Models;
 
 /// <summary>
@@ -23,10 +25,10 @@ internal static class GptOss
         Configure = (c, file) =>
         {
             string a = c.Architecture;
-            if (c.ExpertCount <= 0) throw new InvalidDataException($"A gpt-oss model needs '{a}.expert_count'.");
+            if (c.ExpertCount <= 0) throw new ModelConfigurationException($"A gpt-oss model needs '{a}.expert_count'.");
             if (c.SlidingWindow > 0)
             {
-                c.SlidingLayers = Gemma.SlidingPattern(c.BlockCount, (int)(file.GetInt64($"{a}.attention.sliding_window_pattern") ?? 2));
+                c.SlidingLayers = Gemma.SlidingPattern(c.BlockCount, ModelConfig.ReadInt(file, $"{a}.attention.sliding_window_pattern", 2));
             }
             c.ExpertGating = ExpertGating.SoftmaxWeight;
             c.ExpertWeightsNorm = false;

@@ -54,4 +54,14 @@ internal sealed class LayerWeights
 
     /// <summary>Norm of the feed-forward output before the residual add (Gemma 2/3).</summary>
     public float[]? FfnPostNorm { get; init; }              // [n_embd]
+
+    /// <summary>Per-layer input embedding block (Gemma 4 E2B/E4B): gate from the residual, projection back, its norm.</summary>
+    public WeightMatrix? PerLayerGate { get; init; }        // [n_embd] -> [n_embd_per_layer]
+
+    public WeightMatrix? PerLayerProjection { get; init; }  // [n_embd_per_layer] -> [n_embd]
+
+    public float[]? PerLayerPostNorm { get; init; }         // [n_embd]
+
+    /// <summary>Scalar the block's output is multiplied by (Gemma 4's layer_output_scale); 0 = none.</summary>
+    public float OutputScale { get; init; }
 }

@@ -1,3 +1,4 @@
+using Hearth.Gguf;
 using Hearth.Numerics;
 
 namespace Hearth.Models;
@@ -19,17 +20,17 @@ internal static class Lfm2
         Configure = (c, file) => Configure(c, file),
     };
 
-    internal static void Configure(ModelConfig c, Gguf.GgufFile file)
+    internal static void Configure(ModelConfig c, GgufFile file)
     {
         string a = c.Architecture;
         var kvHeads = ModelConfig.PerLayer(file, $"{a}.attention.head_count_kv", c.BlockCount)
-            ?? throw new InvalidDataException($"An {a} model needs '{a}.attention.head_count_kv' (0 on its convolution layers).");
+            ?? throw new ModelConfigurationException($"An {a} model needs '{a}.attention.head_count_kv' (0 on its convolution layers).");
         var recurrent = new bool[c.BlockCount];
         for (int l = 0; l < recurrent.Length; l++) recurrent[l] = kvHeads[l] == 0;
         c.RecurrentLayers = recurrent;
         c.Mixer = RecurrentMixer.ShortConv;
-        c.ConvKernel = (int)(file.GetInt64($"{a}.shortconv.l_cache")
-            ?? throw new InvalidDataException($"An {a} model needs '{a}.shortconv.l_cache'."));
+        c.ConvKernel = ModelConfig.ReadInt(file, $"{a}.shortconv.l_cache", 0, min: 1) is int k and > 0 ? k
+            : throw new ModelConfigurationException($"An {a} model needs '{a}.shortconv.l_cache'.", $"{a}.shortconv.l_cache");
         c.ConvChannels = c.EmbeddingLength;
         if (c.SlidingWindow > 0)
         {

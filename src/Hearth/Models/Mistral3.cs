@@ -11,6 +11,8 @@ namespace Hearth.Models;
 /// </summary>
 internal static class Mistral3
 {
+    private static readonly string[] OptionalBiases = ["attn_output.bias", "ffn_gate.bias", "ffn_up.bias", "ffn_down.bias"];
+
     public static ArchitectureTraits Traits { get; } = new()
     {
         Name = "mistral3",
@@ -23,6 +25,13 @@ internal static class Mistral3
             {
                 long orig = file.GetInt64($"{a}.rope.scaling.original_context_length") ?? 0;
                 c.AttnTemperatureFloor = orig > 0 ? (int)Math.Min(orig, int.MaxValue) : c.ContextLength;
+            }
+            // llama.cpp's graph also takes optional output and feed-forward biases, which no Ministral 3 file has;
+            // refuse them rather than run without.
+            foreach (string bias in OptionalBiases)
+            {
+                if (file.FindTensor("blk.0." + bias) != null)
+                    throw new NotSupportedException($"This mistral3 model has '{bias}' tensors, which Hearth does not support yet.");
             }
             if (c.ExpertCount > 0)
             {

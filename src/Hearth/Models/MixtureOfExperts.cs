@@ -9,7 +9,8 @@ namespace Hearth.Models;
 /// (softmax or sigmoid; or, for gpt-oss, the logits choose and a softmax over the chosen ones weighs them); the experts are chosen on the probabilities plus an optional selection bias (DeepSeek-V3), optionally only
 /// from the best groups (group score = sum of its two best); each chosen expert's weight is its unbiased probability,
 /// optionally divided by the chosen ones' sum and multiplied by a scale; output = Σ weight · gated expert (with per-expert
-/// biases where the file has them) + shared experts. Tokens are grouped by expert, so each selected expert's matrices are read once per batch (a GEMM over its
+/// biases where the file has them) + shared experts. Gemma 4 runs it beside a dense feed-forward
+/// (<see cref="ForwardBesideDense"/>) with a per-expert output scale. Tokens are grouped by expert, so each selected expert's matrices are read once per batch (a GEMM over its
 /// tokens) and unselected experts are never touched.
 /// </summary>
 internal sealed class MixtureOfExperts
@@ -27,12 +28,36 @@ internal sealed class MixtureOfExperts
         _groupScore = new float[Math.Max(1, _c.ExpertGroupCount)];
     }
 
-    /// <summary>Feed-forward of <paramref name="n"/> tokens: input in Xb (normed), output into Xb.</summary>
-    public void Forward(ExpertWeights e, int n, ForwardBuffers buf, WorkerPool pool)
+    /// <summary>
+    /// Gemma 4's expert block: the dense feed-forward of Xb (ffn_norm of the residual X) normed by post_ffw_norm_1, plus
+    /// the experts over pre_ffw_norm_2(X) routed by rms_norm(X) · gate_inp.scale / sqrt(n_embd), normed by
+    /// post_ffw_norm_2; the sum lands in Xb.
+    /// </summary>
+    public void ForwardBesideDense(LayerWeights L, int n, ForwardBuffers buf, WorkerPool pool)
+    {
+        var e = L.Experts!;
+        var rows = _model.Rows;
+        int d = _c.EmbeddingLength;
+        float eps = _c.RmsNormEps;
+        _model.FeedForward(L.Gate!, L.Up!, L.Down!, buf.Xb, n, buf.Xb, buf, pool);
+        rows.RmsNorm(pool, buf.Xb, e.DensePostNorm!, eps, buf.DenseOut, n, d);
+        rows.RmsNorm(pool, buf.X, e.RouterNorm!, eps, buf.RouterInput, n, d);
+        rows.RmsNorm(pool, buf.X, e.PreNorm!, eps, buf.Xb, n, d);
+        buf.InputVersion++;
+        Forward(e, n, buf, pool, buf.RouterInput);
+        rows.RmsNorm(pool, buf.Xb, e.PostNorm!, eps, buf.Xb, n, d);
+        rows.Add(pool, buf.Xb, buf.DenseOut, n, d);
+    }
+
+    /// <summary>Feed-forward of <paramref name="n"/> tokens: input in Xb (normed), output into Xb. The router reads
+    /// <paramref name="routerInput"/> when given, else Xb.</summary>
+    public void Forward(ExpertWeights e, int n, ForwardBuffers buf, WorkerPool pool, float[]? routerInput = null)
     {
         var c = _c;
         int d = c.EmbeddingLength, used = c.ExpertUsedCount;
-        _model.Linear(e.Router, buf.Xb, n, buf.RouterLogits, buf, pool);
+        if (routerInput != null) buf.InputVersion++;
+        _model.Linear(e.Router, routerInput ?? buf.Xb, n, buf.RouterLogits, buf, pool);
+        if (routerInput != null) buf.InputVersion++;
         if (e.RouterBias != null)
         {
             for (int t = 0; t < n; t++) TensorPrimitives.Add(buf.RouterLogits.AsSpan(t * c.ExpertCount, c.ExpertCount), e.RouterBias, buf.RouterLogits.AsSpan(t * c.ExpertCount, c.ExpertCount));
@@ -63,6 +88,7 @@ internal sealed class MixtureOfExperts
             {
                 int t = buf.ExpertTokens[i];
                 float weight = buf.ExpertWeights[t * used + buf.ExpertSlots[i]];
+                if (e.DownScale != null) weight *= e.DownScale[x];
                 var acc = sum.Slice(t * d, d);
                 TensorPrimitives.MultiplyAdd(buf.ExpertOutput.AsSpan(i * d, d), weight, acc, acc);
             }

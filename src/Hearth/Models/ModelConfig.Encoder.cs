@@ -32,7 +32,7 @@ public sealed partial class ModelConfig
             >= 0 and <= 4 => (PoolingType)pooling,
             _ => throw new NotSupportedException($"Metadata '{a}.pooling_type' = {pooling} is not a pooling type Hearth knows (0 none, 1 mean, 2 cls, 3 last, 4 rank)."),
         };
-        if (file.GetValueOrNull($"{a}.classifier.output_labels") is { } labels) ClassifierOutputs = Math.Max(1, labels.ArrayLength);
+        if (file.GetValueOrNull($"{a}.classifier.output_labels") is { IsArray: true } labels) ClassifierOutputs = Math.Max(1, labels.ArrayLength);
         MoeEveryNLayers = (int)Math.Clamp(file.GetInt64($"{a}.moe_every_n_layers") ?? 0, 0, int.MaxValue);
     }
 }

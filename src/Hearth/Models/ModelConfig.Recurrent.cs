@@ -45,6 +45,13 @@ public sealed partial class ModelConfig
 
     internal int DeltaValueHeads { get; set; }
 
+    /// <summary>Qwen3-Next repeats each key head for consecutive value heads (value head h reads key head
+    /// h / (n_v / n_k)) where Qwen3.5 tiles them (h mod n_k).</summary>
+    internal bool DeltaGroupedKeyHeads { get; set; }
+
+    /// <summary>The key head value head <paramref name="h"/> reads.</summary>
+    internal int DeltaKeyHeadOf(int h) => DeltaGroupedKeyHeads ? h / (DeltaValueHeads / DeltaKeyHeads) : h % DeltaKeyHeads;
+
     internal int DeltaKeyWidth => DeltaKeyHeads * DeltaHeadDim;
 
     /// <summary>Gated DeltaNet: width of the values and of the mixer output (<c>ssm.inner_size</c>).</summary>
@@ -64,6 +71,28 @@ public sealed partial class ModelConfig
 
     internal bool IsRecurrent => RecurrentLayers != null;
 
+    /// <summary>F16 bytes one position takes in the KV cache (attention layers only).</summary>
+    public long KvCacheBytesPerToken
+    {
+        get
+        {
+            long layers = 0;
+            for (int l = 0; l < BlockCount; l++) layers += IsRecurrentLayer(l) ? 0 : 1;
+            return 2L * layers * (CacheKeyWidth + CacheValueWidth);
+        }
+    }
+
+    /// <summary>F32 bytes of one sequence's recurrent state (see <see cref="Inference.RecurrentState"/>); 0 for a transformer.</summary>
+    public long RecurrentStateBytes
+    {
+        get
+        {
+            long layers = 0;
+            for (int l = 0; l < BlockCount; l++) layers += IsRecurrentLayer(l) ? 1 : 0;
+            return 4L * layers * ((long)ConvWindow * ConvChannels + RecurrentMatrixSize);
+        }
+    }
+
     internal bool IsRecurrentLayer(int layer) => RecurrentLayers != null && RecurrentLayers[layer];
 
     /// <summary>An integer metadata value that may be one number or one per layer (llama.cpp's get_key_or_arr).</summary>
@@ -74,12 +103,12 @@ public sealed partial class ModelConfig
         if (v.Value is not Array a)
         {
             var one = new long[layers];
-            Array.Fill(one, v.AsInt64());
+            Array.Fill(one, v.AsInt64(key));
             return one;
         }
-        if (a.Length != layers) throw new InvalidDataException($"Metadata '{key}' has {a.Length} values; the model has {layers} layers.");
+        if (a.Length != layers) throw new ModelConfigurationException($"Metadata '{key}' has {a.Length} values; the model has {layers} layers.", key);
         var result = new long[layers];
-        for (int i = 0; i < layers; i++) result[i] = Convert.ToInt64(a.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+        for (int i = 0; i < layers; i++) result[i] = Element(v, key, a.GetValue(i));
         return result;
     }
 
@@ -88,20 +117,49 @@ public sealed partial class ModelConfig
     {
         var v = file.GetValueOrNull(key);
         if (v is null) return null;
-        if (v.Value is not Array a) return v.AsInt64();
+        if (v.Value is not Array a) return v.AsInt64(key);
         long max = 0;
-        foreach (object o in a) max = Math.Max(max, Convert.ToInt64(o, System.Globalization.CultureInfo.InvariantCulture));
+        foreach (object? o in a) max = Math.Max(max, Element(v, key, o));
         return max;
     }
+
+    /// <summary>An element of an integer array; any other element type is an error naming the key.</summary>
+    private static long Element(GgufValue array, string key, object? o) => o switch
+    {
+        byte x => x,
+        sbyte x => x,
+        ushort x => x,
+        short x => x,
+        uint x => x,
+        int x => x,
+        long x => x,
+        ulong x when x <= long.MaxValue => (long)x,
+        bool x => x ? 1 : 0,
+        _ => throw array.WrongType(key, "an integer or an array of integers"),
+    };
+
+    /// <summary>One integer element of a per-layer array; any other element type is a typed error naming the key.</summary>
+    internal static long LayerValue(object? o, string key) => o switch
+    {
+        byte v => v,
+        sbyte v => v,
+        ushort v => v,
+        short v => v,
+        uint v => v,
+        int v => v,
+        long v => v,
+        ulong v when v <= long.MaxValue => (long)v,
+        _ => throw new ModelConfigurationException($"Metadata '{key}' should hold integers, one per layer, but holds {o?.GetType().Name ?? "null"} values.", key),
+    };
 
     private void ValidateRecurrent()
     {
         if (RecurrentLayers is null) return;
-        if (ConvKernel < 2) throw new InvalidDataException($"A recurrent layer needs a convolution kernel of at least 2 taps (got {ConvKernel}).");
+        if (ConvKernel < 2) throw new ModelConfigurationException($"A recurrent layer needs a convolution kernel of at least 2 taps (got {ConvKernel}).");
         if (Mixer == RecurrentMixer.GatedDeltaNet)
         {
             if (DeltaHeadDim <= 0 || DeltaKeyHeads <= 0 || DeltaValueHeads <= 0 || DeltaValueHeads % DeltaKeyHeads != 0)
-                throw new InvalidDataException(
+                throw new ModelConfigurationException(
                     $"Gated DeltaNet needs ssm.state_size > 0 and ssm.time_step_rank ({DeltaValueHeads}) a multiple of ssm.group_count ({DeltaKeyHeads}).");
         }
     }

@@ -81,6 +81,78 @@ public sealed partial class ModelConfig
 
     internal int ExpertGroupUsedCount { get; set; }
 
+    /// <summary>kv heads per layer when they differ (Gemma 4's global layers have fewer); null = <see cref="HeadCountKv"/>.</summary>
+    internal int[]? LayerHeadCountKv { get; set; }
+
+    /// <summary>Feed-forward width per layer when stated per layer; null = <see cref="FeedForwardLength"/>.</summary>
+    internal int[]? LayerFeedForwardLength { get; set; }
+
+    /// <summary>Key / value head widths and rotated dimensions of the sliding-window layers (<c>*_swa</c> keys); 0 = as the others.</summary>
+    internal int HeadDimSwa { get; set; }
+
+    internal int ValueHeadDimSwa { get; set; }
+
+    internal int RopeDimensionCountSwa { get; set; }
+
+    /// <summary>
+    /// Layers [0, KvLayerCount) store keys and values; each later one attends over the cache of the last earlier layer of
+    /// its kind (the last global layer, or the one before it for sliding layers), as llama.cpp's Gemma 3n/4 reuse.
+    /// </summary>
+    internal int KvLayerCount { get; set; }
+
+    /// <summary>Whether rope_freqs.weight also divides the frequencies of sliding-window layers (not in Gemma 4).</summary>
+    internal bool RopeFactorsOnLocalLayers { get; set; } = true;
+
+    /// <summary>Values are RMS-normed per head without a weight (Gemma 4); a layer without attn_v takes its keys' projection.</summary>
+    internal bool ValueNorm { get; set; }
+
+    /// <summary>Per-layer input embeddings' width (Gemma 4 E2B/E4B, <see cref="PerLayerEmbeddings"/>); 0 = none.</summary>
+    internal int PerLayerEmbeddingLength { get; set; }
+
+    /// <summary>Expert blocks keep a dense feed-forward beside the experts, each with its own norms, summed (Gemma 4).</summary>
+    internal bool ExpertsBesideDense { get; set; }
+
+    internal int KvHeadsOf(int layer) => LayerHeadCountKv?[layer] ?? HeadCountKv;
+
+    internal int HeadDimOf(int layer) => IsSlidingLayer(layer) && HeadDimSwa > 0 ? HeadDimSwa : HeadDim;
+
+    internal int ValueHeadDimOf(int layer) => IsSlidingLayer(layer) && ValueHeadDimSwa > 0 ? ValueHeadDimSwa : ValueHeadDim;
+
+    internal int RopeDimsOf(int layer) => IsSlidingLayer(layer) && RopeDimensionCountSwa > 0 ? RopeDimensionCountSwa : RopeDimensionCount;
+
+    internal int FeedForwardLengthOf(int layer) => LayerFeedForwardLength?[layer] ?? FeedForwardLength;
+
+    internal bool HasOwnKv(int layer) => KvLayerCount <= 0 || layer < KvLayerCount;
+
+    /// <summary>The layer whose cache <paramref name="layer"/> attends over (itself unless it shares).</summary>
+    internal int KvSourceOf(int layer) => HasOwnKv(layer) ? layer : KvLayerCount - (IsSlidingLayer(layer) ? 2 : 1);
+
+    /// <summary>Widest query head and value head over all layers.</summary>
+    internal int MaxHeadDim => Math.Max(HeadDim, HeadDimSwa);
+
+    internal int MaxValueHeadDim => Math.Max(ValueHeadDim, ValueHeadDimSwa);
+
+    /// <summary>Widest per-token key / value rows over the layers (the q/k/v scratch sizes).</summary>
+    internal int MaxKeyWidth
+    {
+        get
+        {
+            int w = 0;
+            for (int l = 0; l < BlockCount; l++) w = Math.Max(w, KvHeadsOf(l) * HeadDimOf(l));
+            return w;
+        }
+    }
+
+    internal int MaxValueWidth
+    {
+        get
+        {
+            int w = 0;
+            for (int l = 0; l < BlockCount; l++) w = Math.Max(w, KvHeadsOf(l) * ValueHeadDimOf(l));
+            return w;
+        }
+    }
+
     /// <summary>Widest feed-forward of any block (dense, one expert, or the shared experts together).</summary>
     internal int MaxFeedForwardLength => Math.Max(Math.Max(FeedForwardLength, ExpertSharedFeedForwardLength), ExpertFeedForwardLength * Math.Max(1, ExpertSharedCount));
 
@@ -89,6 +161,11 @@ public sealed partial class ModelConfig
     internal int CacheKeyWidth => IsLatentAttention ? KvLoraRank + RopeDimensionCount : HeadCountKv * HeadDim;
 
     internal int CacheValueWidth => IsLatentAttention ? 0 : HeadCountKv * ValueHeadDim;
+
+    /// <summary>Per-layer cache widths (they differ when kv heads or head sizes do per layer).</summary>
+    internal int CacheKeyWidthOf(int layer) => IsLatentAttention ? CacheKeyWidth : KvHeadsOf(layer) * HeadDimOf(layer);
+
+    internal int CacheValueWidthOf(int layer) => IsLatentAttention ? 0 : KvHeadsOf(layer) * ValueHeadDimOf(layer);
 
     internal bool IsSlidingLayer(int layer) => SlidingLayers != null && SlidingLayers[layer];
 
@@ -123,6 +200,10 @@ public sealed partial class ModelConfig
         SlidingWindow = Int("attention.sliding_window", 0);
         RopeFreqBaseSwa = Float("rope.freq_base_swa", RopeFreqBase);
         RopeFreqScaleSwa = RopeFreqScale;
+        HeadDimSwa = Int("attention.key_length_swa", HeadDim);
+        ValueHeadDimSwa = Int("attention.value_length_swa", ValueHeadDim);
+        RopeDimensionCountSwa = Int("rope.dimension_count_swa", RopeDimensionCount);
+        KvLayerCount = BlockCount;
 
         QLoraRank = Int("attention.q_lora_rank", 0);
         KvLoraRank = Int("attention.kv_lora_rank", 0);
@@ -154,6 +235,19 @@ public sealed partial class ModelConfig
     {
         ValidateRecurrent();
         if (SlidingLayers != null && SlidingWindow <= 0) SlidingLayers = null;
+        if (KvLayerCount < BlockCount)
+        {
+            if (KvLayerCount < 2)
+                throw new ModelConfigurationException($"{BlockCount - KvLayerCount} of {BlockCount} layers share keys and values; at least two must keep their own.",
+                    $"{Architecture}.attention.shared_kv_layers");
+            for (int l = KvLayerCount; l < BlockCount; l++)
+            {
+                int src = KvSourceOf(l);
+                if (IsSlidingLayer(src) != IsSlidingLayer(l) || KvHeadsOf(src) != KvHeadsOf(l))
+                    throw new ModelConfigurationException($"Layer {l} would share the cache of layer {src}, which is of another kind (sliding window or kv heads differ).",
+                        $"{Architecture}.attention.shared_kv_layers");
+            }
+        }
         if (AttnTemperatureScale != 0 && AttnTemperatureFloor <= 0)
             throw new ModelConfigurationException($"Attention temperature scaling needs a positive '{Architecture}.rope.scaling.original_context_length' (or context_length).");
         if (ExpertCount == 0)

@@ -55,6 +55,24 @@ public sealed partial class ModelConfig
     /// <summary>Tokens in the vocabulary (rows of the embedding).</summary>
     public required int VocabSize { get; init; }
 
+    /// <summary>
+    /// Reads a GGUF model's hyper-parameters as <see cref="Model.Load"/> does, without loading its weights (what
+    /// <c>hearth info</c> shows); the vocabulary size is the embedding's rows.
+    /// </summary>
+    /// <param name="file">An open GGUF file.</param>
+    /// <exception cref="ModelConfigurationException">A required key or the embedding tensor is missing or out of range.</exception>
+    /// <exception cref="NotSupportedException">The architecture is not one Hearth runs.</exception>
+    public static ModelConfig Read(GgufFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        string arch = file.GetString("general.architecture") ?? throw new ModelConfigurationException(
+            "The model is missing the required metadata key 'general.architecture'.", "general.architecture");
+        var embd = file.FindTensor("token_embd.weight") ?? throw new ModelConfigurationException(
+            "The model has no 'token_embd.weight' tensor.", "token_embd.weight");
+        if (embd.Rows is <= 0 or > int.MaxValue) throw new ModelConfigurationException($"'token_embd.weight' has {embd.Rows} rows.", "token_embd.weight");
+        return FromGguf(file, arch, (int)embd.Rows);
+    }
+
     internal static ModelConfig FromGguf(GgufFile file, string arch, int vocabSize)
     {
         long Required(string key) => file.GetInt64($"{arch}.{key}") ?? throw new ModelConfigurationException(
@@ -64,13 +82,19 @@ public sealed partial class ModelConfig
 
         int nEmbd = Positive("embedding_length", Required("embedding_length"));
         int nHead = Positive("attention.head_count", Required("attention.head_count"));
+        int blocks = Positive("block_count", Required("block_count"));
         // Hybrid models (LFM2) state head_count_kv per layer, 0 on their recurrent layers; attention layers share the largest.
+        // Gemma 4 states kv heads (and feed-forward widths) per layer that differ between attention layers.
         long kvHeads = MaxPerLayer(file, $"{arch}.attention.head_count_kv") ?? nHead;
         int nHeadKv = Positive("attention.head_count_kv", kvHeads == 0 ? nHead : kvHeads);
-        if (nHead % nHeadKv != 0)
+        int[]? layerKv = LayerArray(file, $"{arch}.attention.head_count_kv", blocks);
+        if (layerKv != null && layerKv.Where(k => k > 0).Distinct().Count() <= 1) layerKv = null;
+        int[]? layerFf = LayerArray(file, $"{arch}.feed_forward_length", blocks);
+        foreach (int kv in layerKv ?? [nHeadKv])
         {
+            if (kv > 0 && nHead % kv == 0) continue;
             throw new ModelConfigurationException(
-                $"Metadata '{arch}.attention.head_count' = {nHead} is not a multiple of '{arch}.attention.head_count_kv' = {nHeadKv}.", $"{arch}.attention.head_count_kv");
+                $"Metadata '{arch}.attention.head_count' = {nHead} is not a multiple of '{arch}.attention.head_count_kv' = {kv}.", $"{arch}.attention.head_count_kv");
         }
         int headDim = Positive("attention.key_length", file.GetInt64($"{arch}.attention.key_length") ?? (nEmbd / nHead));
         int valueDim = Positive("attention.value_length", file.GetInt64($"{arch}.attention.value_length") ?? headDim);
@@ -87,9 +111,9 @@ public sealed partial class ModelConfig
             Architecture = arch,
             Name = file.GetString("general.name"),
             EmbeddingLength = nEmbd,
-            BlockCount = Positive("block_count", Required("block_count")),
+            BlockCount = blocks,
             // Mixture-of-experts files may state only the expert width (gpt-oss converters write both).
-            FeedForwardLength = Positive("feed_forward_length", file.GetInt64($"{arch}.feed_forward_length")
+            FeedForwardLength = layerFf?.Max() ?? Positive("feed_forward_length", file.GetInt64($"{arch}.feed_forward_length")
                 ?? file.GetInt64($"{arch}.expert_feed_forward_length") ?? Required("feed_forward_length")),
             HeadCount = nHead,
             HeadCountKv = nHeadKv,
@@ -102,8 +126,27 @@ public sealed partial class ModelConfig
             ContextLength = Positive("context_length", file.GetInt64($"{arch}.context_length") ?? 2048),
             VocabSize = vocabSize,
         };
+        // Before the architecture's Configure, which may allocate per-layer tables: block_count must be the blocks present.
+        ModelValidator.CheckBlocks(file, config);
+        config.LayerHeadCountKv = layerKv;
+        config.LayerFeedForwardLength = layerFf;
         config.ReadVariants(file, Architectures.Get(arch));
         return config;
+    }
+
+    /// <summary>An integer key given as one value per layer (null when it is a single value or absent).</summary>
+    internal static int[]? LayerArray(GgufFile file, string key, int blocks)
+    {
+        var v = file.GetValueOrNull(key);
+        if (v?.Value is not System.Array a) return null;
+        if (a.Length != blocks) throw new ModelConfigurationException($"Metadata '{key}' has {a.Length} entries; the model has {blocks} blocks.", key);
+        var result = new int[blocks];
+        for (int i = 0; i < blocks; i++)
+        {
+            long x = LayerValue(a.GetValue(i), key);
+            result[i] = x is >= 0 and <= int.MaxValue ? (int)x : throw new ModelConfigurationException($"Metadata '{key}'[{i}] = {x} is out of range.", key);
+        }
+        return result;
     }
 
     /// <summary>

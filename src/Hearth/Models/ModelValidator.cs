@@ -66,6 +66,13 @@ internal static class ModelValidator
             throw Bad($"{a}.rope.dimension_count",
                 $"Metadata '{a}.rope.dimension_count' = {c.RopeDimensionCount} must be even and at most the head size {c.HeadDim} ({a}.attention.key_length).");
         }
+        if (c.IsRecurrent)
+        {
+            // The recurrent state's sizes are int products in ModelConfig; here they are checked in 64 bits first.
+            Width($"({a}.ssm.conv_kernel − 1) × the convolution channels", Mul(c.ConvWindow, c.ConvChannels));
+            if (c.Mixer == RecurrentMixer.GatedDeltaNet)
+                Width($"{a}.ssm.time_step_rank × {a}.ssm.state_size²", Mul(c.DeltaValueHeads, Mul(c.DeltaHeadDim, c.DeltaHeadDim)));
+        }
         if (c.ExpertCount > 0)
         {
             Width($"{a}.expert_feed_forward_length × {a}.expert_shared_count", (long)c.ExpertFeedForwardLength * Math.Max(1, c.ExpertSharedCount));
@@ -118,6 +125,19 @@ internal static class ModelValidator
         }
     }
 
+    /// <summary>
+    /// The token count against the embedding's rows before the tokenizer is built (building a 150 k-token BPE
+    /// vocabulary only to find it does not match would be wasted work).
+    /// </summary>
+    public static void CheckVocabularySize(GgufFile file, ModelConfig c)
+    {
+        if (file.GetValueOrNull("tokenizer.ggml.tokens") is { IsArray: true } tokens && tokens.ArrayLength != c.VocabSize)
+        {
+            throw Bad("tokenizer.ggml.tokens",
+                $"The vocabulary has {tokens.ArrayLength} tokens (tokenizer.ggml.tokens) but the token embedding has {c.VocabSize} rows (token_embd.weight); they must be equal.");
+        }
+    }
+
     /// <summary>The vocabulary the tokenizer describes must be the one the embedding and output head have rows for.</summary>
     public static void CheckTokenizer(Tokenizer tokenizer, ModelConfig c)
     {
@@ -154,6 +174,13 @@ internal static class ModelValidator
         long valueWidth = c.IsLatentAttention ? 0 : vDim;
         Add("the KV cache of one layer", Mul(context, Math.Max(keyWidth, valueWidth)), 2, 0);
         total += 2.0 * c.BlockCount * context * (keyWidth + valueWidth);
+        if (c.IsRecurrent)
+        {
+            long state = Mul(c.ConvWindow, c.ConvChannels)
+                + (c.Mixer == RecurrentMixer.GatedDeltaNet ? Mul(c.DeltaValueHeads, Mul(c.DeltaHeadDim, c.DeltaHeadDim)) : 0);
+            Add("the recurrent state of one layer", state, 4, 0);
+            total += 4.0 * c.BlockCount * state;
+        }
         Add("the residual stream", Mul(b, nEmbd), 4, 3);
         Add("the attention inputs", Mul(b, Math.Max(nEmbd, attnDim)), 4);
         Add("the queries", Mul(b, qDim), 4);

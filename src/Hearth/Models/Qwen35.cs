@@ -1,3 +1,4 @@
+using Hearth.Gguf;
 using Hearth.Numerics;
 
 namespace Hearth.Models;
@@ -22,18 +23,19 @@ internal static class Qwen35
         Configure = (c, file) => Configure(c, file),
     };
 
-    internal static void Configure(ModelConfig c, Gguf.GgufFile file)
+    internal static void Configure(ModelConfig c, GgufFile file)
     {
         string a = c.Architecture;
-        int Key(string key) => (int)(file.GetInt64($"{a}.{key}") ?? throw new InvalidDataException($"A {a} model needs '{a}.{key}'."));
+        int Key(string key) => ModelConfig.ReadInt(file, $"{a}.{key}", 0, min: 1) is int v and > 0 ? v
+            : throw new ModelConfigurationException($"A {a} model needs '{a}.{key}'.", $"{a}.{key}");
         c.Mixer = RecurrentMixer.GatedDeltaNet;
         c.ConvKernel = Key("ssm.conv_kernel");
         c.DeltaHeadDim = Key("ssm.state_size");
         c.DeltaKeyHeads = Key("ssm.group_count");
         c.DeltaValueHeads = Key("ssm.time_step_rank");
         int inner = Key("ssm.inner_size");
-        if (inner != c.DeltaValueHeads * c.DeltaHeadDim)
-            throw new InvalidDataException($"ssm.inner_size {inner} is not ssm.time_step_rank × ssm.state_size ({c.DeltaValueHeads} × {c.DeltaHeadDim}).");
+        if (inner != (long)c.DeltaValueHeads * c.DeltaHeadDim || 2L * c.DeltaKeyHeads * c.DeltaHeadDim + inner > int.MaxValue)
+            throw new ModelConfigurationException($"ssm.inner_size {inner} is not ssm.time_step_rank × ssm.state_size ({c.DeltaValueHeads} × {c.DeltaHeadDim}).");
         c.ConvChannels = 2 * c.DeltaKeyHeads * c.DeltaHeadDim + inner;
 
         var recurrent = new bool[c.BlockCount];
@@ -43,7 +45,7 @@ internal static class Qwen35
         }
         else
         {
-            int interval = (int)(file.GetInt64($"{a}.full_attention_interval") ?? 4);
+            int interval = ModelConfig.ReadInt(file, $"{a}.full_attention_interval", 4, min: 1);
             for (int l = 0; l < recurrent.Length; l++) recurrent[l] = (l + 1) % interval != 0;
         }
         c.RecurrentLayers = recurrent;

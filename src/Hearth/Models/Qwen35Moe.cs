@@ -21,7 +21,7 @@ internal static class Qwen35Moe
             Qwen35.Configure(c, file);
             c.ExpertWeightsNorm = true;
             c.ExpertGating = ExpertGating.Softmax;
-            c.ExpertSharedFeedForwardLength = (int)(file.GetInt64($"{c.Architecture}.expert_shared_feed_forward_length") ?? 0);
+            c.ExpertSharedFeedForwardLength = ModelConfig.ReadInt(file, $"{c.Architecture}.expert_shared_feed_forward_length", 0);
         },
     };
 }

@@ -1,3 +1,4 @@
+using Hearth.Gguf;
 using Hearth.Numerics;
 
 namespace Hearth.Models;
@@ -21,7 +22,7 @@ internal static class Qwen3Moe
         Configure = (c, _) =>
         {
             if (c.ExpertCount <= 0 || c.ExpertUsedCount <= 0)
-                throw new InvalidDataException($"A qwen3moe model needs positive '{c.Architecture}.expert_count' and '{c.Architecture}.expert_used_count'.");
+                throw new ModelConfigurationException($"A qwen3moe model needs positive '{c.Architecture}.expert_count' and '{c.Architecture}.expert_used_count'.");
             if (c.ExpertFeedForwardLength == 0) c.ExpertFeedForwardLength = c.FeedForwardLength / c.ExpertUsedCount;
             c.ExpertWeightsNorm = true;
             c.ExpertWeightsScale = 1f;

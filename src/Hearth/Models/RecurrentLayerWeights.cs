@@ -12,6 +12,13 @@ internal sealed class RecurrentLayerWeights
     /// <summary>The causal convolution's kernel, transposed to tap-major so a tap is a contiguous channel row.</summary>
     public required float[] ConvTaps { get; init; }         // [kernel, conv channels]
 
+    /// <summary>Qwen3-Next's older files: q, k, v and z in one projection (ssm_in), grouped per key head as
+    /// [q (S), k (S), v (r·S), z (r·S)] with r = n_v / n_k; <see cref="InProj"/> then is this matrix.</summary>
+    public bool FusedQkvz { get; init; }
+
+    /// <summary>Qwen3-Next: β and α in one projection (ssm_ba), grouped per key head as [β (r), α (r)].</summary>
+    public WeightMatrix? BetaAlpha { get; init; }           // [n_embd] -> [2 n_v_heads]
+
     /// <summary>Gated DeltaNet: the output gate z (attn_gate).</summary>
     public WeightMatrix? Gate { get; init; }                // [n_embd] -> [d_inner]
 

@@ -35,16 +35,50 @@ internal sealed partial class ReferenceTransformer
         var c = _c;
         int s = c.DeltaHeadDim, kw = c.DeltaKeyWidth, heads = c.DeltaValueHeads, ch = c.ConvChannels;
         var state = _deltaStates![l] ??= new float[heads * s * s];
+        int r = heads / c.DeltaKeyHeads;
+        float[] z, beta, alpha;
+        if (w.FusedQkvz)
+        {
+            // ssm_in grouped per key head: [q, k, v (r heads), z (r heads)].
+            var fused = qkv;
+            qkv = new float[ch];
+            z = new float[heads * s];
+            for (int g = 0; g < c.DeltaKeyHeads; g++)
+            {
+                int o = g * (2 * s + 2 * r * s);
+                Array.Copy(fused, o, qkv, g * s, s);
+                Array.Copy(fused, o + s, qkv, kw + g * s, s);
+                Array.Copy(fused, o + 2 * s, qkv, 2 * kw + g * r * s, r * s);
+                Array.Copy(fused, o + 2 * s + r * s, z, g * r * s, r * s);
+            }
+        }
+        else
+        {
+            z = MatVec(w.Gate!, xb, null);
+        }
+        if (w.BetaAlpha != null)
+        {
+            var ba = MatVec(w.BetaAlpha, xb, null);
+            beta = new float[heads];
+            alpha = new float[heads];
+            for (int g = 0; g < c.DeltaKeyHeads; g++)
+            {
+                Array.Copy(ba, g * 2 * r, beta, g * r, r);
+                Array.Copy(ba, g * 2 * r + r, alpha, g * r, r);
+            }
+        }
+        else
+        {
+            beta = MatVec(w.Beta!, xb, null);
+            alpha = MatVec(w.Alpha!, xb, null);
+        }
         var conv = new float[ch];
         RecurrentKernels.ConvStepReference(window, qkv, w.ConvTaps, conv, ch);
         for (int i = 0; i < ch; i++) conv[i] = conv[i] / (1 + MathF.Exp(-conv[i]));
-        var z = MatVec(w.Gate!, xb, null);
-        var beta = MatVec(w.Beta!, xb, null);
-        var alpha = MatVec(w.Alpha!, xb, null);
         var output = new float[heads * s];
         for (int h = 0; h < heads; h++)
         {
-            int kh = h % c.DeltaKeyHeads;
+            int kh = c.DeltaKeyHeadOf(h);
             var q = conv.AsSpan(kh * s, s).ToArray();
             var k = conv.AsSpan(kw + kh * s, s).ToArray();
             var v = conv.AsSpan(2 * kw + h * s, s).ToArray();

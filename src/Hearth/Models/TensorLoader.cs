@@ -11,29 +11,30 @@ internal sealed unsafe class TensorLoader(GgufFile file)
 {
     public bool Has(string name) => file.FindTensor(name) != null;
 
-    public WeightMatrix Matrix(string name, int cols, int rows)
+    // Expected shapes are 64-bit: products of hyper-parameters must not wrap to match a tensor.
+    public WeightMatrix Matrix(string name, long cols, long rows)
     {
         var info = Find(name);
-        if (info.Columns != cols || info.Rows != rows)
+        if (cols > int.MaxValue || rows > int.MaxValue || info.Columns != cols || info.Rows != rows || (info.Dimensions.Count > 2 && info.Dimensions[1] != rows))
         {
-            throw new InvalidDataException(
-                $"Tensor '{name}' has shape [{string.Join(", ", info.Dimensions)}]; expected [{cols}, {rows}] from the model's metadata.");
+            throw new ModelConfigurationException(
+                $"Tensor '{name}' has shape [{string.Join(", ", info.Dimensions)}]; expected [{cols}, {rows}] from the model's metadata.", name);
         }
         CheckType(info);
         return new WeightMatrix(info, file.GetTensorPointer(info));
     }
 
-    public WeightMatrix? OptionalMatrix(string name, int cols, int rows) => Has(name) ? Matrix(name, cols, rows) : null;
+    public WeightMatrix? OptionalMatrix(string name, long cols, long rows) => Has(name) ? Matrix(name, cols, rows) : null;
 
     /// <summary>A [cols, rows, slices] tensor as one matrix per slice (expert), each a view in place.</summary>
-    public WeightMatrix[] Tensor3(string name, int cols, int rows, int slices)
+    public WeightMatrix[] Tensor3(string name, long cols, long rows, int slices)
     {
         var info = Find(name);
         var d = info.Dimensions;
-        if (d.Count != 3 || d[0] != cols || d[1] != rows || d[2] != slices)
+        if (cols > int.MaxValue || rows > int.MaxValue || d.Count != 3 || d[0] != cols || d[1] != rows || d[2] != slices)
         {
-            throw new InvalidDataException(
-                $"Tensor '{name}' has shape [{string.Join(", ", d)}]; expected [{cols}, {rows}, {slices}] from the model's metadata.");
+            throw new ModelConfigurationException(
+                $"Tensor '{name}' has shape [{string.Join(", ", d)}]; expected [{cols}, {rows}, {slices}] from the model's metadata.", name);
         }
         CheckType(info);
         byte* data = file.GetTensorPointer(info);
@@ -42,12 +43,12 @@ internal sealed unsafe class TensorLoader(GgufFile file)
         return result;
     }
 
-    public float[] Vector(string name, int n)
+    public float[] Vector(string name, long n)
     {
         var info = Find(name);
-        if (info.ElementCount != n)
+        if (info.ElementCount != n || n <= 0 || n > Array.MaxLength)
         {
-            throw new InvalidDataException($"Tensor '{name}' has {info.ElementCount} elements; expected {n}.");
+            throw new ModelConfigurationException($"Tensor '{name}' has {info.ElementCount} elements; expected {n}.", name);
         }
         if (!TensorTypes.IsSupported(info.Type))
         {
@@ -58,10 +59,10 @@ internal sealed unsafe class TensorLoader(GgufFile file)
         return v;
     }
 
-    public float[]? OptionalVector(string name, int n) => Has(name) ? Vector(name, n) : null;
+    public float[]? OptionalVector(string name, long n) => Has(name) ? Vector(name, n) : null;
 
     public GgufTensorInfo Find(string name) =>
-        file.FindTensor(name) ?? throw new InvalidDataException($"The model is missing the required tensor '{name}'.");
+        file.FindTensor(name) ?? throw new ModelConfigurationException($"The model is missing the required tensor '{name}'.", name);
 
     private static void CheckType(GgufTensorInfo info)
     {

@@ -31,6 +31,8 @@ internal sealed class Transformer
     private ForwardBuffers _prepBuf = null!;
     private readonly LatentAttention? _latent;
     private readonly MixtureOfExperts? _experts;
+    private readonly PerLayerEmbeddings? _perLayer;
+    private readonly float[] _ones;       // [max head_dim] the weight of a weightless norm (Gemma 4's value norm)
     private readonly ShortConvolution? _shortConv;
     private readonly GatedDeltaNet? _deltaNet;
 
@@ -45,7 +47,7 @@ internal sealed class Transformer
         {
             foreach (var l in weights.Layers)
             {
-                if (l.Recurrent is null && (l.QNorm is null || l.KNorm is null))
+                if (l.Recurrent is null && (l.QNorm is null || (l.KNorm is null && l.Wk != null)))
                 {
                     throw new ModelConfigurationException($"Architecture '{arch.Name}' needs attn_q_norm/attn_k_norm tensors in every block.");
                 }
@@ -62,14 +64,21 @@ internal sealed class Transformer
             }
         }
         _rope = new Rope(config.RopeDimensionCount, arch.RopeStyle, config.RopeFreqBase, config.RopeFreqScale, weights.RopeFreqFactors);
-        // Plain rope serves the Llama family; YaRN, a rope attention factor, or local layers with their own base need the
-        // full ggml rope.
-        bool localDiffers = config.SlidingLayers != null && (config.RopeFreqBaseSwa != config.RopeFreqBase || config.RopeFreqScaleSwa != config.RopeFreqScale);
+        // Plain rope serves the Llama family; YaRN, a rope attention factor, or local layers with their own base, rotated
+        // dimensions or factors need the full ggml rope.
+        bool localDiffers = config.SlidingLayers != null && (config.RopeFreqBaseSwa != config.RopeFreqBase || config.RopeFreqScaleSwa != config.RopeFreqScale
+            || (config.RopeDimensionCountSwa > 0 && config.RopeDimensionCountSwa != config.RopeDimensionCount)
+            || (!config.RopeFactorsOnLocalLayers && weights.RopeFreqFactors != null));
         if (config.Rope.NeedsYarnRope || localDiffers)
         {
             _yarnGlobal = CreateRope(config.RopeFreqBase, config.RopeFreqScale);
-            _yarnLocal = CreateRope(config.RopeFreqBaseSwa, config.RopeFreqScaleSwa);
+            _yarnLocal = new YarnRope(config.RopeDimensionCountSwa > 0 ? config.RopeDimensionCountSwa : config.RopeDimensionCount, arch.RopeStyle,
+                config.RopeFreqBaseSwa, config.RopeFreqScaleSwa, config.RopeFactorsOnLocalLayers ? weights.RopeFreqFactors : null,
+                config.Rope.ExtFactor, config.Rope.AttnFactor, config.Rope.BetaFast, config.Rope.BetaSlow, config.Rope.OriginalContext);
         }
+        _ones = new float[Math.Max(1, config.MaxValueHeadDim)];
+        Array.Fill(_ones, 1f);
+        if (weights.PerLayer != null) _perLayer = new PerLayerEmbeddings(this, weights.PerLayer);
         if (weights.RopeFactorsLong != null)
         {
             // llama.cpp picks the factor set per context: long when a sequence's context exceeds the original length.
@@ -87,6 +96,8 @@ internal sealed class Transformer
     public ArchitectureTraits Arch { get; }
 
     public TransformerWeights Weights => _w;
+
+    internal RowJob Rows => _rows;
 
     internal YarnRope CreateRope(float freqBase, float freqScale, float[]? factors = null)
     {
@@ -121,6 +132,7 @@ internal sealed class Transformer
             _w.TokenEmbedding.DequantizeRow(id, x.Slice(t * d, d));
         }
         if (c.EmbeddingScale != 1f) TensorPrimitives.Multiply(x, c.EmbeddingScale, x);
+        _perLayer?.Prepare(tokens, buf, pool);
         // LongRoPE's factor set follows the context size of the sequences (the batch's caches share one size).
         _useLongRope = _ropeLong != null && n > 0 && buf.TokenCache[0].Capacity > c.Rope.OriginalContext;
 
@@ -139,10 +151,14 @@ internal sealed class Transformer
             // Feed-forward sub-layer.
             _rows.RmsNorm(pool, buf.X, L.FfnNorm, c.RmsNormEps, buf.Xb, n, d);
             buf.InputVersion++;
-            if (L.Experts != null) _experts!.Forward(L.Experts, n, buf, pool);
+            if (L.Experts != null && L.Gate != null) _experts!.ForwardBesideDense(L, n, buf, pool);
+            else if (L.Experts != null) _experts!.Forward(L.Experts, n, buf, pool);
             else FeedForward(L.Gate!, L.Up!, L.Down!, buf.Xb, n, buf.Xb, buf, pool);
             if (L.FfnPostNorm != null) _rows.RmsNorm(pool, buf.Xb, L.FfnPostNorm, c.RmsNormEps, buf.Xb, n, d);
             _rows.Add(pool, buf.X, buf.Xb, n, d);
+
+            _perLayer?.Apply(l, L, n, buf, pool);
+            if (L.OutputScale != 0f) TensorPrimitives.Multiply(x, L.OutputScale, x);
         }
 
         // Output head, for the wanted rows only, ForwardBuffers.LogitRows at a time.
@@ -181,15 +197,20 @@ internal sealed class Transformer
     private void Attention(int l, LayerWeights L, int n, ForwardBuffers buf, WorkerPool pool)
     {
         var c = Config;
-        int qDim = c.HeadCount * c.HeadDim, kDim = c.HeadCountKv * c.HeadDim, vDim = c.HeadCountKv * c.ValueHeadDim;
-        Linear(buf.Xb, n, buf, pool, L.Wq!, c.AttentionOutputGate ? buf.QueryAndGate : buf.Q, L.Wk!, buf.K, L.Wv!, buf.V);
+        int hd = c.HeadDimOf(l), vhd = c.ValueHeadDimOf(l);
+        int qDim = c.HeadCount * hd, kDim = c.KvHeadsOf(l) * hd, vDim = c.KvHeadsOf(l) * vhd;
+        var q = c.AttentionOutputGate ? buf.QueryAndGate : buf.Q;
+        // A layer sharing an earlier layer's cache projects only its queries; one without attn_v reuses the key projection.
+        if (!c.HasOwnKv(l)) Linear(buf.Xb, n, buf, pool, L.Wq!, q);
+        else if (L.Wv is null) Linear(buf.Xb, n, buf, pool, L.Wq!, q, L.Wk!, buf.K);
+        else Linear(buf.Xb, n, buf, pool, L.Wq!, q, L.Wk!, buf.K, L.Wv, buf.V);
         _prepLayer = l;
         _prepWeights = L;
         _prepBuf = buf;
         _rows.ForRows(pool, n, 8L * n * (qDim + kDim + vDim), _prepareTokens);
         int window = c.IsSlidingLayer(l) ? c.SlidingWindow : 0;
-        _attention.Set(c, buf, l, n, Arch.ScaleQueries ? 1f : c.AttentionScale, c.AttnLogitSoftcap, window, L.Sinks);
-        pool.Run(_attention, _attention.ChunkCount, (long)n * c.HeadCount * (buf.TokenPos[n - 1] + 1) * (c.HeadDim + c.ValueHeadDim));
+        _attention.Set(c, buf, c.KvSourceOf(l), n, Arch.ScaleQueries ? 1f : c.AttentionScale, c.AttnLogitSoftcap, window, L.Sinks, queryLayer: l);
+        pool.Run(_attention, _attention.ChunkCount, (long)n * c.HeadCount * (buf.TokenPos[n - 1] + 1) * (hd + vhd));
         if (c.AttentionOutputGate) _rows.ForRows(pool, n, 16L * n * qDim, _gateOutputs);
         buf.InputVersion++;
         Linear(L.Wo, buf.AttnOut, n, buf.Xb, buf, pool);
@@ -206,14 +227,16 @@ internal sealed class Transformer
         TensorPrimitives.Multiply(buf.AttnOut.AsSpan(t0 * qDim, (t1 - t0) * qDim), gate, buf.AttnOut.AsSpan(t0 * qDim, (t1 - t0) * qDim));
     }
 
-    // Biases, q/k norms, rope, query scale and the F16 cache store of tokens [t0, t1) of the batch (one pool chunk).
+    // Biases, q/k/v norms, rope, query scale and the F16 cache store of tokens [t0, t1) of the batch (one pool chunk).
     private void PrepareTokens(int t0, int t1)
     {
         var c = Config;
         var L = _prepWeights;
         var buf = _prepBuf;
         int l = _prepLayer;
-        int qDim = c.HeadCount * c.HeadDim, kDim = c.HeadCountKv * c.HeadDim, vDim = c.HeadCountKv * c.ValueHeadDim;
+        int hd = c.HeadDimOf(l), vhd = c.ValueHeadDimOf(l), kvHeads = c.KvHeadsOf(l);
+        int qDim = c.HeadCount * hd, kDim = kvHeads * hd, vDim = kvHeads * vhd;
+        bool ownKv = c.HasOwnKv(l), rope = c.UsesRope(l);
         for (int t = t0; t < t1; t++)
         {
             var q = buf.Q.AsSpan(t * qDim, qDim);
@@ -223,31 +246,35 @@ internal sealed class Transformer
                 var qg = buf.QueryAndGate.AsSpan(t * 2 * qDim, 2 * qDim);
                 for (int h = 0; h < c.HeadCount; h++)
                 {
-                    qg.Slice(2 * h * c.HeadDim, c.HeadDim).CopyTo(q.Slice(h * c.HeadDim, c.HeadDim));
-                    qg.Slice((2 * h + 1) * c.HeadDim, c.HeadDim).CopyTo(buf.AttnGate.AsSpan(t * qDim + h * c.HeadDim, c.HeadDim));
+                    qg.Slice(2 * h * hd, hd).CopyTo(q.Slice(h * hd, hd));
+                    qg.Slice((2 * h + 1) * hd, hd).CopyTo(buf.AttnGate.AsSpan(t * qDim + h * hd, hd));
                 }
             }
-            var k = buf.K.AsSpan(t * kDim, kDim);
-            var v = buf.V.AsSpan(t * vDim, vDim);
             if (L.Bq != null) TensorPrimitives.Add(q, L.Bq, q);
-            if (L.Bk != null) TensorPrimitives.Add(k, L.Bk, k);
-            if (L.Bv != null) TensorPrimitives.Add(v, L.Bv, v);
             if (L.QNorm != null)
             {
-                for (int h = 0; h < c.HeadCount; h++) VectorOps.RmsNorm(q.Slice(h * c.HeadDim, c.HeadDim), L.QNorm, c.RmsNormEps, q.Slice(h * c.HeadDim, c.HeadDim));
-            }
-            if (L.KNorm != null)
-            {
-                for (int h = 0; h < c.HeadCountKv; h++) VectorOps.RmsNorm(k.Slice(h * c.HeadDim, c.HeadDim), L.KNorm, c.RmsNormEps, k.Slice(h * c.HeadDim, c.HeadDim));
+                for (int h = 0; h < c.HeadCount; h++) VectorOps.RmsNorm(q.Slice(h * hd, hd), L.QNorm, c.RmsNormEps, q.Slice(h * hd, hd));
             }
             int pos = buf.TokenPos[t];
-            if (c.UsesRope(l))
-            {
-                ApplyRope(l, q, c.HeadCount, c.HeadDim, pos);
-                ApplyRope(l, k, c.HeadCountKv, c.HeadDim, pos);
-            }
+            if (rope) ApplyRope(l, q, c.HeadCount, hd, pos);
             if (c.AttnTemperatureScale != 0) TensorPrimitives.Multiply(q, c.AttnTemperature(pos), q);
             if (Arch.ScaleQueries) TensorPrimitives.Multiply(q, c.AttentionScale, q);
+            if (!ownKv) continue;
+
+            var k = buf.K.AsSpan(t * kDim, kDim);
+            var v = buf.V.AsSpan(t * vDim, vDim);
+            if (L.Wv is null) k.CopyTo(v); // values are the keys' projection, before the key norm and rope
+            if (L.Bk != null) TensorPrimitives.Add(k, L.Bk, k);
+            if (L.Bv != null) TensorPrimitives.Add(v, L.Bv, v);
+            if (L.KNorm != null)
+            {
+                for (int h = 0; h < kvHeads; h++) VectorOps.RmsNorm(k.Slice(h * hd, hd), L.KNorm, c.RmsNormEps, k.Slice(h * hd, hd));
+            }
+            if (c.ValueNorm)
+            {
+                for (int h = 0; h < kvHeads; h++) VectorOps.RmsNorm(v.Slice(h * vhd, vhd), _ones.AsSpan(0, vhd), c.RmsNormEps, v.Slice(h * vhd, vhd));
+            }
+            if (rope) ApplyRope(l, k, kvHeads, hd, pos);
             TensorPrimitives.ConvertToHalf(k, buf.TokenCache[t].Keys(l, pos));
             TensorPrimitives.ConvertToHalf(v, buf.TokenCache[t].Values(l, pos));
         }

@@ -21,6 +21,9 @@ internal sealed unsafe class TransformerWeights
 
     public float[]? RopeFreqFactors { get; private set; }             // [rope_dims / 2], Llama 3.1 style
 
+    /// <summary>Per-layer input embeddings (Gemma 4 E2B/E4B); null when the model has none.</summary>
+    public PerLayerEmbeddingWeights? PerLayer { get; private set; }
+
     /// <summary>Phi-3 LongRoPE factors for contexts above the original one (both present or neither).</summary>
     public float[]? RopeFactorsLong { get; private set; }             // [rope_dims / 2]
 
@@ -40,6 +43,16 @@ internal sealed unsafe class TransformerWeights
         if ((w.RopeFactorsLong is null) != (w.RopeFactorsShort is null))
         {
             throw new ModelConfigurationException("The model has only one of rope_factors_long.weight and rope_factors_short.weight; LongRoPE needs both.");
+        }
+        if (c.PerLayerEmbeddingLength > 0)
+        {
+            int ple = c.PerLayerEmbeddingLength, all = ple * c.BlockCount;
+            w.PerLayer = new PerLayerEmbeddingWeights
+            {
+                TokenEmbedding = w.Matrix("per_layer_token_embd.weight", all, c.VocabSize),
+                ModelProjection = w.Matrix("per_layer_model_proj.weight", nEmbd, all),
+                ProjectionNorm = w.Vector("per_layer_proj_norm.weight", ple),
+            };
         }
         // ModelValidator.CheckBlocks has matched block_count with the blocks present, so this array is the file's size.
         // Qwen3.5's interleaved M-RoPE: for text every position component is the token's position except the fourth,
@@ -69,9 +82,10 @@ internal sealed unsafe class TransformerWeights
     {
         string p = $"blk.{i}.";
         if (c.IsRecurrentLayer(i)) return RecurrentLayer(c, arch, i);
-        int nEmbd = c.EmbeddingLength;
+        int nEmbd = c.EmbeddingLength, hd = c.HeadDimOf(i);
         // 64-bit products compared with the tensors' real shapes: an int product could wrap to match them.
-        long qDim = (long)c.HeadCount * c.HeadDim, kDim = (long)c.HeadCountKv * c.HeadDim, vDim = (long)c.HeadCountKv * c.ValueHeadDim;
+        // (Per layer: Gemma 4's sliding and global layers differ in head sizes and kv heads.)
+        long qDim = (long)c.HeadCount * hd, kDim = (long)c.KvHeadsOf(i) * hd, vDim = (long)c.KvHeadsOf(i) * c.ValueHeadDimOf(i);
         WeightMatrix? wq = null, wk = null, wv = null;
         LatentAttentionWeights? latent = null;
         long attnOut;
@@ -95,10 +109,14 @@ internal sealed unsafe class TransformerWeights
             {
                 // Gated attention (Qwen3.5): per head the query rows, then as many gate rows.
                 wq = Matrix(p + "attn_q.weight", nEmbd, c.AttentionOutputGate ? 2 * qDim : qDim);
-                wk = Matrix(p + "attn_k.weight", nEmbd, kDim);
-                wv = Matrix(p + "attn_v.weight", nEmbd, vDim);
+                // Gemma 4: layers sharing an earlier cache need no key projection; without attn_v values are the keys' projection.
+                bool own = c.HasOwnKv(i);
+                wk = own || _file.FindTensor(p + "attn_k.weight") != null ? Matrix(p + "attn_k.weight", nEmbd, kDim) : null;
+                wv = own && (!c.ValueNorm || _file.FindTensor(p + "attn_v.weight") != null) ? Matrix(p + "attn_v.weight", nEmbd, vDim) : null;
+                if (c.ValueNorm && wv is null && own && c.ValueHeadDimOf(i) != hd)
+                    throw new ModelConfigurationException($"Block {i} has no attn_v.weight, so its values come from the keys, but value_length differs from key_length.", p + "attn_v.weight");
             }
-            attnOut = (long)c.HeadCount * c.ValueHeadDim;
+            attnOut = (long)c.HeadCount * c.ValueHeadDimOf(i);
         }
 
         var (gate, up, down, experts) = FeedForward(c, p, i);
@@ -115,8 +133,8 @@ internal sealed unsafe class TransformerWeights
             Bv = OptionalVector(p + "attn_v.bias", vDim),
             Bo = OptionalVector(p + "attn_output.bias", nEmbd),
             Sinks = arch.AttentionSinks ? Vector(p + "attn_sinks.weight", c.HeadCount) : null,
-            QNorm = OptionalVector(p + "attn_q_norm.weight", c.HeadDim),
-            KNorm = OptionalVector(p + "attn_k_norm.weight", c.HeadDim),
+            QNorm = OptionalVector(p + "attn_q_norm.weight", hd),
+            KNorm = OptionalVector(p + "attn_k_norm.weight", hd),
             Latent = latent,
             // (gpt-oss's and Qwen3.5's post_attention_norm is their pre-feed-forward norm, not a Gemma post-norm.)
             AttnPostNorm = arch.FfnNormTensor == "post_attention_norm" ? null : OptionalVector(p + "post_attention_norm.weight", nEmbd),
@@ -126,6 +144,10 @@ internal sealed unsafe class TransformerWeights
             Down = down,
             Experts = experts,
             FfnPostNorm = OptionalVector(p + "post_ffw_norm.weight", nEmbd),
+            PerLayerGate = c.PerLayerEmbeddingLength > 0 ? Matrix(p + "inp_gate.weight", nEmbd, c.PerLayerEmbeddingLength) : null,
+            PerLayerProjection = c.PerLayerEmbeddingLength > 0 ? Matrix(p + "proj.weight", c.PerLayerEmbeddingLength, nEmbd) : null,
+            PerLayerPostNorm = c.PerLayerEmbeddingLength > 0 ? Vector(p + "post_norm.weight", nEmbd) : null,
+            OutputScale = OptionalVector(p + "layer_output_scale.weight", 1)?[0] ?? 0f,
         };
     }
 
@@ -134,13 +156,15 @@ internal sealed unsafe class TransformerWeights
         int nEmbd = c.EmbeddingLength;
         WeightMatrix? gate = null, up = null, down = null;
         ExpertWeights? experts = null;
-        if (c.ExpertCount > 0 && i >= c.LeadingDenseBlockCount)
+        bool expertBlock = c.ExpertCount > 0 && i >= c.LeadingDenseBlockCount
+            && (!c.ExpertsBesideDense || _file.FindTensor(p + "ffn_gate_inp.weight") != null);
+        if (expertBlock)
         {
             experts = Experts(c, p);
         }
-        else
+        if (!expertBlock || c.ExpertsBesideDense)
         {
-            int ff = c.FeedForwardLength;
+            int ff = c.FeedForwardLengthOf(i);
             if (_file.FindTensor(p + "ffn_gate.weight") is null && _file.FindTensor(p + "ffn_up.weight") is { } upInfo && upInfo.Rows == 2L * ff)
             {
                 // Phi-3 stores gate and up as one [n_embd, 2 n_ff] matrix: gate rows first, then up (ggml's swiglu split).
@@ -177,13 +201,17 @@ internal sealed unsafe class TransformerWeights
         else
         {
             int heads = c.DeltaValueHeads, inner = c.DeltaValueWidth;
+            bool fused = _file.FindTensor(p + "attn_qkv.weight") is null && _file.FindTensor(p + "ssm_in.weight") != null;
+            bool fusedBa = _file.FindTensor(p + "ssm_ba.weight") != null;
             mixer = new RecurrentLayerWeights
             {
-                InProj = Matrix(p + "attn_qkv.weight", nEmbd, c.ConvChannels),
+                InProj = fused ? Matrix(p + "ssm_in.weight", nEmbd, c.ConvChannels + inner) : Matrix(p + "attn_qkv.weight", nEmbd, c.ConvChannels),
+                FusedQkvz = fused,
                 ConvTaps = ConvTaps(p + "ssm_conv1d.weight", c.ConvKernel, c.ConvChannels),
-                Gate = Matrix(p + "attn_gate.weight", nEmbd, inner),
-                Beta = Matrix(p + "ssm_beta.weight", nEmbd, heads),
-                Alpha = Matrix(p + "ssm_alpha.weight", nEmbd, heads),
+                Gate = fused ? null : Matrix(p + "attn_gate.weight", nEmbd, inner),
+                BetaAlpha = fusedBa ? Matrix(p + "ssm_ba.weight", nEmbd, 2 * heads) : null,
+                Beta = fusedBa ? null : Matrix(p + "ssm_beta.weight", nEmbd, heads),
+                Alpha = fusedBa ? null : Matrix(p + "ssm_alpha.weight", nEmbd, heads),
                 DtBias = Vector(p + "ssm_dt.bias", heads),
                 A = Vector(p + "ssm_a", heads),
                 Norm = Vector(p + "ssm_norm.weight", c.DeltaHeadDim),
@@ -211,7 +239,7 @@ internal sealed unsafe class TransformerWeights
         var d = info.Dimensions;
         if (d.Count < 2 || d[0] != kernel || d[1] != channels || info.ElementCount != (long)kernel * channels)
         {
-            throw new InvalidDataException(
+            throw new ModelConfigurationException(
                 $"Tensor '{name}' has shape [{string.Join(", ", d)}]; expected [{kernel}, {channels}] from the model's metadata.");
         }
         var raw = Vector(name, kernel * channels);
@@ -283,6 +311,26 @@ internal sealed unsafe class TransformerWeights
         long shared = c.ExpertSharedFeedForwardLength > 0 ? c.ExpertSharedFeedForwardLength : (long)ff * c.ExpertSharedCount;
         // Qwen3.5-MoE states no shared count: its shared expert is there when the tensors are (n_ff wide by default).
         if (shared == 0 && _file.FindTensor(p + "ffn_up_shexp.weight") != null) shared = c.FeedForwardLength;
+        WeightMatrix[] gate, up;
+        if (_file.FindTensor(p + "ffn_gate_up_exps.weight") != null)
+        {
+            // Gate and up fused per expert: the first n_ff_exp rows of each slice are the gate, the next the up.
+            var fused = Tensor3(p + "ffn_gate_up_exps.weight", nEmbd, 2 * ff, n);
+            gate = Array.ConvertAll(fused, m => m.RowRange(0, ff));
+            up = Array.ConvertAll(fused, m => m.RowRange(ff, ff));
+        }
+        else
+        {
+            gate = Tensor3(p + "ffn_gate_exps.weight", nEmbd, ff, n);
+            up = Tensor3(p + "ffn_up_exps.weight", nEmbd, ff, n);
+        }
+        float[]? routerNorm = null;
+        if (c.ExpertsBesideDense)
+        {
+            routerNorm = Vector(p + "ffn_gate_inp.scale", nEmbd);
+            float inv = 1f / MathF.Sqrt(nEmbd);
+            for (int k = 0; k < nEmbd; k++) routerNorm[k] *= inv;
+        }
         return new ExpertWeights
         {
             Router = Matrix(p + "ffn_gate_inp.weight", nEmbd, n),
@@ -291,9 +339,14 @@ internal sealed unsafe class TransformerWeights
             UpBias = OptionalRows(p + "ffn_up_exps.bias", ff, n),
             DownBias = OptionalRows(p + "ffn_down_exps.bias", nEmbd, n),
             SelectionBias = OptionalVector(p + "exp_probs_b.bias", n),
-            Gate = Tensor3(p + "ffn_gate_exps.weight", nEmbd, ff, n),
-            Up = Tensor3(p + "ffn_up_exps.weight", nEmbd, ff, n),
+            Gate = gate,
+            Up = up,
             Down = Tensor3(p + "ffn_down_exps.weight", ff, nEmbd, n),
+            DownScale = OptionalVector(p + "ffn_down_exps.scale", n),
+            RouterNorm = routerNorm,
+            PreNorm = c.ExpertsBesideDense ? Vector(p + "pre_ffw_norm_2.weight", nEmbd) : null,
+            PostNorm = c.ExpertsBesideDense ? Vector(p + "post_ffw_norm_2.weight", nEmbd) : null,
+            DensePostNorm = c.ExpertsBesideDense ? Vector(p + "post_ffw_norm_1.weight", nEmbd) : null,
             SharedGate = shared > 0 ? Matrix(p + "ffn_gate_shexp.weight", nEmbd, shared) : null,
             SharedUp = shared > 0 ? Matrix(p + "ffn_up_shexp.weight", nEmbd, shared) : null,
             SharedDown = shared > 0 ? Matrix(p + "ffn_down_shexp.weight", shared, nEmbd) : null,

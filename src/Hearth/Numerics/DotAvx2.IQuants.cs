@@ -17,6 +17,14 @@ internal static unsafe partial class DotAvx2
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<sbyte> Iq4Table() => Vec.Create(Vector128.Load(IqTables.KValues));
 
+    /// <summary>Σ u·y per 4 adjacent bytes → 8 int lanes, for unsigned u ≤ 127 (no saturation in maddubs).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<int> DotI8Unsigned(Vector256<byte> u, Vector256<sbyte> y)
+    {
+        if (System.Runtime.Intrinsics.X86.AvxVnni.IsSupported) return System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, u, y);
+        return ISA.MultiplyAddAdjacent(ISA.MultiplyAddAdjacent(u, y), Vec.Create((short)1));
+    }
+
     public static float DotIQ4_NL(int n, ReadOnlySpan<byte> weight, ReadOnlySpan<byte> activation)
     {
         int nb = Bits.Blocks(n, 32, IQ4_NL.BytesPerBlock, weight.Length, "IQ4_NL");

@@ -24,19 +24,12 @@ internal static class GeluTanh
     /// (vectorised), one table load each, the product with up vectorised.</summary>
     public static void Glu(Span<float> gate, ReadOnlySpan<float> up)
     {
-        var table = Table.Value;
-        Span<ushort> bits = stackalloc ushort[256];
+        // 256 at a time, so the product reads the slice Apply just wrote while it is still in L1.
         for (int i0 = 0; i0 < gate.Length; i0 += 256)
         {
             int n = Math.Min(256, gate.Length - i0);
             var g = gate.Slice(i0, n);
-            var h = bits[..n];
-            TensorPrimitives.ConvertToHalf(g, MemoryMarshal.Cast<ushort, Half>(h));
-            for (int i = 0; i < n; i++)
-            {
-                float x = g[i];
-                g[i] = x <= -10.0f ? 0.0f : x >= 10.0f ? x : table[h[i]];
-            }
+            Apply(g);
             TensorPrimitives.Multiply(g, up.Slice(i0, n), g);
         }
     }

@@ -56,6 +56,17 @@ internal static unsafe class Gemm
         k[(int)GgmlType.MXFP4] = new(&GemmAvx2Fp4.Mxfp4, 4, 4);
         k[(int)GgmlType.Q4_K] = new(&GemmAvx2KQuants.Q4_K, 1, 4);
         k[(int)GgmlType.Q6_K] = new(&GemmAvx2KQuants.Q6_K, 1, 4);
+        k[(int)GgmlType.IQ4_NL] = new(&GemmAvx2IQuants.IQ4_NL, 4, 4);
+        k[(int)GgmlType.IQ4_XS] = new(&GemmAvx2IQuants.IQ4_XS, 1, 4);
+        k[(int)GgmlType.IQ3_XXS] = new(&GemmAvx2IQuants.IQ3_XXS, 1, 4);
+        k[(int)GgmlType.IQ3_S] = new(&GemmAvx2IQuants.IQ3_S, 1, 4);
+        k[(int)GgmlType.IQ2_XXS] = new(&GemmAvx2IQuants.IQ2_XXS, 1, 4);
+        k[(int)GgmlType.IQ2_XS] = new(&GemmAvx2IQuants.IQ2_XS, 1, 4);
+        k[(int)GgmlType.IQ2_S] = new(&GemmAvx2IQuants.IQ2_S, 1, 4);
+        k[(int)GgmlType.IQ1_S] = new(&GemmAvx2IQuants.IQ1_S, 1, 4);
+        k[(int)GgmlType.IQ1_M] = new(&GemmAvx2IQuants.IQ1_M, 1, 4);
+        k[(int)GgmlType.TQ1_0] = new(&GemmAvx2IQuants.TQ1_0, 1, 4);
+        k[(int)GgmlType.TQ2_0] = new(&GemmAvx2IQuants.TQ2_0, 1, 4);
         k[(int)GgmlType.F32] = new(&GemmAvx2Float.F32, 4, 4);
         k[(int)GgmlType.F16] = new(&GemmAvx2Float.F16, 4, 4);
         return k;

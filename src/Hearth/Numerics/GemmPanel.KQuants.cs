@@ -145,14 +145,14 @@ internal static unsafe partial class GemmPanel
     private static Vector256<int> SubBlock(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3,
         Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, int* q)
     {
-        var s = Vnni.MultiplyWideningAndAdd(Vector256<int>.Zero, w0, Vec.Create(q[0]).AsSByte());
-        var u = Vnni.MultiplyWideningAndAdd(Vector256<int>.Zero, w4, Vec.Create(q[4]).AsSByte());
-        s = Vnni.MultiplyWideningAndAdd(s, w1, Vec.Create(q[1]).AsSByte());
-        u = Vnni.MultiplyWideningAndAdd(u, w5, Vec.Create(q[5]).AsSByte());
-        s = Vnni.MultiplyWideningAndAdd(s, w2, Vec.Create(q[2]).AsSByte());
-        u = Vnni.MultiplyWideningAndAdd(u, w6, Vec.Create(q[6]).AsSByte());
-        s = Vnni.MultiplyWideningAndAdd(s, w3, Vec.Create(q[3]).AsSByte());
-        u = Vnni.MultiplyWideningAndAdd(u, w7, Vec.Create(q[7]).AsSByte());
+        var s = Dpbusd(Vector256<int>.Zero, w0, Vec.Create(q[0]).AsSByte());
+        var u = Dpbusd(Vector256<int>.Zero, w4, Vec.Create(q[4]).AsSByte());
+        s = Dpbusd(s, w1, Vec.Create(q[1]).AsSByte());
+        u = Dpbusd(u, w5, Vec.Create(q[5]).AsSByte());
+        s = Dpbusd(s, w2, Vec.Create(q[2]).AsSByte());
+        u = Dpbusd(u, w6, Vec.Create(q[6]).AsSByte());
+        s = Dpbusd(s, w3, Vec.Create(q[3]).AsSByte());
+        u = Dpbusd(u, w7, Vec.Create(q[7]).AsSByte());
         return s + u;
     }
 

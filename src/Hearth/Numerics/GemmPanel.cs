@@ -40,17 +40,23 @@ internal static unsafe partial class GemmPanel
 
     /// <summary>Whether <paramref name="type"/> has a panel kernel on this CPU.</summary>
     public static bool Supports(GgmlType type) =>
-        (type == GgmlType.Q4_0 || type == GgmlType.Q8_0 || type == GgmlType.Q4_K) && KernelSelector.Active >= KernelVariant.Avx2
+        (type is GgmlType.Q4_0 or GgmlType.Q8_0 or GgmlType.Q4_K or GgmlType.IQ4_NL or GgmlType.IQ4_XS) && KernelSelector.Active >= KernelVariant.Avx2
         && ISA.IsSupported && FMA.IsSupported && Vnni.IsSupported;
 
     /// <summary>Ints of activation sums per token that <see cref="ComputeRows"/> needs for a row of <paramref name="cols"/>.</summary>
-    public static int SumsPerToken(GgmlType type, int cols) => type == GgmlType.Q4_K ? cols / 256 * 4 : cols / 32;
+    public static int SumsPerToken(GgmlType type, int cols) => type switch
+    {
+        GgmlType.Q4_K => cols / 256 * 4,
+        GgmlType.IQ4_XS => cols / 256 * 8,
+        _ => cols / 32,
+    };
 
     /// <summary>The activation sums <see cref="ComputeRows"/> starts from, for weights of <paramref name="type"/>.</summary>
     // x: [nTokens, xStride bytes] in the type's vec-dot format. sums: [nTokens, SumsPerToken].
     public static void Sums(GgmlType type, byte* x, int xStride, int nTokens, int cols, int* sums)
     {
         if (type == GgmlType.Q4_K) SubBlockSums(x, xStride, nTokens, cols / 256, sums);
+        else if (type == GgmlType.IQ4_XS) XsSubBlockSums(x, xStride, nTokens, cols / 256, sums);
         else BlockSums(x, xStride, nTokens, cols / 32, sums);
     }
 
@@ -65,7 +71,7 @@ internal static unsafe partial class GemmPanel
             int* st = sums + (long)t * nb;
             for (int b = 0; b < nb; b++)
             {
-                var s = Vnni.MultiplyWideningAndAdd(Vector256<int>.Zero, ones, Vec.Load((sbyte*)(xt + b * 34 + 2)));
+                var s = Dpbusd(Vector256<int>.Zero, ones, Vec.Load((sbyte*)(xt + b * 34 + 2)));
                 st[b] = DotAvx2.HorizontalSum(s);
             }
         }
@@ -80,19 +86,39 @@ internal static unsafe partial class GemmPanel
         int* sums, int nTokens, float* y, int r0, int r1)
     {
         if (type == GgmlType.Q4_K) return ComputeRowsQ4_K(w, wRowBytes, cols, rows, x, xStride, sums, nTokens, y, r0, r1);
+        if (type == GgmlType.IQ4_XS) return ComputeRowsIQ4_XS(w, wRowBytes, cols, rows, x, xStride, sums, nTokens, y, r0, r1);
         int nb = cols >> 5;
         byte* panel = Panel(nb * PanelBlockBytes);
+        // Stored unsigned with an offset: Q4_0's nibbles (o = 8), Q8_0's and IQ4_NL's signed values + 128.
         int offset = type == GgmlType.Q4_0 ? 8 : 128;
         int r = r0;
         for (; r + Rows <= r1; r += Rows)
         {
             if (type == GgmlType.Q4_0) DecodeQ4_0(w + (long)r * wRowBytes, wRowBytes, nb, panel);
+            else if (type == GgmlType.IQ4_NL) DecodeIQ4_NL(w + (long)r * wRowBytes, wRowBytes, nb, panel);
             else DecodeQ8_0(w + (long)r * wRowBytes, wRowBytes, nb, panel);
             int t = 0;
             for (; t + 4 <= nTokens; t += 4) Tile4(nb, panel, x + (long)t * xStride, xStride, sums + (long)t * nb, offset, y + (long)t * rows + r, rows);
             for (; t < nTokens; t++) Tile1(nb, panel, x + (long)t * xStride, sums + (long)t * nb, offset, y + (long)t * rows + r);
         }
         return r;
+    }
+
+    /// <summary>
+    /// vpdpbusd: acc + Σ of the four u·s products in each 32-bit lane (u unsigned, s signed bytes). Without AVX-VNNI
+    /// (production never gets here then: <see cref="Supports"/> requires it) an exact AVX2 equivalent runs, so the panel
+    /// kernels can be tested on any AVX2 machine: even and odd bytes widened to 16 bits, multiplied and pair-summed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<int> Dpbusd(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> s)
+    {
+        if (Vnni.IsSupported) return Vnni.MultiplyWideningAndAdd(acc, u, s);
+        var lowByte = Vec.Create((ushort)0x00FF);
+        var uEven = (u.AsUInt16() & lowByte).AsInt16();
+        var uOdd = ISA.ShiftRightLogical(u.AsUInt16(), 8).AsInt16();
+        var sEven = ISA.ShiftRightArithmetic(ISA.ShiftLeftLogical(s.AsInt16(), 8), 8);
+        var sOdd = ISA.ShiftRightArithmetic(s.AsInt16(), 8);
+        return acc + ISA.MultiplyAddAdjacent(uEven, sEven) + ISA.MultiplyAddAdjacent(uOdd, sOdd);
     }
 
     /// <summary>This thread's panel buffer of at least <paramref name="bytes"/>, 32-byte aligned (grows, never shrinks).</summary>
@@ -212,14 +238,14 @@ internal static unsafe partial class GemmPanel
     {
         int* q = (int*)(xb + 2);
         // Two independent chains: vpdpbusd's latency (~5 cycles) would otherwise bound a chain of eight.
-        var s = Vnni.MultiplyWideningAndAdd(Vec.Create(start), w0, Vec.Create(q[0]).AsSByte());
-        var u = Vnni.MultiplyWideningAndAdd(Vector256<int>.Zero, w4, Vec.Create(q[4]).AsSByte());
-        s = Vnni.MultiplyWideningAndAdd(s, w1, Vec.Create(q[1]).AsSByte());
-        u = Vnni.MultiplyWideningAndAdd(u, w5, Vec.Create(q[5]).AsSByte());
-        s = Vnni.MultiplyWideningAndAdd(s, w2, Vec.Create(q[2]).AsSByte());
-        u = Vnni.MultiplyWideningAndAdd(u, w6, Vec.Create(q[6]).AsSByte());
-        s = Vnni.MultiplyWideningAndAdd(s, w3, Vec.Create(q[3]).AsSByte());
-        u = Vnni.MultiplyWideningAndAdd(u, w7, Vec.Create(q[7]).AsSByte());
+        var s = Dpbusd(Vec.Create(start), w0, Vec.Create(q[0]).AsSByte());
+        var u = Dpbusd(Vector256<int>.Zero, w4, Vec.Create(q[4]).AsSByte());
+        s = Dpbusd(s, w1, Vec.Create(q[1]).AsSByte());
+        u = Dpbusd(u, w5, Vec.Create(q[5]).AsSByte());
+        s = Dpbusd(s, w2, Vec.Create(q[2]).AsSByte());
+        u = Dpbusd(u, w6, Vec.Create(q[6]).AsSByte());
+        s = Dpbusd(s, w3, Vec.Create(q[3]).AsSByte());
+        u = Dpbusd(u, w7, Vec.Create(q[7]).AsSByte());
         s += u;
         return FMA.MultiplyAdd(ISA.ConvertToVector256Single(s), d * Vec.Create(Fp16.Lookup(*(ushort*)xb)), acc);
     }

@@ -37,6 +37,7 @@ public class ArchitectureLoadErrorTests
             w.Header(nEmbd: 32, blocks: 1, nFf: 32, heads: 2, headsKv: 2, vocab: 260);
             keys(w);
             w.Matrix("token_embd.weight", 32, 260);
+            w.Vector("blk.0.attn_norm.weight", 32); // block_count 1 matches the blocks present; the keys fail next
             w.WriteTo(path);
             var ex = Assert.ThrowsAny<Exception>(() => Model.Load(path));
             Assert.True(ex is ModelConfigurationException or NotSupportedException, ex.ToString());

@@ -25,6 +25,13 @@ internal sealed class ArchitectureModelWriter(string arch, GgmlType weightType, 
 
     public void Str(string key, string v) => _w.SetMetadata($"{arch}.{key}", GgufValue.String(v));
 
+    /// <summary>A per-layer value (llama.cpp's get_key_or_arr arrays).</summary>
+    public void U32Array(string key, int[] v) => _w.SetMetadata($"{arch}.{key}", GgufValue.Array(Array.ConvertAll(v, x => (uint)x)));
+
+    public void BoolArray(string key, bool[] v) => _w.SetMetadata($"{arch}.{key}", GgufValue.Array(v));
+
+    /// <summary>An F32 tensor of exactly these values.</summary>
+    public void Values(string name, float[] v) => _w.AddTensor(name, GgmlType.F32, [v.Length], MemoryMarshal.AsBytes(v.AsSpan()).ToArray());
     /// <summary>A per-layer (or per-section) integer array, e.g. LFM2's head_count_kv.</summary>
     public void U32Array(string key, uint[] v) => _w.SetMetadata($"{arch}.{key}", GgufValue.Array(v));
 
@@ -99,6 +106,17 @@ internal sealed class ArchitectureModelWriter(string arch, GgmlType weightType, 
         _w.AddTensor(name, GgmlType.F32, dims, MemoryMarshal.AsBytes(v.AsSpan()).ToArray());
     }
 
+    /// <summary>An F16 vector of mean + N(0, std²) (norm weights as some uploads store them).</summary>
+    public void VectorF16(string name, int n, float mean = 1f, float std = 0.1f)
+    {
+        var v = new byte[2 * n];
+        for (int i = 0; i < n; i++) BitConverter.TryWriteBytes(v.AsSpan(2 * i, 2), Fp16.FromFloat(mean + std * Normal()));
+        _w.AddTensor(name, GgmlType.F16, [n], v);
+    }
+
+    /// <summary>A tensor of already encoded <paramref name="data"/>.</summary>
+    public void RawTensor(string name, GgmlType type, long[] dims, byte[] data) => _w.AddTensor(name, type, dims, data);
+
     public void WriteTo(string path) => _w.WriteTo(path);
 
     private void Tensor(string name, long[] dims, int cols, int rows, float std, GgmlType type)
@@ -110,7 +128,7 @@ internal sealed class ArchitectureModelWriter(string arch, GgmlType weightType, 
         for (int r = 0; r < rows; r++)
         {
             for (int c = 0; c < cols; c++) row[c] = std * Normal();
-            traits.Quantize!(row, data.AsSpan((int)(r * rowBytes), (int)rowBytes));
+            TestQuantizer.Quantize(type, row, data.AsSpan((int)(r * rowBytes), (int)rowBytes), _rng);
         }
         _w.AddTensor(name, type, dims, data);
     }

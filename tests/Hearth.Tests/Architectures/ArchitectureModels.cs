@@ -12,7 +12,8 @@ public sealed class ArchitectureModels : IDisposable
     {
         string path = Path.Combine(_directory, name + ".gguf");
         (ArchitectureCases.All.TryGetValue(name, out var write) ? write
-            : ArchitectureCases.GptOss.TryGetValue(name, out var gptOss) ? gptOss : HybridCases.All[name])(path);
+            : ArchitectureCases.GptOss.TryGetValue(name, out var gptOss) ? gptOss
+            : Gemma4Cases.All.TryGetValue(name, out var gemma4) ? gemma4 : HybridCases.All[name])(path);
         return path;
     })).Value;
 

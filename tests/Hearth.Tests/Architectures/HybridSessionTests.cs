@@ -17,7 +17,7 @@ public class HybridSessionTests(ArchitectureModels models, ITestOutputHelper out
     // F32 weights only: with Q8_0 weights the fast path (like llama.cpp) also rounds every projection's input to Q8_0,
     // which these small random models amplify beyond a useful bound against an all-F32 reference within a few
     // positions; the Q8_0 and Q4_K files are checked against llama.cpp instead (HybridDifferentialTests).
-    public static TheoryData<string> Cases() => new("lfm2-F32", "qwen35-F32", "qwen35moe-F32");
+    public static TheoryData<string> Cases() => new("lfm2-F32", "lfm2moe-F32", "qwen35-F32", "qwen35moe-F32", "qwen3next-F32");
 
     private Model Load(string name) => Model.Load(models.PathOf(name), new ModelOptions { Threads = 2, BatchSize = 16 });
 
@@ -166,6 +166,51 @@ public class HybridSessionTests(ArchitectureModels models, ITestOutputHelper out
     }
 
     [Fact]
+    public void Checkpoints_are_bounded_keep_the_newest_and_are_dropped_past_a_rewind()
+    {
+        using var model = Load("lfm2-F32");
+        var checkpoints = new Inference.RecurrentCheckpoints(model.Config, capacity: 3);
+        var state = new Inference.RecurrentState(model.Config);
+        foreach (int p in new[] { 4, 8, 12, 16 })
+        {
+            state.Position = p;
+            state.Conv(0)[0] = p;
+            checkpoints.Save(state);
+        }
+        Assert.Equal(3, checkpoints.Count);
+        Assert.Null(checkpoints.Best(7)); // position 4, the oldest, was replaced
+        Assert.Equal(12, checkpoints.Best(15)!.Position);
+        Assert.Equal(12f, checkpoints.Best(15)!.Conv(0)[0]);
+        checkpoints.DropAfter(9);
+        Assert.Equal(1, checkpoints.Count);
+        Assert.Equal(8, checkpoints.Best(100)!.Position);
+        Assert.Equal(3 * state.ByteSize, checkpoints.ByteSize); // the slots stay allocated for reuse
+        state.Position = 20;
+        checkpoints.Save(state); // into a freed slot: 8 survives
+        Assert.Equal(8, checkpoints.Best(19)!.Position);
+    }
+
+    [Fact]
+    public void A_qwen35_file_missing_its_metadata_and_tensors_is_refused_with_a_typed_error_naming_a_key()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"hearth-qwen35-bad-{Environment.ProcessId}.gguf");
+        var w = new ArchitectureModelWriter("qwen35", global::Hearth.Numerics.GgmlType.F32, seed: 1);
+        w.Header(64, 4, 128, 4, 2, 301);
+        w.Matrix("token_embd.weight", 64, 301);
+        w.WriteTo(path);
+        try
+        {
+            var e = Assert.Throws<global::Hearth.Gguf.ModelConfigurationException>(() => Model.Load(path));
+            // The first check to fail names its key (block_count against the missing blocks, or the ssm.* keys).
+            Assert.Contains("'qwen35.", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Memory_figures_count_the_recurrent_state_and_only_attention_layers_in_the_kv_cache()
     {
         using var model = Load("qwen35-F32");
@@ -177,6 +222,16 @@ public class HybridSessionTests(ArchitectureModels models, ITestOutputHelper out
         session.Evaluate(Prompt.AsSpan(0, 20));
         // Plus two checkpoints: after the first batch of 16 and at the prompt's end.
         Assert.Equal(3 * 3 * 4L * (3 * 128 + 4 * 16 * 16), session.RecurrentStateBytes);
+    }
+
+    [Fact]
+    public void Hearth_info_reports_the_recurrent_state_and_the_kv_cache_per_token()
+    {
+        var r = Cli.CliRunner.Run("info", "-m", models.PathOf("qwen35-F32"), "--json");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        var j = System.Text.Json.JsonDocument.Parse(r.StdOut).RootElement;
+        Assert.Equal(3 * 4L * (3 * 128 + 4 * 16 * 16), j.GetProperty("recurrent_state_bytes").GetInt64());
+        Assert.Equal(2L * (32 + 32), j.GetProperty("kv_cache_bytes_per_token").GetInt64());
     }
 
     [Theory]

@@ -24,10 +24,12 @@ internal static class RecentFamilyCases
         ["mistral3-F32"] = p => Mistral3(GgmlType.F32, p),
         ["mistral3-Q8_0"] = p => Mistral3(GgmlType.Q8_0, p),
         ["mistral3-Q4_K"] = p => Mistral3(GgmlType.Q4_K, p),
+        ["qwen3moe-dynamic-mix"] = Qwen3MoeDynamicMix,
     };
 
     public static GgmlType WeightType(string name) =>
-        name.EndsWith("Q8_0", StringComparison.Ordinal) ? GgmlType.Q8_0 : name.EndsWith("Q4_K", StringComparison.Ordinal) ? GgmlType.Q4_K : GgmlType.F32;
+        name.EndsWith("-mix", StringComparison.Ordinal) ? GgmlType.IQ2_XXS
+        : name.EndsWith("Q8_0", StringComparison.Ordinal) ? GgmlType.Q8_0 : name.EndsWith("Q4_K", StringComparison.Ordinal) ? GgmlType.Q4_K : GgmlType.F32;
 
     // Qwen3-30B-A3B's block in small: q/k norms, NeoX rope (base 1e6), 13 experts of width 256, 5 used, no shared
     // expert, expert_weights_norm absent (llama.cpp normalises regardless). coder: the Qwen3-Coder-30B-A3B metadata
@@ -61,6 +63,43 @@ internal static class RecentFamilyCases
             w.Tensor3(b + "ffn_gate_exps.weight", Embd, ffExp, experts);
             w.Tensor3(b + "ffn_up_exps.weight", Embd, ffExp, experts);
             w.Tensor3(b + "ffn_down_exps.weight", ffExp, Embd, experts);
+        }
+        w.WriteTo(path);
+    }
+
+    // A "dynamic" upload in small (issue 16): the type chosen tensor by tensor, as Unsloth-style mixes of Qwen3-30B-A3B
+    // do: routed experts at 2 bits (IQ2_XXS gate, IQ2_XS up) with down projections a step higher (IQ3_XXS, and MXFP4 in
+    // the second block), attention IQ3_S (q, k) / IQ4_XS (v) / IQ4_NL (output), embeddings Q4_K, output Q6_K, norms and
+    // router F32. (F16 norm vectors are not used: this llama.cpp's CPU multiply refuses an F16 operand, "binary_op:
+    // unsupported types: dst: f32, src0: f32, src1: f16", and the released mixes keep norms F32.)
+    private static void Qwen3MoeDynamicMix(string path)
+    {
+        const int heads = 12, kv = 3, hd = 64, experts = 13, used = 5, ffExp = 256, blocks = 2;
+        var w = new ArchitectureModelWriter("qwen3moe", GgmlType.IQ2_XXS, seed: 65);
+        w.Header(Embd, blocks, nFf: 768, heads, kv, Vocab, ropeBase: 1e6f);
+        w.U32("attention.key_length", hd);
+        w.U32("attention.value_length", hd);
+        w.U32("expert_count", experts);
+        w.U32("expert_used_count", used);
+        w.U32("expert_feed_forward_length", ffExp);
+        w.Matrix("token_embd.weight", Embd, Vocab, type: GgmlType.Q4_K);
+        w.Vector("output_norm.weight", Embd);
+        w.Matrix("output.weight", Embd, Vocab, gain: 5f, type: GgmlType.Q6_K);
+        for (int l = 0; l < blocks; l++)
+        {
+            string b = $"blk.{l}.";
+            w.Vector(b + "attn_norm.weight", Embd);
+            w.Matrix(b + "attn_q.weight", Embd, heads * hd, type: GgmlType.IQ3_S);
+            w.Matrix(b + "attn_k.weight", Embd, kv * hd, type: GgmlType.IQ3_S);
+            w.Matrix(b + "attn_v.weight", Embd, kv * hd, type: GgmlType.IQ4_XS);
+            w.Vector(b + "attn_q_norm.weight", hd);
+            w.Vector(b + "attn_k_norm.weight", hd);
+            w.Matrix(b + "attn_output.weight", heads * hd, Embd, type: GgmlType.IQ4_NL);
+            w.Vector(b + "ffn_norm.weight", Embd);
+            w.Matrix(b + "ffn_gate_inp.weight", Embd, experts, gain: 6f, type: GgmlType.F32);
+            w.Tensor3(b + "ffn_gate_exps.weight", Embd, ffExp, experts, type: GgmlType.IQ2_XXS);
+            w.Tensor3(b + "ffn_up_exps.weight", Embd, ffExp, experts, type: GgmlType.IQ2_XS);
+            w.Tensor3(b + "ffn_down_exps.weight", ffExp, Embd, experts, type: l == 0 ? GgmlType.IQ3_XXS : GgmlType.MXFP4);
         }
         w.WriteTo(path);
     }

@@ -5,7 +5,8 @@ namespace Hearth.Tests.Chat;
 
 /// <summary>
 /// Every template × context in testdata/chat-templates/{llama.cpp-jinja-goldens,generated-goldens} against its golden
-/// rendering (see testdata README §4c/§4d). Goldens reproduced by plain Jinja2 are matched with plain semantics; the
+/// rendering (see testdata README §4c/§4d), and the same for the repository's ChatTemplates/recent-goldens (Qwen3-Coder,
+/// Ministral 3, SmolLM3 from llama.cpp's models/templates, rendered by its generate.py with Jinja2 3.1.6 and §4c's rules). Goldens reproduced by plain Jinja2 are matched with plain semantics; the
 /// others were written by llama.cpp's minja and are matched with <see cref="ChatTemplateOptions.LlamaCppPolyfills"/>.
 /// </summary>
 public class ChatTemplateGoldenTests
@@ -14,9 +15,14 @@ public class ChatTemplateGoldenTests
 
     public sealed record Golden(string Set, string Template, string Context, string GoldenFile, bool ArgsAsObject, bool Plain, string? Error);
 
+    private const string RepositorySet = "recent-goldens";
+
+    private static string SetDirectory(string set) =>
+        set == RepositorySet ? TestData.ProjectPath($"ChatTemplates/{set}") : TestData.PathOf($"chat-templates/{set}");
+
     private static List<Golden> Load(string set)
     {
-        string dir = TestData.PathOf($"chat-templates/{set}");
+        string dir = SetDirectory(set);
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json")));
         var list = new List<Golden>();
         foreach (var e in doc.RootElement.EnumerateArray())
@@ -30,7 +36,7 @@ public class ChatTemplateGoldenTests
     }
 
     private static readonly Lazy<Dictionary<string, Golden>> All = new(() =>
-        Load("llama.cpp-jinja-goldens").Concat(Load("generated-goldens")).ToDictionary(g => $"{g.Set}/{g.GoldenFile}"));
+        Load("llama.cpp-jinja-goldens").Concat(Load("generated-goldens")).Concat(Load(RepositorySet)).ToDictionary(g => $"{g.Set}/{g.GoldenFile}"));
 
     public static TheoryData<string> Cases()
     {
@@ -39,7 +45,7 @@ public class ChatTemplateGoldenTests
         return data;
     }
 
-    private static string Read(Golden g, string rel) => File.ReadAllText(TestData.PathOf($"chat-templates/{g.Set}/{rel}"));
+    private static string Read(Golden g, string rel) => File.ReadAllText(Path.Combine(SetDirectory(g.Set), rel));
 
     [Theory]
     [MemberData(nameof(Cases))]

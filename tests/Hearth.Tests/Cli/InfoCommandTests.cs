@@ -37,6 +37,9 @@ public class InfoCommandTests
         Assert.Equal("llama", tok.GetProperty("model").GetString());
         Assert.Equal(512, tok.GetProperty("vocab_size").GetInt32());
         Assert.False(j.GetProperty("has_chat_template").GetBoolean());
+        // 5 layers × 4 KV heads × (8 + 8) × 2 bytes; no recurrent layers.
+        Assert.Equal(5 * 4 * 16 * 2, j.GetProperty("kv_cache_bytes_per_token").GetInt64());
+        Assert.Equal(0, j.GetProperty("recurrent_state_bytes").GetInt64());
     }
 
     [Fact]
@@ -130,6 +133,40 @@ public class InfoCommandTests
             Assert.Equal(192, j.GetProperty("parameters").GetInt64());
             Assert.Equal(204, j.GetProperty("tensor_types").GetProperty("Q8_0").GetProperty("bytes").GetInt64());
             Assert.Equal(JsonValueKind.Null, j.GetProperty("tokenizer").GetProperty("model").ValueKind);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Mixture_of_experts_reports_experts_and_active_parameters()
+    {
+        // 4 experts, 2 used: of the routed tensors (*_exps) half count; attention and the shared expert count whole.
+        var w = new GgufWriter();
+        w.SetMetadata("general.architecture", GgufValue.String("qwen3moe"));
+        w.SetMetadata("qwen3moe.expert_count", GgufValue.UInt32(4));
+        w.SetMetadata("qwen3moe.expert_used_count", GgufValue.UInt32(2));
+        w.AddTensor("blk.0.attn_q.weight", Hearth.Numerics.GgmlType.F32, [8, 8], new byte[64 * 4]);
+        w.AddTensor("blk.0.ffn_gate_exps.weight", Hearth.Numerics.GgmlType.F32, [8, 4, 4], new byte[128 * 4]);
+        w.AddTensor("blk.0.ffn_gate_shexp.weight", Hearth.Numerics.GgmlType.F32, [8, 4], new byte[32 * 4]);
+        string path = Path.GetTempFileName();
+        try
+        {
+            w.WriteTo(path);
+            var r = CliRunner.Run("info", "-m", path, "--json");
+            Assert.True(r.ExitCode == 0, r.StdErr);
+            var j = JsonDocument.Parse(r.StdOut).RootElement;
+            Assert.Equal(224, j.GetProperty("parameters").GetInt64());
+            Assert.Equal(224 - 128 + 64, j.GetProperty("active_parameters").GetInt64());
+            Assert.Equal(4, j.GetProperty("expert_count").GetInt32());
+            Assert.Equal(2, j.GetProperty("expert_used_count").GetInt32());
+            var text = CliRunner.Run("info", "-m", path);
+            Assert.True(text.ExitCode == 0, text.StdErr);
+            Assert.Matches(@"experts\s+4\n", text.StdOut.Replace("\r", "", StringComparison.Ordinal));
+            Assert.Matches(@"experts used\s+2\n", text.StdOut.Replace("\r", "", StringComparison.Ordinal));
+            Assert.Matches(@"active parameters\s+160 \(160\) per token", text.StdOut);
         }
         finally
         {

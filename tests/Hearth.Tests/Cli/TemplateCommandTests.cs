@@ -14,6 +14,19 @@ public class TemplateCommandTests
         Assert.Equal(File.ReadAllText(Goldens("goldens/Qwen-Qwen2-7B-Instruct-system.txt")), r.StdOut);
     }
 
+    /// <summary>The 2026 families' real templates (ChatTemplates/recent-goldens, rendered by Jinja2) through the CLI.</summary>
+    [Theory]
+    [InlineData("Qwen3-Coder")]
+    [InlineData("mistralai-Ministral-3-14B-Reasoning-2512")]
+    [InlineData("HuggingFaceTB-SmolLM3-3B")]
+    public void Recent_family_templates_print_their_jinja2_goldens(string name)
+    {
+        static string Recent(string rel) => TestData.ProjectPath($"ChatTemplates/recent-goldens/{rel}");
+        var r = CliRunner.Run("template", "--template", Recent($"templates/{name}.jinja"), "--context", Recent("contexts/tool_use.json"));
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Equal(File.ReadAllText(Recent($"goldens/{name}-tool_use.txt")), r.StdOut);
+    }
+
     [Fact]
     public void Messages_tools_and_flags_build_the_same_context_as_the_golden()
     {

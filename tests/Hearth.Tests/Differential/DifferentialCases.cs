@@ -9,6 +9,13 @@ internal static class DifferentialCases
     public static readonly GgmlType[] BlockTypes = [GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0];
     public static readonly GgmlType[] KQuantTypes = [GgmlType.Q4_K, GgmlType.Q6_K];
 
+    /// <summary>The IQ and ternary types (issue 16): IQ4_NL has 32-element blocks, the rest 256.</summary>
+    public static readonly GgmlType[] IQuantTypes =
+    [
+        GgmlType.IQ4_NL, GgmlType.IQ4_XS, GgmlType.IQ3_XXS, GgmlType.IQ3_S, GgmlType.IQ2_XXS, GgmlType.IQ2_XS,
+        GgmlType.IQ2_S, GgmlType.IQ1_S, GgmlType.IQ1_M, GgmlType.TQ1_0, GgmlType.TQ2_0,
+    ];
+
     public static IReadOnlyDictionary<string, TestModelSpec> All { get; } = Build().ToDictionary(s => s.Name);
 
     private static IEnumerable<TestModelSpec> Build()
@@ -36,6 +43,13 @@ internal static class DifferentialCases
         yield return Odd("llama", GgmlType.Q8_0, seed++);
         yield return Odd("qwen3", GgmlType.F16, seed++);
         yield return Odd("qwen2", GgmlType.Q4_0, seed++);
+        foreach (var t in IQuantTypes)
+        {
+            // qwen3 (q/k norms, head_dim 64 of n_embd 256); the grid types' weights are random blocks (no quantizer).
+            yield return t == GgmlType.IQ4_NL
+                ? new($"qwen3-{t}", "qwen3", t, HeadDim: 48, VocabSize: 420, Seed: seed++)
+                : new($"qwen3-{t}", "qwen3", t, EmbeddingLength: 256, FeedForwardLength: 256, HeadDim: 64, VocabSize: 299, Seed: seed++);
+        }
     }
 
     private static TestModelSpec Odd(string arch, GgmlType type, int seed) =>

@@ -21,8 +21,18 @@ public class GgufFuzzTests(ITestOutputHelper output)
         int cases = int.TryParse(Environment.GetEnvironmentVariable("HEARTH_FUZZ_CASES"), out int n) && n > 0 ? n : 2000;
         int seed = int.TryParse(Environment.GetEnvironmentVariable("HEARTH_FUZZ_SEED"), out int s) ? s : 18;
         var fuzzer = new GgufFuzzer();
-        var tally = fuzzer.Run(seed, cases, perCase: TimeSpan.FromSeconds(20), log: cases > 2000 ? output.WriteLine : null);
-        output.WriteLine(tally.ToString());
+        // A long campaign also appends its progress and findings to HEARTH_FUZZ_LOG as it goes.
+        string? logPath = Environment.GetEnvironmentVariable("HEARTH_FUZZ_LOG");
+        void Log(string line)
+        {
+            output.WriteLine(line);
+            if (!string.IsNullOrEmpty(logPath)) File.AppendAllText(logPath, line + Environment.NewLine);
+        }
+        // A case running past the limit is a hang; a long campaign niced on a busy machine may need a longer limit.
+        int limit = int.TryParse(Environment.GetEnvironmentVariable("HEARTH_FUZZ_TIMEOUT_S"), out int t) && t > 0 ? t : 30;
+        int workers = int.TryParse(Environment.GetEnvironmentVariable("HEARTH_FUZZ_WORKERS"), out int k) && k > 0 ? k : 1;
+        var tally = fuzzer.Run(seed, cases, perCase: TimeSpan.FromSeconds(limit), log: cases > 2000 ? Log : null, workers);
+        Log(tally.ToString());
         Assert.True(tally.Untyped == 0 && tally.Hangs == 0, $"{tally}\n{string.Join("\n", tally.Findings)}");
         // The campaign reaches both outcomes and several kinds of refusal, so it exercises the checks and not one path.
         Assert.True(tally.Loaded > cases / 20 && tally.Refused > cases / 5, tally.ToString());

@@ -53,18 +53,22 @@ internal sealed class GgufFuzzer
     public Result RunCase(int seed, int index, string path, TimeSpan timeout)
     {
         var rng = new Random(HashCode.Combine(seed, index));
-        byte[] bytes;
         string mutation;
+        // One image buffer per thread: a fresh megabyte-sized array per case would churn the large-object heap.
+        var image = t_image ??= new MemoryStream();
         try
         {
-            (bytes, mutation) = Mutate(rng);
+            mutation = Mutate(rng, image);
         }
         catch (ArgumentException)
         {
             // The writer refused the mutated structure (e.g. a duplicate name): not a case.
             return new Result(Outcome.Refused, "writer refused", null);
         }
-        File.WriteAllBytes(path, bytes);
+        using (var f = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16))
+        {
+            f.Write(image.GetBuffer(), 0, (int)image.Length);
+        }
         Exception? error = null;
         var task = Task.Factory.StartNew(() =>
         {
@@ -92,7 +96,11 @@ internal sealed class GgufFuzzer
         GC.KeepAlive(chars);
     }
 
-    private (byte[] Bytes, string Mutation) Mutate(Random rng)
+    [ThreadStatic]
+    private static MemoryStream? t_image;
+
+    /// <summary>Writes a mutated file into <paramref name="image"/>; returns what was done.</summary>
+    private string Mutate(Random rng, MemoryStream image)
     {
         var src = rng.Next(10) == 0 ? _vocabularies[rng.Next(_vocabularies.Count)] : _models[rng.Next(_models.Count)];
         var meta = new List<KeyValuePair<string, GgufValue>>(src.Metadata);
@@ -115,19 +123,21 @@ internal sealed class GgufFuzzer
         var w = new GgufWriter(src.Version);
         foreach (var kv in meta) w.SetMetadata(kv.Key, kv.Value);
         foreach (var t in tensors) w.AddTensor(t.Name, t.Type, t.Dims, t.Data);
-        byte[] bytes = w.ToArray();
+        image.SetLength(0);
+        w.WriteTo(image);
         if (raw)
         {
+            byte[] bytes = image.GetBuffer();
             if (rng.Next(3) == 0)
             {
-                int cut = rng.Next(bytes.Length);
+                int cut = rng.Next((int)image.Length);
                 what.Append($"; cut at {cut}");
-                bytes = bytes[..cut];
+                image.SetLength(cut);
             }
             else
             {
                 int flips = 1 + rng.Next(8);
-                int header = Math.Min(bytes.Length, 64 * 1024);
+                int header = (int)Math.Min(image.Length, 64 * 1024);
                 for (int i = 0; i < flips; i++)
                 {
                     int at = rng.Next(header);
@@ -136,7 +146,7 @@ internal sealed class GgufFuzzer
                 }
             }
         }
-        return (bytes, what.ToString());
+        return what.ToString();
     }
 
     private static readonly long[] EdgeIntegers =
@@ -337,29 +347,52 @@ internal sealed class GgufFuzzer
 
     private static string Describe(GgufValue v) => v.Value is string s && s.Length > 20 ? $"'{s[..20]}...'" : v.ToString();
 
-    /// <summary>Runs <paramref name="cases"/> cases of run <paramref name="seed"/>; the tally and the first findings.</summary>
-    public Tally Run(int seed, int cases, TimeSpan perCase, Action<string>? log = null)
+    /// <summary>
+    /// Runs cases [0, <paramref name="cases"/>) of run <paramref name="seed"/> on <paramref name="workers"/> threads (each
+    /// case is built from its own seed, so the cases do not depend on the split); the tally and the first findings.
+    /// </summary>
+    public Tally Run(int seed, int cases, TimeSpan perCase, Action<string>? log = null, int workers = 1)
     {
         var tally = new Tally();
         string dir = Directory.CreateTempSubdirectory("hearth-fuzz").FullName;
         var clock = Stopwatch.StartNew();
+        int next = -1;
+        void Work(int worker)
+        {
+            string path = Path.Combine(dir, $"w{worker}.gguf");
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < cases)
+            {
+                var r = RunCase(seed, i, path, perCase);
+                lock (tally)
+                {
+                    tally.Add(r);
+                    if (r.Outcome is Outcome.Untyped or Outcome.Hang)
+                    {
+                        string finding = $"case {i} (seed {seed}): {r.Outcome}: {r.Mutation}: {r.Error}";
+                        if (tally.Findings.Count < 20) tally.Findings.Add(finding);
+                        log?.Invoke(finding);
+                    }
+                    if (log != null && tally.Files % 5000 == 0)
+                    {
+                        tally.Elapsed = clock.Elapsed;
+                        log(tally.ToString());
+                    }
+                }
+                // A hung case keeps its file open; this worker's later cases use a new name.
+                if (r.Outcome == Outcome.Hang) path = Path.Combine(dir, $"w{worker}-{i}.gguf");
+            }
+        }
         try
         {
-            string path = Path.Combine(dir, "case.gguf");
-            for (int i = 0; i < cases; i++)
+            var threads = new Thread[Math.Max(1, workers)];
+            for (int w = 0; w < threads.Length; w++)
             {
-                // A hung case keeps its file open; later cases use a new name.
-                var r = RunCase(seed, i, path, perCase);
-                tally.Add(r);
-                if (r.Outcome is Outcome.Untyped or Outcome.Hang)
-                {
-                    string finding = $"case {i} (seed {seed}): {r.Outcome}: {r.Mutation}: {r.Error}";
-                    if (tally.Findings.Count < 20) tally.Findings.Add(finding);
-                    log?.Invoke(finding);
-                    if (r.Outcome == Outcome.Hang) path = Path.Combine(dir, $"case{i}.gguf");
-                }
-                if (log != null && (i + 1) % 10000 == 0) log($"{i + 1} cases, {clock.Elapsed}: {tally}");
+                int worker = w;
+                threads[w] = new Thread(() => Work(worker)) { IsBackground = true };
+                threads[w].Start();
             }
+            foreach (var t in threads) t.Join();
         }
         finally
         {

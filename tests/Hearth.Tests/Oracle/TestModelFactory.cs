@@ -110,14 +110,13 @@ internal static class TestModelFactory
     private static void Matrix(GgufWriter w, Random rng, string name, GgmlType type, int cols, int rows, float std)
     {
         var traits = TensorTypes.Get(type);
-        var quantize = traits.Quantize ?? throw new NotSupportedException($"Hearth has no quantizer for {type} yet.");
         long rowBytes = traits.RowBytes(cols);
         var data = new byte[checked(rowBytes * rows)];
         var row = new float[cols];
         for (int r = 0; r < rows; r++)
         {
             for (int c = 0; c < cols; c++) row[c] = std * Normal(rng);
-            quantize(row, data.AsSpan((int)(r * rowBytes), (int)rowBytes));
+            TestQuantizer.Quantize(type, row, data.AsSpan((int)(r * rowBytes), (int)rowBytes), rng);
         }
         w.AddTensor(name, type, [cols, rows], data);
     }
@@ -146,6 +145,17 @@ internal static class TestModelFactory
         GgmlType.Q8_0 => 7,
         GgmlType.Q4_K => 14, // Q4_K_S: every matrix Q4_K
         GgmlType.Q6_K => 18,
+        GgmlType.IQ2_XXS => 19,
+        GgmlType.IQ2_XS => 20,
+        GgmlType.IQ3_XXS => 23,
+        GgmlType.IQ1_S => 24,
+        GgmlType.IQ4_NL => 25,
+        GgmlType.IQ3_S => 26,
+        GgmlType.IQ2_S => 28,
+        GgmlType.IQ4_XS => 30,
+        GgmlType.IQ1_M => 31,
+        GgmlType.TQ1_0 => 36,
+        GgmlType.TQ2_0 => 37,
         _ => throw new ArgumentOutOfRangeException(nameof(type), $"The factory does not write {type} models."),
     };
 }

@@ -69,10 +69,11 @@ internal static class ToolCallTestData
     }
 
     /// <summary>Feeds <paramref name="text"/> in random pieces and rebuilds the reply from the deltas, checking the OpenAI delta protocol on the way.</summary>
-    public static ToolCallParseResult Stream(string text, ToolCallFormat format, IEnumerable<string>? names, int seed, int maxPiece = 8)
+    public static ToolCallParseResult Stream(string text, ToolCallFormat format, IEnumerable<string>? names, int seed, int maxPiece = 8,
+        Func<ToolCallParser>? create = null)
     {
         var rng = new Random(seed);
-        var parser = new ToolCallParser(format, names, CountingIds());
+        var parser = create?.Invoke() ?? new ToolCallParser(format, names, CountingIds());
         var content = new System.Text.StringBuilder();
         var calls = new List<(string Id, string Name, System.Text.StringBuilder Args)>();
         void Apply(ToolCallUpdate u)

@@ -21,4 +21,19 @@ public enum ToolCallFormat
 
     /// <summary>DeepSeek R1: <c>&lt;｜tool▁calls▁begin｜&gt;&lt;｜tool▁call▁begin｜&gt;function&lt;｜tool▁sep｜&gt;NAME\n```json\n{...}\n```&lt;｜tool▁call▁end｜&gt;…&lt;｜tool▁calls▁end｜&gt;</c>.</summary>
     DeepSeekR1,
+
+    /// <summary>Gemma 4: <c>&lt;|tool_call&gt;call:NAME{key:&lt;|"|&gt;text&lt;|"|&gt;,n:1}&lt;tool_call|&gt;</c>, one block per call, arguments in the template's notation.</summary>
+    Gemma4,
+
+    /// <summary>
+    /// Qwen3-Coder, Qwen3.5: <c>&lt;tool_call&gt;\n&lt;function=NAME&gt;\n&lt;parameter=P&gt;\nVALUE\n&lt;/parameter&gt;\n&lt;/function&gt;\n&lt;/tool_call&gt;</c>,
+    /// one block per call; string values raw, others JSON.
+    /// </summary>
+    Qwen3CoderXml,
+
+    /// <summary>
+    /// gpt-oss (OpenAI Harmony): <c>&lt;|channel|&gt;commentary to=functions.NAME &lt;|constrain|&gt;json&lt;|message|&gt;{...}&lt;|call|&gt;</c>,
+    /// one message per call; split the reply with <see cref="ReasoningParser.Harmony"/> first.
+    /// </summary>
+    Harmony,
 }

@@ -18,6 +18,11 @@ public static class ToolCallFormats
     {
         ArgumentNullException.ThrowIfNull(templateSource);
         if (templateSource.Contains("<｜tool▁calls▁begin｜>", StringComparison.Ordinal)) return ToolCallFormat.DeepSeekR1;
+        if (templateSource.Contains("<|tool_call>call:", StringComparison.Ordinal)) return ToolCallFormat.Gemma4;
+        // Qwen3-Coder's XML-style calls (also Qwen3.5) before Hermes, whose <tool_call> marker they share.
+        if (templateSource.Contains("<tool_call>", StringComparison.Ordinal) && templateSource.Contains("<function=", StringComparison.Ordinal)
+            && templateSource.Contains("<parameter=", StringComparison.Ordinal)) return ToolCallFormat.Qwen3CoderXml;
+        if (ReasoningParser.IsHarmony(templateSource) && templateSource.Contains("<|call|>", StringComparison.Ordinal)) return ToolCallFormat.Harmony;
         if (templateSource.Contains("<tool_call>", StringComparison.Ordinal)) return ToolCallFormat.Hermes;
         // Functionary v3.1 also has the ipython header but writes <function=...>, which is not supported: generic.
         if (templateSource.Contains("<function=", StringComparison.Ordinal)) return ToolCallFormat.Generic;

@@ -10,6 +10,7 @@ namespace Hearth.Chat.ToolCalls;
 /// arguments valid for each function's <c>parameters</c> schema (compiled as <see cref="Grammar.FromJsonSchema"/>
 /// does). The text is what the format's templates render, so the model is steered into the syntax it was trained on.
 /// For <see cref="ToolCallFormat.DeepSeekR1"/> the grammar starts at the calls: use it once any reasoning is closed.
+/// For <see cref="ToolCallFormat.Harmony"/> it is one call message (the reply right after the prompt's <c>&lt;|start|&gt;assistant</c>).
 /// </summary>
 public static class ToolCallGrammar
 {
@@ -70,6 +71,10 @@ public static class ToolCallGrammar
                 ToolCallFormat.Llama3Json => $"{Lit(jsonHead + "\"parameters\": ")} {argsRule} {Lit("}")}",
                 ToolCallFormat.Mistral when mistralArgs => $"{Lit("[TOOL_CALLS]" + name + "[ARGS]")} {argsRule}",
                 ToolCallFormat.DeepSeekR1 => $"{Lit("<｜tool▁call▁begin｜>function<｜tool▁sep｜>" + name + "\n```json\n")} {argsRule} {Lit("\n```<｜tool▁call▁end｜>")}",
+                // Gemma 4 writes its own argument notation; JSON arguments in the same frame parse the same way.
+                ToolCallFormat.Gemma4 => $"{Lit("<|tool_call>call:" + name)} {argsRule} {Lit("<tool_call|>")}",
+                ToolCallFormat.Qwen3CoderXml => $"{Lit("<tool_call>\n<function=" + name + ">\n")} {XmlParameters(sb, defs[i].ParametersSchema, prefix)}{Lit("</function>\n</tool_call>")}",
+                ToolCallFormat.Harmony => $"{Lit("<|channel|>commentary to=functions." + name + " <|constrain|>json<|message|>")} {argsRule}",
                 _ => $"{Lit(jsonHead + "\"arguments\": ")} {argsRule} {Lit("}")}", // Generic, Mistral JSON array
             };
             sb.Append($"call-{i} ::= {body}\n");
@@ -80,14 +85,57 @@ public static class ToolCallGrammar
         string root = format switch
         {
             ToolCallFormat.Hermes => parallel ? "call ( \"\\n\" call )" + more : "call",
+            ToolCallFormat.Qwen3CoderXml => parallel ? "call ( \"\\n\" call )" + more : "call",
             ToolCallFormat.Llama3Json => "call",
             ToolCallFormat.Mistral when mistralArgs => parallel ? "call ( call )" + more : "call",
             ToolCallFormat.Mistral => $"{Lit("[TOOL_CALLS][")} call {(parallel ? "( \", \" call )" + more + " " : "")}{Lit("]")}",
+            ToolCallFormat.Harmony => "call",
             ToolCallFormat.DeepSeekR1 => $"{Lit("<｜tool▁calls▁begin｜>")} call {(parallel ? "( \"\\n\" call )" + more + " " : "")}{Lit("<｜tool▁calls▁end｜>")}",
+            ToolCallFormat.Gemma4 => parallel ? "call ( call )" + more : "call",
             _ => $"{Lit("{\"tool_calls\": [")} call {(parallel ? "( \", \" call )" + more + " " : "")}{Lit("]}")}",
         };
         sb.Insert(0, $"root ::= {root}\n");
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// Qwen3-Coder's parameters, in the schema's order (required ones always, others optionally):
+    /// <c>&lt;parameter=P&gt;\nVALUE\n&lt;/parameter&gt;\n</c>, a string-typed VALUE as raw text (no <c>&lt;/</c>), any
+    /// other as JSON valid for its schema. Returns the sequence's rule text (with a trailing space when not empty).
+    /// </summary>
+    private static string XmlParameters(StringBuilder sb, string schema, string prefix)
+    {
+        using var doc = JsonDocument.Parse(schema);
+        if (!doc.RootElement.TryGetProperty("properties", out var props) || props.ValueKind != JsonValueKind.Object) return "";
+        var required = new HashSet<string>(StringComparer.Ordinal);
+        if (doc.RootElement.TryGetProperty("required", out var req) && req.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var r in req.EnumerateArray())
+            {
+                if (r.ValueKind == JsonValueKind.String) required.Add(r.GetString()!);
+            }
+        }
+        var seq = new StringBuilder();
+        int j = 0;
+        foreach (var p in props.EnumerateObject())
+        {
+            bool isString = p.Value.ValueKind == JsonValueKind.Object && p.Value.TryGetProperty("type", out var t)
+                && t.ValueKind == JsonValueKind.String && t.GetString() == "string" && !p.Value.TryGetProperty("enum", out _);
+            string value;
+            if (isString)
+            {
+                value = prefix + "xml-text";
+                if (!sb.ToString().Contains(value + " ::=", StringComparison.Ordinal)) sb.Append(value).Append(" ::= ( [^<] | \"<\" [^/] )*\n");
+            }
+            else
+            {
+                value = AppendSchemaRules(sb, p.Value.GetRawText(), $"{prefix}p{j}-");
+            }
+            string item = $"{Lit("<parameter=" + p.Name + ">\n")} {value} {Lit("\n</parameter>\n")}";
+            seq.Append(required.Contains(p.Name) ? item : $"( {item} )?").Append(' ');
+            j++;
+        }
+        return seq.ToString();
     }
 
     /// <summary>Appends the schema's rules with every rule name prefixed (so several schemas live in one grammar); returns the renamed root.</summary>

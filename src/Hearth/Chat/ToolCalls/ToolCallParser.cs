@@ -64,6 +64,9 @@ public sealed class ToolCallParser
             ToolCallFormat.Hermes => new HermesSyntax(),
             ToolCallFormat.Mistral => new MistralSyntax(),
             ToolCallFormat.DeepSeekR1 => new DeepSeekR1Syntax(),
+            ToolCallFormat.Gemma4 => new Gemma4Syntax(),
+            ToolCallFormat.Qwen3CoderXml => new Qwen3CoderSyntax(),
+            ToolCallFormat.Harmony => new HarmonySyntax(),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, $"Unknown tool-call format; supported: {string.Join(", ", Enum.GetNames<ToolCallFormat>())}."),
         };
     }
@@ -73,8 +76,11 @@ public sealed class ToolCallParser
     {
         ArgumentNullException.ThrowIfNull(template);
         var format = ToolCallFormats.Detect(template.Source);
-        var names = tools is { } t ? ToolDefinition.ParseAll(t).Select(d => d.Name) : null;
-        return new ToolCallParser(format, names, idGenerator, ToolCallFormats.HasPythonTag(template.Source));
+        var defs = tools is { } t ? ToolDefinition.ParseAll(t) : null;
+        var parser = new ToolCallParser(format, defs?.Select(d => d.Name), idGenerator, ToolCallFormats.HasPythonTag(template.Source));
+        // Qwen3-Coder's raw parameter values are typed by the tools' schemas (a string parameter stays a string).
+        if (defs != null && parser._syntax is Qwen3CoderSyntax xml) xml.UseSchemas(defs);
+        return parser;
     }
 
     /// <summary>Parses a complete reply.</summary>
