@@ -84,7 +84,7 @@ public sealed class ResponsesHttpTests(ToolServerFixture fixture) : IClassFixtur
     public async Task Function_call_stream_sends_the_call_events_in_order()
     {
         using var response = await Servers.PostAsync(fixture.Http, "responses", // the alias without /v1
-            """{"model":"stories260K","input":"Weather?","stream":true,"temperature":0,"max_output_tokens":60,""" +
+            """{"model":"stories260K","input":"Weather?","stream":true,"temperature":0,"max_output_tokens":200,""" +
             """ "tool_choice":{"type":"function","name":"get_weather"},"tools":""" + WeatherTool + "}");
         var events = await Events(response);
         Assert.Equal(

@@ -32,7 +32,7 @@ public sealed class ResponsesReasoningTests
             var client = ResponsesSdkTests.Client(server);
             var options = new CreateResponseOptions(Servers.ModelId, [ResponseItem.CreateUserMessageItem("Think about a cat.")]) { Temperature = 0, MaxOutputTokenCount = 10 };
             var updates = new List<StreamingResponseUpdate>();
-            await foreach (var u in await client.CreateResponseStreamingAsync(options)) updates.Add(u);
+            await foreach (var u in await client.CreateResponseStreamingAsync(ResponsesSdkTests.Streaming(options))) updates.Add(u);
             foreach (var u in updates) Assert.DoesNotContain("Unknown", u.GetType().Name, StringComparison.Ordinal);
             var added = Assert.Single(updates.OfType<StreamingResponseOutputItemAddedUpdate>());
             Assert.IsType<ReasoningResponseItem>(added.Item);
@@ -46,6 +46,7 @@ public sealed class ResponsesReasoningTests
             Assert.Equal(10, final.Usage.OutputTokenCount);
             Assert.True(final.Usage.OutputTokenDetails.ReasoningTokenCount > 0);
 
+            options.StreamingEnabled = null;
             ResponseResult whole = await client.CreateResponseAsync(options);
             Assert.IsType<ReasoningResponseItem>(Assert.Single(whole.OutputItems));
             Assert.Equal(ResponseStatus.Incomplete, whole.Status);
