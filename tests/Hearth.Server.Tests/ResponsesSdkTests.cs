@@ -162,6 +162,26 @@ public sealed class ResponsesSdkTests(ToolServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Output_items_passed_back_as_input_continue_without_the_store()
+    {
+        // Clients that keep the conversation themselves (store: false) send the output items back with the call's result.
+        var client = Client();
+        var firstOptions = WeatherCall([ResponseItem.CreateUserMessageItem("What is the weather in Lima?")]);
+        firstOptions.StoredOutputEnabled = false;
+        ResponseResult first = await client.CreateResponseAsync(firstOptions);
+        var call = Assert.Single(first.OutputItems.OfType<FunctionCallResponseItem>());
+        List<ResponseItem> input = [ResponseItem.CreateUserMessageItem("What is the weather in Lima?"), .. first.OutputItems,
+            ResponseItem.CreateFunctionCallOutputItem(call.CallId, """{"temperature":19}""")];
+        var next = new CreateResponseOptions(Servers.ModelId, input) { Temperature = 0, MaxOutputTokenCount = 6, StoredOutputEnabled = false };
+        next.Tools.Add(ResponseTool.CreateFunctionTool("get_weather", BinaryData.FromString(WeatherSchema), strictModeEnabled: true));
+        ResponseResult answer = await client.CreateResponseAsync(next);
+        Assert.True(answer.Usage.InputTokenCount > first.Usage.InputTokenCount + first.Usage.OutputTokenCount,
+            $"{answer.Usage.InputTokenCount} vs {first.Usage.InputTokenCount} + {first.Usage.OutputTokenCount}");
+        var e = await Assert.ThrowsAsync<ClientResultException>(() => client.GetResponseAsync(answer.Id));
+        Assert.Equal(404, e.Status);
+    }
+
+    [Fact]
     public async Task Streamed_function_call_arguments_reassemble()
     {
         var updates = new List<StreamingResponseUpdate>();
