@@ -3,6 +3,7 @@ using System.Text.Json;
 using Hearth.Chat;
 using Hearth.Inference;
 using Hearth.Server.Endpoints;
+using Hearth.Server.Endpoints.Responses;
 using Hearth.Server.Metrics;
 using Hearth.Server.Protocol;
 using Hearth.Server.Registry;
@@ -18,7 +19,7 @@ namespace Hearth.Server;
 /// <summary>
 /// The OpenAI-compatible HTTP server: serves one model or several (<see cref="HearthServerOptions.ExtraModels"/>),
 /// each with a <see cref="SlotPool"/> on its engine, and answers <c>/v1/chat/completions</c>, <c>/v1/completions</c>,
-/// <c>/v1/embeddings</c>, <c>/v1/models</c>, <c>/api/ps</c>, <c>/health</c> (liveness), <c>/ready</c> (readiness) and <c>/metrics</c>. A request's
+/// <c>/v1/embeddings</c>, <c>/v1/responses</c>, <c>/v1/models</c>, <c>/api/ps</c>, <c>/health</c> (liveness), <c>/ready</c> (readiness) and <c>/metrics</c>. A request's
 /// <c>model</c> picks one by name; nothing in a request names a file: only the models given at start are opened.
 /// </summary>
 public sealed class HearthServer : IAsyncDisposable
@@ -234,6 +235,13 @@ public sealed class HearthServer : IAsyncDisposable
         app.MapPost("/v1/embeddings", context => EmbeddingEndpoint.HandleAsync(context, registry));
         app.MapPost("/tokenize", context => TokenizeEndpoint.TokenizeAsync(context, registry));
         app.MapPost("/detokenize", context => TokenizeEndpoint.DetokenizeAsync(context, registry));
+        var responses = new ResponseStore();
+        foreach (string prefix in (string[])["/v1/responses", "/responses"])
+        {
+            app.MapPost(prefix, context => ResponsesEndpoint.CreateAsync(context, registry, responses));
+            app.MapGet(prefix + "/{id}", context => ResponsesEndpoint.GetAsync(context, responses));
+            app.MapDelete(prefix + "/{id}", context => ResponsesEndpoint.DeleteAsync(context, responses));
+        }
         app.MapGet("/v1/models", context => WriteJsonAsync(context, Models(registry), ServerJsonContext.Default.ModelList));
         app.MapGet("/v1/models/{id}", context =>
         {
