@@ -17,8 +17,17 @@ internal static class GenerationResponder
 {
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
-    public static async Task RespondAsync(HttpContext context, ServerState state, int[] prompt, GenerationOptions options, IResponseShape shape,
-        bool stream, bool includeUsage)
+    public static Task RespondAsync(HttpContext context, ServerState state, int[] prompt, GenerationOptions options, IResponseShape shape,
+        bool stream, bool includeUsage) =>
+        RunAsync(context, state, prompt, options, (reader, aborted) =>
+            stream ? StreamAsync(context, reader, shape, includeUsage, aborted) : WholeAsync(context, reader, shape, aborted));
+
+    /// <summary>
+    /// Submits the generation (503 when the pool is full or shutting down) and hands its updates to
+    /// <paramref name="respond"/>, which writes the answer in its API's shape; the slot is released however it ends.
+    /// </summary>
+    public static async Task RunAsync(HttpContext context, ServerState state, int[] prompt, GenerationOptions options,
+        Func<Reader, CancellationToken, Task> respond)
     {
         Generation? generation;
         try
@@ -39,8 +48,7 @@ internal static class GenerationResponder
         var reader = new Reader(generation, state);
         try
         {
-            if (stream) await StreamAsync(context, reader, shape, includeUsage, aborted);
-            else await WholeAsync(context, reader, shape, aborted);
+            await respond(reader, aborted);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
@@ -124,7 +132,7 @@ internal static class GenerationResponder
     };
 
     /// <summary>Reads a generation's updates, records its metrics, and turns its failure into an <see cref="ApiError"/>.</summary>
-    private sealed class Reader(Generation generation, ServerState state)
+    internal sealed class Reader(Generation generation, ServerState state)
     {
         private readonly ChannelReader<GenerationUpdate> _updates = generation.Updates;
         private int _tokens;
