@@ -23,12 +23,18 @@ internal static class AnthropicConversation
         {
             var m = messages[i] ?? throw ApiError.BadParam($"messages[{i}]", $"'messages[{i}]' must be an object.", "invalid_type");
             if (m.Role is null) throw ApiError.Missing($"messages[{i}].role");
-            if (m.Role is not ("user" or "assistant"))
+            if (m.Role is not ("user" or "assistant" or "system"))
             {
-                throw ApiError.BadParam($"messages[{i}].role", $"'messages[{i}].role' is '{m.Role}'; expected 'user' or 'assistant' (the system prompt goes in the top-level 'system').");
+                throw ApiError.BadParam($"messages[{i}].role", $"'messages[{i}].role' is '{m.Role}'; expected 'user', 'assistant' or 'system'.");
             }
             string param = $"messages[{i}].content";
             if (m.Content is not { } content || content.ValueKind == JsonValueKind.Null) throw ApiError.Missing(param);
+            if (m.Role == "system")
+            {
+                // The newer API's system turns inside the conversation: text only, like the top-level 'system'.
+                list.Add(ChatTemplateMessage.System(TextBlocks(content, param, "\n\n") ?? string.Empty));
+                continue;
+            }
             if (content.ValueKind == JsonValueKind.String)
             {
                 list.Add(new ChatTemplateMessage(m.Role, content.GetString()));
@@ -110,48 +116,33 @@ internal static class AnthropicConversation
     }
 
     /// <summary><c>system</c>: a string or text blocks (joined by blank lines), or null.</summary>
-    private static string? SystemText(JsonElement? system)
+    private static string? SystemText(JsonElement? system) => system is { } s ? TextBlocks(s, "system", "\n\n") : null;
+
+    /// <summary>A string or an array of text blocks joined by <paramref name="separator"/>; null for JSON null.</summary>
+    private static string? TextBlocks(JsonElement value, string param, string separator)
     {
-        if (system is not { } s || s.ValueKind == JsonValueKind.Null) return null;
-        if (s.ValueKind == JsonValueKind.String) return s.GetString();
-        if (s.ValueKind != JsonValueKind.Array)
+        if (value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind == JsonValueKind.String) return value.GetString();
+        if (value.ValueKind != JsonValueKind.Array)
         {
-            throw ApiError.BadParam("system", $"'system' must be a string or an array of text blocks, not {JsonBody.Describe(s.ValueKind)}.", "invalid_type");
+            throw ApiError.BadParam(param, $"'{param}' must be a string or an array of text blocks, not {JsonBody.Describe(value.ValueKind)}.", "invalid_type");
         }
         var text = new StringBuilder();
         int j = 0;
-        foreach (var block in s.EnumerateArray())
+        foreach (var block in value.EnumerateArray())
         {
-            string p = $"system[{j++}]";
+            string p = $"{param}[{j++}]";
             string type = TypeOf(block, p);
             if (type != "text") throw Unsupported(p, type, "'text'");
-            if (text.Length > 0) text.Append("\n\n");
+            if (j > 1) text.Append(separator);
             AppendText(text, block, p);
         }
         return text.ToString();
     }
 
-    /// <summary>A <c>tool_result</c>'s <c>content</c>: a string, text blocks, or absent (an empty result).</summary>
-    private static string ToolResultText(JsonElement block, string p)
-    {
-        if (!block.TryGetProperty("content", out var content) || content.ValueKind == JsonValueKind.Null) return string.Empty;
-        if (content.ValueKind == JsonValueKind.String) return content.GetString()!;
-        if (content.ValueKind != JsonValueKind.Array)
-        {
-            throw ApiError.BadParam(p + ".content", $"'{p}.content' must be a string or an array of text blocks, not {JsonBody.Describe(content.ValueKind)}.", "invalid_type");
-        }
-        var text = new StringBuilder();
-        int k = 0;
-        foreach (var part in content.EnumerateArray())
-        {
-            string pp = $"{p}.content[{k++}]";
-            string type = TypeOf(part, pp);
-            if (type != "text") throw Unsupported(pp, type, "'text'");
-            if (text.Length > 0) text.Append('\n');
-            AppendText(text, part, pp);
-        }
-        return text.ToString();
-    }
+    /// <summary>A <c>tool_result</c>'s <c>content</c>: a string, text blocks (one per line), or absent (an empty result).</summary>
+    private static string ToolResultText(JsonElement block, string p) =>
+        block.TryGetProperty("content", out var content) ? TextBlocks(content, p + ".content", "\n") ?? string.Empty : string.Empty;
 
     /// <summary>
     /// Anthropic's client tools (<c>{"name","description","input_schema"}</c>) as OpenAI function definitions, the
