@@ -251,5 +251,5 @@ internal static class AnthropicConversation
     }
 
     private static ApiError Unsupported(string p, string type, string supported) =>
-        ApiError.BadParam(p + ".type", $"Content block type '{type}' is not supported here; {supported} blocks are.");
+        ApiError.BadParam(p + ".type", $"'{p}.type' is '{type}': that content block is not supported here; {supported} blocks are.");
 }
