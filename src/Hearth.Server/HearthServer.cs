@@ -19,7 +19,7 @@ namespace Hearth.Server;
 /// <summary>
 /// The OpenAI-compatible HTTP server: serves one model or several (<see cref="HearthServerOptions.ExtraModels"/>),
 /// each with a <see cref="SlotPool"/> on its engine, and answers <c>/v1/chat/completions</c>, <c>/v1/completions</c>,
-/// <c>/v1/embeddings</c>, <c>/v1/responses</c>, <c>/v1/models</c>, <c>/api/ps</c>, <c>/health</c> (liveness), <c>/ready</c> (readiness) and <c>/metrics</c>. A request's
+/// <c>/v1/embeddings</c>, <c>/v1/responses</c>, Anthropic's <c>/v1/messages</c>, <c>/v1/models</c>, <c>/api/ps</c>, <c>/health</c> (liveness), <c>/ready</c> (readiness) and <c>/metrics</c>. A request's
 /// <c>model</c> picks one by name; nothing in a request names a file: only the models given at start are opened.
 /// </summary>
 public sealed class HearthServer : IAsyncDisposable
@@ -199,7 +199,7 @@ public sealed class HearthServer : IAsyncDisposable
                 // Probes stay open so they need no secret; everything else (metrics included) needs the key.
                 if (apiKey != null && !probe && !apiKey.IsAuthorized(context.Request))
                 {
-                    throw new ApiError(401, "Invalid or missing API key. Send it as 'Authorization: Bearer KEY'.", null, "invalid_api_key");
+                    throw new ApiError(401, "Invalid or missing API key. Send it as 'Authorization: Bearer KEY' (or 'x-api-key: KEY').", null, "invalid_api_key");
                 }
                 if (probe || path == "/metrics")
                 {
@@ -242,6 +242,8 @@ public sealed class HearthServer : IAsyncDisposable
             app.MapGet(prefix + "/{id}", context => ResponsesEndpoint.GetAsync(context, responses));
             app.MapDelete(prefix + "/{id}", context => ResponsesEndpoint.DeleteAsync(context, responses));
         }
+        app.MapPost("/v1/messages", context => Endpoints.Anthropic.MessagesEndpoint.HandleAsync(context, registry));
+        app.MapPost("/v1/messages/count_tokens", context => Endpoints.Anthropic.MessagesEndpoint.CountTokensAsync(context, registry));
         app.MapGet("/v1/models", context => WriteJsonAsync(context, Models(registry), ServerJsonContext.Default.ModelList));
         app.MapGet("/v1/models/{id}", context =>
         {
