@@ -3,9 +3,11 @@ using Microsoft.Extensions.AI;
 namespace Hearth.AI;
 
 /// <summary>
-/// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> over a local model: each text's final hidden states after the
-/// output norm, mean-pooled over its tokens and scaled to unit length (see <see cref="Model.Embed(string)"/>).
-/// Thread-safe.
+/// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> over a local model: each text pooled the model's own way
+/// (<see cref="Model.Pooling"/>: an encoder's or Qwen3-Embedding's stated pooling, a chat model's mean of the final
+/// hidden states after the output norm) and scaled to unit length, all texts of a call batched into as few forward
+/// passes as the batch size allows (see <see cref="Model.Embed(IReadOnlyList{string})"/>). A reranker gives scores, not
+/// embeddings, and is refused. Thread-safe.
 /// </summary>
 public sealed class HearthEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
@@ -29,6 +31,10 @@ public sealed class HearthEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         ArgumentNullException.ThrowIfNull(values);
         if (options?.Dimensions is { } dims && dims != _model.EmbeddingDimensions)
             throw new ArgumentException($"This model's embeddings have {_model.EmbeddingDimensions} dimensions; {dims} were requested.", nameof(options));
+        if (_model.Pooling is PoolingType.Rank or PoolingType.None)
+        {
+            throw new NotSupportedException($"This model pools by '{_model.Pooling.ToString().ToLowerInvariant()}', which gives no embedding per text; a reranker is used through Model.Rerank.");
+        }
         var texts = values.ToList();
         return await Task.Run(() =>
         {
@@ -36,13 +42,14 @@ public sealed class HearthEmbeddingGenerator : IEmbeddingGenerator<string, Embed
             long tokens = 0;
             foreach (var text in texts)
             {
-                cancellationToken.ThrowIfCancellationRequested();
                 ArgumentNullException.ThrowIfNull(text, nameof(values));
-                var ids = _model.Tokenizer.Encode(text, addSpecial: true);
-                if (ids.Length == 0) throw new ArgumentException("A text has no tokens to embed.", nameof(values));
-                var vector = new float[_model.EmbeddingDimensions];
-                _model.Embed(ids, vector);
-                tokens += ids.Length;
+                int n = _model.Tokenizer.Encode(text, addSpecial: true, parseSpecial: true).Length;
+                if (n == 0) throw new ArgumentException("A text has no tokens to embed.", nameof(values));
+                tokens += n;
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var vector in _model.Embed(texts))
+            {
                 result.Add(new Embedding<float>(vector) { ModelId = ModelId, CreatedAt = DateTimeOffset.UtcNow });
             }
             result.Usage = new UsageDetails { InputTokenCount = tokens, TotalTokenCount = tokens };

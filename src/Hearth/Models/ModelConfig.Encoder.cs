@@ -11,7 +11,10 @@ public sealed partial class ModelConfig
     /// <summary>Epsilon of the LayerNorms (<c>attention.layer_norm_epsilon</c>).</summary>
     internal float LayerNormEps { get; set; } = 1e-12f;
 
-    /// <summary>The pooling the file asks for (<c>pooling_type</c>); <see cref="PoolingType.None"/> when it states none.</summary>
+    /// <summary>
+    /// The pooling the file asks for (<c>pooling_type</c>). Encoders: <see cref="PoolingType.None"/> when it states none.
+    /// Decoders: <see cref="PoolingType.Mean"/> unless the file states another (Qwen3-Embedding: last; Qwen3-Reranker: rank).
+    /// </summary>
     internal PoolingType Pooling { get; set; }
 
     /// <summary>Outputs of the classification head (<c>classifier.output_labels</c>), 1 when the file lists none.</summary>
@@ -26,6 +29,23 @@ public sealed partial class ModelConfig
         string a = Architecture;
         IsEncoder = true;
         LayerNormEps = (float)(file.GetDouble($"{a}.attention.layer_norm_epsilon") ?? 1e-12);
+        ReadPooling(file);
+        MoeEveryNLayers = (int)Math.Clamp(file.GetInt64($"{a}.moe_every_n_layers") ?? 0, 0, int.MaxValue);
+    }
+
+    /// <summary>
+    /// The pooling keys of a decoder used for embeddings (Qwen3-Embedding's last-token pooling) or reranking
+    /// (Qwen3-Reranker's rank pooling over a yes/no head); a chat model states none and is mean-pooled.
+    /// </summary>
+    internal void ReadDecoderPooling(GgufFile file)
+    {
+        ReadPooling(file);
+        if (Pooling == PoolingType.None) Pooling = PoolingType.Mean;
+    }
+
+    private void ReadPooling(GgufFile file)
+    {
+        string a = Architecture;
         long pooling = file.GetInt64($"{a}.pooling_type") ?? 0;
         Pooling = pooling switch
         {
@@ -33,6 +53,5 @@ public sealed partial class ModelConfig
             _ => throw new NotSupportedException($"Metadata '{a}.pooling_type' = {pooling} is not a pooling type Hearth knows (0 none, 1 mean, 2 cls, 3 last, 4 rank)."),
         };
         if (file.GetValueOrNull($"{a}.classifier.output_labels") is { IsArray: true } labels) ClassifierOutputs = Math.Max(1, labels.ArrayLength);
-        MoeEveryNLayers = (int)Math.Clamp(file.GetInt64($"{a}.moe_every_n_layers") ?? 0, 0, int.MaxValue);
     }
 }
