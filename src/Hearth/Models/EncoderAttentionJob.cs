@@ -5,7 +5,8 @@ namespace Hearth.Models;
 /// <summary>
 /// Bidirectional attention of an encoder batch: every token of a sequence attends to every token of the same sequence
 /// (softmax(q·kᵀ / sqrt(head_dim)) · v, in F32 as llama.cpp's cache-less attention), one pool chunk per
-/// (sequence, query head). K and V rows are [n_tokens, n_head_kv · head_dim]; grouped-query heads share a KV head.
+/// (sequence, query head). K and V rows are [n_tokens, n_head_kv · head_dim]; grouped-query heads share a KV head. With
+/// ALiBi (jina-bert-v2) each score gets slope_h · −|i − j| after the scaling, as ggml's soft_max_ext adds its mask.
 /// </summary>
 internal sealed class EncoderAttentionJob : IParallelJob
 {
@@ -17,12 +18,14 @@ internal sealed class EncoderAttentionJob : IParallelJob
     private float[][] _keys = [];
     private float[][] _values = [];
     private int _sequences;
+    private float[]? _alibi;
 
     public int ChunkCount => _sequences * _c.HeadCount;
 
-    public void Set(ModelConfig c, float[] q, float[] k, float[] v, float[] output, ReadOnlySpan<int> lengths, int threads)
+    public void Set(ModelConfig c, float[] q, float[] k, float[] v, float[] output, ReadOnlySpan<int> lengths, int threads, float[]? alibi = null)
     {
         _c = c;
+        _alibi = alibi;
         (_q, _k, _v, _out) = (q, k, v, output);
         _sequences = lengths.Length;
         if (_starts.Length < lengths.Length)
@@ -69,6 +72,11 @@ internal sealed class EncoderAttentionJob : IParallelJob
         {
             var q = _q.AsSpan((start + i) * qDim + h * hd, hd);
             AttentionKernels.Scores(q, keys, hd, scale, scores);
+            if (_alibi != null)
+            {
+                float slope = _alibi[h];
+                for (int j = 0; j < len; j++) scores[j] += slope * -Math.Abs(i - j);
+            }
             VectorOps.Softmax(scores);
             AttentionKernels.WeightedSum(scores, values, hd, _out.AsSpan((start + i) * qDim + h * hd, hd));
         }

@@ -31,6 +31,13 @@ public sealed partial class ModelConfig
         LayerNormEps = (float)(file.GetDouble($"{a}.attention.layer_norm_epsilon") ?? 1e-12);
         ReadPooling(file);
         MoeEveryNLayers = (int)Math.Clamp(file.GetInt64($"{a}.moe_every_n_layers") ?? 0, 0, int.MaxValue);
+        if (MoeEveryNLayers > 0 && BlockCount > 1 && (ExpertCount < 1 || ExpertUsedCount < 1 || ExpertUsedCount > ExpertCount))
+        {
+            throw new ModelConfigurationException(
+                $"'{a}.moe_every_n_layers' = {MoeEveryNLayers} asks for expert blocks, but expert_count = {ExpertCount} and expert_used_count = {ExpertUsedCount} do not describe experts (1 ≤ used ≤ count).", $"{a}.expert_count");
+        }
+        // nomic-bert-moe's experts are feed_forward_length wide (llama.cpp reads no expert width for it).
+        if (MoeEveryNLayers > 0 && ExpertFeedForwardLength == 0) ExpertFeedForwardLength = FeedForwardLength;
     }
 
     /// <summary>
