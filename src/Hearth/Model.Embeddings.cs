@@ -3,6 +3,7 @@ namespace Hearth;
 public sealed partial class Model
 {
     /// <summary>Length of the vectors <see cref="Embed(string)"/> returns (the model's n_embd).</summary>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
     public int EmbeddingDimensions => Config.EmbeddingLength;
 
     /// <summary>
@@ -11,6 +12,9 @@ public sealed partial class Model
     /// over the tokens, BOS included when the vocabulary adds it) and scaled to unit length, so the dot product of two
     /// embeddings is their cosine similarity. Thread-safe; uses scratch caches, not any session's.
     /// </summary>
+    /// <exception cref="ArgumentException">The text has no tokens.</exception>
+    /// <exception cref="NotSupportedException">The model states no pooling.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
     public float[] Embed(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -22,7 +26,9 @@ public sealed partial class Model
     /// As <see cref="Embed(string)"/> for token ids, into <paramref name="destination"/> (// [n_embd]); not for a
     /// reranker, whose outputs are scores (use <see cref="Rerank"/>).
     /// </summary>
+    /// <exception cref="ArgumentException">No tokens, a token outside the vocabulary, or a destination of the wrong length.</exception>
     /// <exception cref="NotSupportedException">The model pools by rank or not at all.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
     public void Embed(ReadOnlySpan<int> tokens, Span<float> destination)
     {
         if (tokens.IsEmpty) throw new ArgumentException("No tokens to embed.", nameof(tokens));

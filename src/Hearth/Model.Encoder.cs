@@ -97,9 +97,10 @@ public sealed partial class Model
     }
 
     // One vector per input: the model's pooling, then the rank head or unit length.
-    private float[][] PoolInputs(int[][] inputs)
+    internal float[][] PoolInputs(IReadOnlyList<int[]> inputs)
     {
-        for (int i = 0; i < inputs.Length; i++)
+        ThrowIfDisposed();
+        for (int i = 0; i < inputs.Count; i++)
         {
             if (inputs[i].Length == 0) throw new ArgumentException($"Input {i} has no tokens to embed.", nameof(inputs));
         }
@@ -132,19 +133,20 @@ public sealed partial class Model
     }
 
     // The encoder over batches of whole inputs, pooled (not normalised).
-    private float[][] EncoderPool(int[][] inputs, PoolingType pooling)
+    private float[][] EncoderPool(IReadOnlyList<int[]> inputs, PoolingType pooling)
     {
         var c = Config;
         int d = c.EmbeddingLength, batch = Math.Max(1, Options.BatchSize);
-        var result = new float[inputs.Length][];
+        var result = new float[inputs.Count][];
+        using var lease = Acquire(); // the mapping stays alive for the pass even if the model is disposed meanwhile
         lock (ComputeLock)
         {
             int first = 0;
-            while (first < inputs.Length)
+            while (first < inputs.Count)
             {
                 // As many whole inputs as fit the batch (an input longer than the batch runs alone).
                 int count = 0, total = 0;
-                while (first + count < inputs.Length && (count == 0 || total + inputs[first + count].Length <= batch))
+                while (first + count < inputs.Count && (count == 0 || total + inputs[first + count].Length <= batch))
                 {
                     total += inputs[first + count].Length;
                     count++;

@@ -35,6 +35,7 @@ internal static class DecoderPooling
         var norm = new float[d];                         // [n_embd]
         var caches = new KvCache?[inputs.Count];
         var states = c.IsRecurrent ? new RecurrentState?[inputs.Count] : null;
+        using var lease = model.Acquire();
         lock (model.ComputeLock)
         {
             var buf = model.Buffers(longest);
