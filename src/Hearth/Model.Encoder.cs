@@ -91,7 +91,13 @@ public sealed partial class Model
         if (Config.Pooling != PoolingType.Rank) return null;
         if (_encoder is { } e)
         {
-            return new ClassifierHead { Dense = e.Weights.Cls, DenseBias = e.Weights.ClsBias, Output = e.Weights.ClsOut, OutputBias = e.Weights.ClsOutBias };
+            var w = e.Weights;
+            bool modern = w.Kind == EncoderKind.ModernBert;
+            return new ClassifierHead
+            {
+                Dense = w.Cls, DenseBias = w.ClsBias, Output = w.ClsOut, OutputBias = w.ClsOutBias,
+                PoolsMean = modern, GeluDense = modern, DenseNorm = w.ClsNorm, NormEps = Config.LayerNormEps,
+            };
         }
         return ClassifierHead.LoadDecoder(_file, Config, lastTokenSoftmax: traits.LastTokenRank);
     }
@@ -108,7 +114,7 @@ public sealed partial class Model
         float[][] pooled;
         if (_encoder != null)
         {
-            pooled = EncoderPool(inputs, pooling == PoolingType.Rank ? PoolingType.Cls : pooling);
+            pooled = EncoderPool(inputs, pooling != PoolingType.Rank ? pooling : _rankHead!.PoolsMean ? PoolingType.Mean : PoolingType.Cls);
         }
         else
         {

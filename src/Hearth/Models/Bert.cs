@@ -24,11 +24,11 @@ internal static class Bert
     {
         Name = name,
         RopeStyle = RopeStyle.NeoX,
-        Configure = (c, file) => c.ReadEncoder(file),
+        Configure = kind == EncoderKind.ModernBert ? (c, file) => c.ReadModernBert(file) : (c, file) => c.ReadEncoder(file),
         CreateEncoder = (file, c) =>
         {
             var weights = EncoderWeights.Load(file, c, kind);
-            bool rotary = kind is EncoderKind.NomicBert or EncoderKind.NomicBertMoe;
+            bool rotary = kind is EncoderKind.NomicBert or EncoderKind.NomicBertMoe or EncoderKind.ModernBert;
             var rope = rotary ? new Rope(c.RopeDimensionCount, RopeStyle.NeoX, c.RopeFreqBase, c.RopeFreqScale, null) : null;
             return new Encoder(c, weights, rope);
         },

@@ -6,8 +6,8 @@ namespace Hearth.Models;
 
 /// <summary>
 /// The classification head of a reranker (rank pooling), applied to the pooled vector as llama.cpp does: an optional
-/// dense layer with tanh (<c>cls</c>, BERT-style rerankers), then an optional projection to the outputs
-/// (<c>cls.output</c>), then for Qwen3 rerankers a softmax over those outputs (yes, no).
+/// dense layer with tanh (<c>cls</c>, BERT-style rerankers; ModernBERT: GELU, then the LayerNorm <c>cls.norm</c>), then an
+/// optional projection to the outputs (<c>cls.output</c>), then for Qwen3 rerankers a softmax over those outputs (yes, no).
 /// </summary>
 internal sealed class ClassifierHead
 {
@@ -19,6 +19,15 @@ internal sealed class ClassifierHead
 
     /// <summary>The pooled vector is the last token's (Qwen3 rerankers), not the first's.</summary>
     public bool ReadsLastToken { get; init; }
+
+    /// <summary>The pooled vector is the mean of the tokens' (ModernBERT rerankers), not the first token's.</summary>
+    public bool PoolsMean { get; init; }
+
+    /// <summary>GELU after the dense layer (ModernBERT) instead of tanh.</summary>
+    public bool GeluDense { get; init; }
+
+    public float[]? DenseNorm { get; init; }         // cls.norm: LayerNorm weight (no bias) after the activation
+    public float NormEps { get; init; }
 
     /// <summary>A decoder's head (Qwen3-Reranker: cls.output only); a rank-pooling decoder must have one.</summary>
     public static ClassifierHead LoadDecoder(GgufFile file, ModelConfig c, bool lastTokenSoftmax)
@@ -51,7 +60,9 @@ internal sealed class ClassifierHead
             var y = new float[Dense.Rows];
             MatVec(Dense, cur, y);
             if (DenseBias != null) TensorPrimitives.Add(y, DenseBias, y);
-            TensorPrimitives.Tanh(y, y);
+            if (GeluDense) GeluTanh.Apply(y);
+            else TensorPrimitives.Tanh(y, y);
+            if (DenseNorm != null) VectorOps.LayerNorm(y, DenseNorm, new float[y.Length], NormEps, y);
             cur = y;
         }
         if (Output != null)

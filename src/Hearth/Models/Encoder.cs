@@ -18,6 +18,8 @@ internal sealed class Encoder
     private readonly EncoderWeights _w;
     private readonly Rope? _rope;                 // nomic-bert: NeoX rotary positions instead of position_embd
     private readonly float[]? _alibi;             // jina-bert-v2: [n_head] ALiBi slopes (max bias 8)
+    private readonly Rope? _ropeLocal;            // modern-bert: the sliding-window layers' rope (their own base)
+    private readonly float[] _zeros;              // [n_embd] the bias of a bias-free LayerNorm
     private readonly MatMulJob _matMul = new();
     private readonly RowJob _rows = new();
     private readonly EncoderAttentionJob _attention = new();
@@ -36,6 +38,11 @@ internal sealed class Encoder
         _w = weights;
         _rope = rope;
         if (weights.Kind == EncoderKind.JinaBertV2) _alibi = AlibiSlopes(config.HeadCount, 8f);
+        if (weights.Kind == EncoderKind.ModernBert && rope != null)
+        {
+            _ropeLocal = new Rope(config.RopeDimensionCount, RopeStyle.NeoX, config.RopeFreqBaseSwa, config.RopeFreqScaleSwa, null);
+        }
+        _zeros = new float[config.EmbeddingLength];
     }
 
     /// <summary>ggml's ALiBi slopes: m0^(h+1) for the first 2^floor(log2 n) heads, then odd powers of m1.</summary>
@@ -89,6 +96,12 @@ internal sealed class Encoder
             }
         }
         LayerNormRows(pool, _x, _w.EmbeddingNorm, _w.EmbeddingNormBias, _x, n);
+        if (_w.ModernLayers != null)
+        {
+            ModernBlocks(pool, lengths, n);
+            x.CopyTo(hidden);
+            return;
+        }
 
         int kvDim = c.HeadCountKv * c.HeadDim;
         foreach (var L in _w.Layers)
@@ -119,6 +132,58 @@ internal sealed class Encoder
             FeedForward(pool, layer, n);
         }
         x.CopyTo(hidden);
+    }
+
+    // ModernBERT's pre-norm blocks (no biases): x += Wo·attn(rope(LN(x))) over the whole sequence (global layers) or a
+    // symmetric window (local layers, their own rope base); x += down·GLU(up·LN(x)); then the final LayerNorm.
+    private void ModernBlocks(WorkerPool pool, ReadOnlySpan<int> lengths, int n)
+    {
+        var c = _c;
+        int d = c.EmbeddingLength, ff = c.FeedForwardLength, qDim = c.HeadCount * c.HeadDim, kvDim = c.HeadCountKv * c.HeadDim;
+        var layers = _w.ModernLayers!;
+        for (int l = 0; l < layers.Length; l++)
+        {
+            var L = layers[l];
+            bool local = c.IsSlidingLayer(l);
+            var rope = local ? _ropeLocal! : _rope!;
+            float[] input = _x;
+            if (L.AttnNorm != null)
+            {
+                LayerNormRows(pool, _x, L.AttnNorm, _zeros, _xb, n);
+                input = _xb;
+            }
+            Linear(pool, input, n, L.Wq, _q, L.Wk, _k, L.Wv, _v);
+            _rows.ForRows(pool, n, 4L * n * (qDim + kvDim), (r0, r1) =>
+            {
+                for (int t = r0; t < r1; t++)
+                {
+                    rope.Apply(_q.AsSpan(t * qDim, qDim), c.HeadCount, c.HeadDim, _positions[t]);
+                    rope.Apply(_k.AsSpan(t * kvDim, kvDim), c.HeadCountKv, c.HeadDim, _positions[t]);
+                }
+            });
+            _attention.Set(c, _q, _k, _v, _attn, lengths, pool.ThreadCount, null, local ? c.SlidingWindow : 0);
+            pool.Run(_attention, _attention.ChunkCount, (long)n * c.HeadCount * c.HeadDim * 64);
+            Linear(pool, _attn, n, L.Wo, _xb);
+            _rows.Add(pool, _x, _xb, n, d);
+            LayerNormRows(pool, _x, L.FfnNorm, _zeros, _xb, n);
+            Linear(pool, _xb, n, L.Up, _up);
+            var activation = c.EncoderActivation;
+            _rows.ForRows(pool, n, 16L * n * ff, (r0, r1) =>
+            {
+                for (int t = r0; t < r1; t++)
+                {
+                    // up·x is [gate; up]: the activation of the first half times the second (ggml's geglu / swiglu).
+                    var both = _up.AsSpan(t * 2 * ff, 2 * ff);
+                    var g = _gate.AsSpan(t * ff, ff);
+                    both[..ff].CopyTo(g);
+                    if (activation == FeedForwardActivation.Silu) VectorOps.SwiGlu(g, both[ff..]);
+                    else GeluTanh.Glu(g, both[ff..]);
+                }
+            });
+            Linear(pool, _gate, n, L.Down, _xb);
+            _rows.Add(pool, _x, _xb, n, d);
+        }
+        LayerNormRows(pool, _x, _w.OutputNorm!, _zeros, _x, n);
     }
 
     // Biases on q/k/v and rotary positions (nomic-bert), per token.

@@ -16,6 +16,22 @@ internal enum EncoderKind
 
     /// <summary>jina-bert-v2: ALiBi instead of positions, GELU-gated feed-forward (separate gate or fused in up), optional q/k LayerNorms.</summary>
     JinaBertV2,
+
+    /// <summary>modern-bert: pre-norm blocks with bias-free LayerNorms, rotary positions, symmetric sliding-window local layers, GEGLU.</summary>
+    ModernBert,
+}
+
+/// <summary>One pre-norm block of ModernBERT: x += Wo·attn(LN(x)); x += down·GEGLU(up·LN(x)). No biases.</summary>
+internal sealed class ModernBertLayerWeights
+{
+    public float[]? AttnNorm { get; init; }               // [n_embd]; block 0 has none (identity)
+    public required WeightMatrix Wq { get; init; }        // rows of the fused attn_qkv
+    public required WeightMatrix Wk { get; init; }
+    public required WeightMatrix Wv { get; init; }
+    public required WeightMatrix Wo { get; init; }        // [n_embd] -> [n_embd]
+    public required float[] FfnNorm { get; init; }        // [n_embd]
+    public required WeightMatrix Up { get; init; }        // [n_embd] -> [2 n_ff]: [gate; up]
+    public required WeightMatrix Down { get; init; }      // [n_ff] -> [n_embd]
 }
 
 /// <summary>One block of a BERT-family encoder (post-norm: attention, add, LayerNorm; feed-forward, add, LayerNorm).</summary>
@@ -60,6 +76,9 @@ internal sealed class EncoderWeights
     public required float[] EmbeddingNorm { get; init; }         // [n_embd]
     public required float[] EmbeddingNormBias { get; init; }
     public required EncoderLayerWeights[] Layers { get; init; }
+    public ModernBertLayerWeights[]? ModernLayers { get; init; }   // modern-bert's blocks (Layers is then empty)
+    public float[]? OutputNorm { get; init; }                    // modern-bert: final LayerNorm [n_embd]
+    public float[]? ClsNorm { get; init; }                       // modern-bert rank head: LayerNorm after the dense layer
     public WeightMatrix? Cls { get; init; }                      // rank head: dense [n_embd] -> [n_embd] (jina: -> [1]), then tanh
     public float[]? ClsBias { get; init; }
     public WeightMatrix? ClsOut { get; init; }                   // [n_embd] -> [n_cls_out]
@@ -67,6 +86,7 @@ internal sealed class EncoderWeights
 
     public static EncoderWeights Load(GgufFile file, ModelConfig c, EncoderKind kind)
     {
+        if (kind == EncoderKind.ModernBert) return LoadModernBert(file, c);
         var t = new TensorLoader(file);
         int d = c.EmbeddingLength, kv = c.HeadCountKv * c.HeadDim, ff = c.FeedForwardLength;
         float[]? type0 = null;
@@ -147,6 +167,43 @@ internal sealed class EncoderWeights
             Cls = t.OptionalMatrix("cls.weight", d, clsRows),
             ClsBias = t.OptionalVector("cls.bias", (int)clsRows),
             ClsOut = t.OptionalMatrix("cls.output.weight", clsRows, c.ClassifierOutputs),
+            ClsOutBias = t.OptionalVector("cls.output.bias", c.ClassifierOutputs),
+        };
+    }
+
+    private static EncoderWeights LoadModernBert(GgufFile file, ModelConfig c)
+    {
+        var t = new TensorLoader(file);
+        int d = c.EmbeddingLength, kv = c.HeadCountKv * c.HeadDim, ff = c.FeedForwardLength;
+        var layers = new ModernBertLayerWeights[c.BlockCount];
+        for (int i = 0; i < layers.Length; i++)
+        {
+            string p = $"blk.{i}.";
+            var qkv = t.Matrix(p + "attn_qkv.weight", d, d + 2 * kv);
+            layers[i] = new ModernBertLayerWeights
+            {
+                AttnNorm = i == 0 ? t.OptionalVector(p + "attn_norm.weight", d) : t.Vector(p + "attn_norm.weight", d),
+                Wq = qkv.RowRange(0, d),
+                Wk = qkv.RowRange(d, kv),
+                Wv = qkv.RowRange(d + kv, kv),
+                Wo = t.Matrix(p + "attn_output.weight", d, d),
+                FfnNorm = t.Vector(p + "ffn_norm.weight", d),
+                Up = t.Matrix(p + "ffn_up.weight", d, 2 * ff),
+                Down = t.Matrix(p + "ffn_down.weight", ff, d),
+            };
+        }
+        return new EncoderWeights
+        {
+            Kind = EncoderKind.ModernBert,
+            TokenEmbedding = t.Matrix("token_embd.weight", d, c.VocabSize),
+            EmbeddingNorm = t.Vector("token_embd_norm.weight", d),
+            EmbeddingNormBias = new float[d],
+            Layers = [],
+            ModernLayers = layers,
+            OutputNorm = t.Vector("output_norm.weight", d),
+            Cls = t.OptionalMatrix("cls.weight", d, d),
+            ClsNorm = t.OptionalVector("cls.norm.weight", d),
+            ClsOut = t.OptionalMatrix("cls.output.weight", d, c.ClassifierOutputs),
             ClsOutBias = t.OptionalVector("cls.output.bias", c.ClassifierOutputs),
         };
     }

@@ -20,6 +20,9 @@ public sealed partial class ModelConfig
     /// <summary>Outputs of the classification head (<c>classifier.output_labels</c>), 1 when the file lists none.</summary>
     internal int ClassifierOutputs { get; set; } = 1;
 
+    /// <summary>The gated activation of ModernBERT's feed-forward (<c>hidden_activation</c>): GEGLU unless it says SiLU.</summary>
+    internal FeedForwardActivation EncoderActivation { get; set; } = FeedForwardActivation.GeluTanh;
+
     /// <summary>Every block with (block % n == 1) has experts instead of a dense feed-forward (nomic-bert-moe); 0 = none.</summary>
     internal int MoeEveryNLayers { get; set; }
 
@@ -38,6 +41,34 @@ public sealed partial class ModelConfig
         }
         // nomic-bert-moe's experts are feed_forward_length wide (llama.cpp reads no expert width for it).
         if (MoeEveryNLayers > 0 && ExpertFeedForwardLength == 0) ExpertFeedForwardLength = FeedForwardLength;
+    }
+
+    /// <summary>
+    /// ModernBERT's keys beyond the encoder ones: a symmetric sliding window on every layer but each
+    /// <c>sliding_window_pattern</c>-th (default 3; layer 0 is global), those layers' rope base, the feed-forward
+    /// activation.
+    /// </summary>
+    internal void ReadModernBert(GgufFile file)
+    {
+        string a = Architecture;
+        ReadEncoder(file);
+        if (SlidingWindow > 0)
+        {
+            long period = file.GetInt64($"{a}.attention.sliding_window_pattern") ?? 3;
+            if (period < 0) throw new ModelConfigurationException($"Metadata '{a}.attention.sliding_window_pattern' = {period} is negative.", $"{a}.attention.sliding_window_pattern");
+            SlidingLayers = new bool[BlockCount];
+            for (int l = 0; l < BlockCount; l++) SlidingLayers[l] = period == 0 || l % period != 0;
+        }
+        else
+        {
+            SlidingLayers = null;
+        }
+        EncoderActivation = file.GetString($"{a}.hidden_activation") switch
+        {
+            null or "gelu" or "geglu" => FeedForwardActivation.GeluTanh,
+            "silu" or "swish" or "swiglu" => FeedForwardActivation.Silu,
+            var other => throw new NotSupportedException($"ModernBERT feed-forward activation '{other}' is not supported (gelu/geglu, silu/swish/swiglu are)."),
+        };
     }
 
     /// <summary>

@@ -30,6 +30,9 @@ public class EncoderDifferentialTests
     [InlineData("jina-bert-v2-fused", GgmlType.F32, PoolingType.Cls, 1e-4)]
     [InlineData("nomic-bert-moe", GgmlType.F32, PoolingType.Mean, 1e-4)]
     [InlineData("nomic-bert-moe", GgmlType.Q8_0, PoolingType.Mean, 2e-3)]
+    [InlineData("modern-bert", GgmlType.F32, PoolingType.Mean, 1e-4)]
+    [InlineData("modern-bert", GgmlType.F32, PoolingType.Cls, 1e-4)]
+    [InlineData("modern-bert", GgmlType.Q8_0, PoolingType.Mean, 2e-3)]
     public void Pooled_embeddings_match_llama_cpp(string arch, GgmlType type, PoolingType pooling, double tolerance)
     {
         bool fused = arch.EndsWith("-fused", StringComparison.Ordinal);
@@ -57,6 +60,7 @@ public class EncoderDifferentialTests
     [InlineData("bert", GgmlType.F32, 1e-3)]
     [InlineData("bert", GgmlType.Q8_0, 2e-2)]
     [InlineData("jina-bert-v2", GgmlType.F32, 1e-3)]
+    [InlineData("modern-bert", GgmlType.F32, 1e-3)]
     public void Rerank_scores_match_llama_cpp_and_keep_its_order(string arch, GgmlType type, double tolerance)
     {
         string path = EncoderModels.Get(arch, type, PoolingType.Rank, rankHead: true);
@@ -66,7 +70,8 @@ public class EncoderDifferentialTests
         var docs = Texts;
         var scores = model.Rerank(query, docs);
         var pairs = docs.Select(d => model.RerankTokens(query, d)).ToArray();
-        // [CLS] query [SEP] document: llama.cpp's server joins a pair this way for a WordPiece vocabulary.
+        // [CLS] query [SEP] document: llama.cpp's server joins a pair this way for a WordPiece vocabulary (the test files
+        // all carry the bge vocabulary).
         Assert.Equal(101, pairs[0][0]);
         Assert.Contains(102, pairs[0]);
         var llama = EncoderOracle.Pooled(path, pairs);

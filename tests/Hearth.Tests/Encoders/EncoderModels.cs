@@ -34,8 +34,63 @@ internal static class EncoderModels
         }
     }
 
+    /// <summary>Blocks of the modern-bert files: block 0 global, 1 and 2 local (sliding window 8, pattern 3).</summary>
+    public const int ModernBlocks = 3, ModernWindow = 8;
+
+    private static void WriteModernBert(string path, GgmlType type, PoolingType pooling, bool rankHead, int outputs)
+    {
+        var w = new ArchitectureModelWriter("modern-bert", type, seed: 7);
+        w.General(Embd, ModernBlocks, Ff, Heads, Heads, Context);
+        w.F32("attention.layer_norm_epsilon", 1e-5f);
+        w.Bool("attention.causal", false);
+        w.U32("pooling_type", (int)pooling);
+        w.F32("rope.freq_base", 160000f);
+        w.F32("rope.freq_base_swa", 10000f);
+        w.U32("attention.sliding_window", ModernWindow);
+        w.U32("attention.sliding_window_pattern", 3);
+        if (outputs > 1) w.Metadata("modern-bert.classifier.output_labels", GgufValue.Array(Enumerable.Range(0, outputs).Select(i => $"label{i}").ToArray()));
+        int vocab = CopyVocabulary(w);
+        w.Matrix("token_embd.weight", Embd, vocab, gain: 8f);
+        w.Vector("token_embd_norm.weight", Embd);
+        for (int l = 0; l < ModernBlocks; l++)
+        {
+            string p = $"blk.{l}.";
+            if (l > 0) w.Vector(p + "attn_norm.weight", Embd);
+            w.Matrix(p + "attn_qkv.weight", Embd, 3 * Embd);
+            w.Matrix(p + "attn_output.weight", Embd, Embd);
+            w.Vector(p + "ffn_norm.weight", Embd);
+            w.Matrix(p + "ffn_up.weight", Embd, 2 * Ff);
+            w.Matrix(p + "ffn_down.weight", Ff, Embd);
+        }
+        w.Vector("output_norm.weight", Embd);
+        if (rankHead)
+        {
+            w.Matrix("cls.weight", Embd, Embd);
+            w.Vector("cls.norm.weight", Embd);
+            w.Matrix("cls.output.weight", Embd, outputs, gain: 4f);
+            w.Vector("cls.output.bias", outputs, mean: 0f);
+        }
+        w.WriteTo(path);
+    }
+
+    // The bge WordPiece vocabulary's tokenizer.* keys; returns its size.
+    private static int CopyVocabulary(ArchitectureModelWriter w)
+    {
+        using var v = GgufFile.Open(TestData.PathOf("vocab/ggml-vocab-bert-bge.gguf"));
+        foreach (var kv in v.MetadataEntries)
+        {
+            if (kv.Key.StartsWith("tokenizer.", StringComparison.Ordinal)) w.Metadata(kv.Key, kv.Value);
+        }
+        return v.GetArray<string>("tokenizer.ggml.tokens")!.Length;
+    }
+
     private static void Write(string path, string arch, GgmlType type, PoolingType pooling, bool rankHead, int outputs, bool fused)
     {
+        if (arch == "modern-bert")
+        {
+            WriteModernBert(path, type, pooling, rankHead, outputs);
+            return;
+        }
         bool bert = arch == "bert", jina = arch == "jina-bert-v2", moe = arch == "nomic-bert-moe";
         bool biases = bert || jina || moe;
         var w = new ArchitectureModelWriter(arch, type, seed: 7);
