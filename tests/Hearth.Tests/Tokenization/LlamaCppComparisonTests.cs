@@ -67,6 +67,7 @@ public class LlamaCppComparisonTests
     [Theory]
     [InlineData("vocab/ggml-vocab-qwen35.gguf")]
     [InlineData("vocab/ggml-vocab-gemma-4.gguf")]
+    [InlineData("vocab/ggml-vocab-nomic-bert-moe.gguf")]
     public void Same_ids_as_llama_cpp_for_the_2026_vocabularies(string file) => Compare(TestData.LocalPathOf(file));
 
     [Theory]
