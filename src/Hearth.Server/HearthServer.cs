@@ -1,12 +1,11 @@
 using System.Net;
 using System.Text.Json;
 using Hearth.Chat;
-using Hearth.Server.Embeddings;
+using Hearth.Inference;
 using Hearth.Server.Endpoints;
-using Hearth.Server.Prompting;
+using Hearth.Server.Metrics;
 using Hearth.Server.Protocol;
 using Hearth.Server.Registry;
-using Hearth.Server.Scheduling;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -18,7 +17,7 @@ namespace Hearth.Server;
 
 /// <summary>
 /// The OpenAI-compatible HTTP server: serves one model or several (<see cref="HearthServerOptions.ExtraModels"/>),
-/// each with a <see cref="Scheduler"/> over its slots, and answers <c>/v1/chat/completions</c>, <c>/v1/completions</c>,
+/// each with a <see cref="SlotPool"/> on its engine, and answers <c>/v1/chat/completions</c>, <c>/v1/completions</c>,
 /// <c>/v1/embeddings</c>, <c>/v1/models</c>, <c>/api/ps</c>, <c>/health</c> and <c>/metrics</c>. A request's
 /// <c>model</c> picks one by name; nothing in a request names a file: only the models given at start are opened.
 /// </summary>
@@ -59,6 +58,7 @@ public sealed class HearthServer : IAsyncDisposable
         if (options.Port is < 0 or > 65535) throw new ArgumentException($"Port {options.Port} is outside 0..65535.", nameof(options));
         if (options.Parallel < 1) throw new ArgumentException($"--parallel must be at least 1, got {options.Parallel}.", nameof(options));
         if (options.ContextSize < 0) throw new ArgumentException($"--ctx must be positive, got {options.ContextSize}.", nameof(options));
+        if (options.MaxParallelToolCalls < 1) throw new ArgumentException($"--max-tool-calls must be at least 1, got {options.MaxParallelToolCalls}.", nameof(options));
         if (options.ApiKey is { Length: 0 }) throw new ArgumentException("The API key is empty.", nameof(options));
         if (options.MaxLoaded < 0) throw new ArgumentException($"--max-loaded must be 0 (no limit) or more, got {options.MaxLoaded}.", nameof(options));
         foreach (var extra in options.ExtraModels)
@@ -82,7 +82,7 @@ public sealed class HearthServer : IAsyncDisposable
             await app.StartAsync(cancellationToken);
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             return new HearthServer(app, registry, new Uri(bound.EndsWith('/') ? bound : bound + "/"), first.ModelId,
-                first.Scheduler.SlotCount, first.Scheduler.ContextSize);
+                first.Pool.SlotCount, first.Pool.ContextSize);
         }
         catch
         {
@@ -92,35 +92,38 @@ public sealed class HearthServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Loads one model with its scheduler, prompt formatter and embedder.</summary>
+    /// <summary>Loads one model with its slot pool, chat template and metrics.</summary>
     private static ServerState LoadState(ServedModel served, string id, HearthServerOptions options, ChatTemplate? templateOverride)
     {
         if (options.LoadDelay > TimeSpan.Zero) Thread.Sleep(options.LoadDelay);
         var model = Model.Load(served.Path, new ModelOptions { Threads = options.Threads });
-        Scheduler? scheduler = null;
+        SlotPool? pool = null;
+        ServerMetrics? metrics = null;
         try
         {
             var tokenizer = model.Tokenizer;
-            scheduler = new Scheduler(model, options.Parallel, options.ContextSize, options.MaxQueue)
-            {
-                StepDelay = options.StepDelay,
-            };
+            var engine = model.Engine;
+            engine.StepDelay = options.StepDelay;
+            var p = pool = engine.CreateSlotPool(options.Parallel, options.ContextSize, options.MaxQueue);
+            metrics = new ServerMetrics(() => p.Running, () => p.Waiting, () => (double)p.CachedTokens / ((long)p.ContextSize * p.SlotCount));
             var template = templateOverride ?? ChatTemplate.FromGguf(model.File);
             return new ServerState
             {
                 Model = model,
                 Tokenizer = tokenizer,
-                Scheduler = scheduler,
-                Formatter = new ChatTemplateFormatter(template, tokenizer),
+                Pool = pool,
+                Template = template,
+                Metrics = metrics,
                 TemplateReasons = ReasoningTags.TemplateReasons(template.Source),
-                Embedder = new MeanPoolEmbedder(model),
+                MaxParallelToolCalls = options.MaxParallelToolCalls,
                 ModelId = id,
                 Created = new DateTimeOffset(File.GetLastWriteTimeUtc(served.Path)).ToUnixTimeSeconds(),
             };
         }
         catch
         {
-            scheduler?.Dispose();
+            pool?.Dispose();
+            metrics?.Dispose();
             model.Dispose();
             throw;
         }
@@ -197,7 +200,7 @@ public sealed class HearthServer : IAsyncDisposable
             int slots = 0, running = 0, waiting = 0;
             foreach (var state in registry.Loaded())
             {
-                var s = state.Scheduler;
+                var s = state.Pool;
                 slots += s.SlotCount;
                 running += s.Running;
                 waiting += s.Waiting;
@@ -215,7 +218,7 @@ public sealed class HearthServer : IAsyncDisposable
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             // The most recently used loaded model's counters (one set of metric names per scrape).
             var loaded = registry.Loaded();
-            return context.Response.WriteAsync(loaded.Count > 0 ? loaded[0].Scheduler.Metrics.ToPrometheusText() : string.Empty, context.RequestAborted);
+            return context.Response.WriteAsync(loaded.Count > 0 ? loaded[0].Metrics.ToPrometheusText() : string.Empty, context.RequestAborted);
         });
         app.MapFallback(context => throw new ApiError(404,
             $"Unknown endpoint: {context.Request.Method} {context.Request.Path}.", null, "unknown_url"));
@@ -250,7 +253,7 @@ public sealed class HearthServer : IAsyncDisposable
     /// <summary>Stops accepting requests, ends the ones in flight and frees the models.</summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (var state in _registry.Loaded()) state.Scheduler.Dispose();
+        foreach (var state in _registry.Loaded()) state.Pool.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
         _registry.Dispose();

@@ -36,6 +36,9 @@ public sealed class HearthServerOptions
     /// </summary>
     public string? ChatTemplateFile { get; init; }
 
+    /// <summary>The most tool calls a forced reply (<c>tool_choice</c> "required") may hold when <c>parallel_tool_calls</c> is not false.</summary>
+    public int MaxParallelToolCalls { get; init; } = Hearth.Chat.ToolCalls.ToolCallGrammar.DefaultMaxCalls;
+
     /// <summary>More models served beside <see cref="ModelPath"/> (loaded on first use); a request's <c>model</c> picks one.</summary>
     public IReadOnlyList<ServedModel> ExtraModels { get; init; } = [];
 

@@ -5,6 +5,7 @@ namespace Hearth;
 public sealed partial class Model
 {
     /// <summary>Length of the vectors <see cref="Embed(string)"/> returns (the model's n_embd).</summary>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
     public int EmbeddingDimensions => Config.EmbeddingLength;
 
     /// <summary>
@@ -12,6 +13,8 @@ public sealed partial class Model
     /// the tokens (BOS included when the vocabulary adds it) and scaled to unit length, so the dot product of two
     /// embeddings is their cosine similarity. Thread-safe; uses a scratch cache, not any session's.
     /// </summary>
+    /// <exception cref="ArgumentException">The text has no tokens.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
     public float[] Embed(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -24,5 +27,7 @@ public sealed partial class Model
     }
 
     /// <summary>As <see cref="Embed(string)"/> for token ids, into <paramref name="destination"/> (// [n_embd]).</summary>
+    /// <exception cref="ArgumentException">No tokens, a token outside the vocabulary, or a destination of the wrong length.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
     public void Embed(ReadOnlySpan<int> tokens, Span<float> destination) => MeanPooling.Embed(this, tokens, destination);
 }

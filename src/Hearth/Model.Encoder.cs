@@ -92,6 +92,7 @@ public sealed partial class Model
         {
             if (inputs[i].Length == 0) throw new ArgumentException($"Input {i} has no tokens to embed.", nameof(inputs));
         }
+        using var lease = Acquire(); // the mapping stays alive for the pass even if the model is disposed meanwhile
         lock (ComputeLock)
         {
             int first = 0;

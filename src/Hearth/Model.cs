@@ -8,17 +8,27 @@ namespace Hearth;
 
 /// <summary>
 /// A GGUF model loaded for inference. Loading maps the file and validates it; weights stay in the file (no copy).
-/// Create an <see cref="InferenceSession"/> per conversation.
+/// Create an <see cref="InferenceSession"/> per conversation; its <see cref="Engine"/> runs generations of many
+/// sequences in one batch. Lifetime is explicit: the mapping is reference-counted by every operation that reads it, so
+/// <see cref="Dispose"/> while a forward pass runs waits for nothing and crashes nothing — the mapping is released when
+/// the last pass ends, and every later use of the model (or of its sessions and clients) throws
+/// <see cref="ObjectDisposedException"/>.
 /// </summary>
 public sealed partial class Model : IDisposable
 {
     private readonly GgufFile _file;
     private readonly Lazy<Tokenizer> _tokenizer;
+    private readonly ModelConfig _config;
+    private readonly ModelOptions _options;
+    private readonly object _engineGate = new();
+    private InferenceEngine? _engine;
+    private int _references = 1; // the model's own, released by Dispose; one more per operation in flight
+    private int _disposed;
 
     private Model(GgufFile file, ModelOptions options)
     {
         _file = file;
-        Options = options;
+        _options = options;
         string arch = file.GetString("general.architecture") ?? throw new ModelConfigurationException(
             "The GGUF file has no general.architecture key; it is not a model (a vocabulary-only file?).", "general.architecture");
         if (file.Tensors.Count == 0)
@@ -31,7 +41,7 @@ public sealed partial class Model : IDisposable
         // Everything is checked before anything large is allocated (ModelValidator): hyper-parameters in 64-bit
         // arithmetic, block_count against the blocks present, a session's memory; then every tensor's shape; then the
         // tokenizer against the embedding.
-        Config = ModelConfig.FromGguf(file, arch, ModelValidator.VocabularyRows(embd));
+        _config = ModelConfig.FromGguf(file, arch, ModelValidator.VocabularyRows(embd));
         ModelValidator.CheckHyperParameters(Config);
         ModelValidator.CheckVocabularySize(file, Config);
         int threads = options.Threads > 0 ? options.Threads : WorkerPool.DefaultThreadCount;
@@ -55,20 +65,117 @@ public sealed partial class Model : IDisposable
             // No tokenizer: the model still runs on token ids; asking for the tokenizer reports what is missing.
             _tokenizer = new Lazy<Tokenizer>(() => Tokenizer.FromGguf(file));
         }
+        file.OwnedByModel = true;
         Pool = new WorkerPool(threads);
     }
 
     private static int DefaultContext(ModelConfig config) => Math.Min(config.ContextLength, 4096);
 
-    public ModelConfig Config { get; }
+    /// <summary>The hyperparameters read from the file's metadata.</summary>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    public ModelConfig Config
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _config;
+        }
+    }
 
-    public ModelOptions Options { get; }
+    /// <summary>How the model was loaded (threads, batch size).</summary>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    public ModelOptions Options
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _options;
+        }
+    }
 
     /// <summary>The tokenizer described by the file's <c>tokenizer.ggml.*</c> metadata.</summary>
-    public Tokenizer Tokenizer => _tokenizer.Value;
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    public Tokenizer Tokenizer
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _tokenizer.Value;
+        }
+    }
 
     /// <summary>The underlying GGUF file (metadata such as the chat template).</summary>
-    public GgufFile File => _file;
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    public GgufFile File
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _file;
+        }
+    }
+
+    /// <summary>Worker threads the forward pass runs on.</summary>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    public int ThreadCount
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return Pool.ThreadCount;
+        }
+    }
+
+    /// <summary>
+    /// The engine loop of this model: one thread that owns its compute and advances every generation submitted to it
+    /// (its <see cref="SlotPool"/>s and sessions) in one batched forward pass per step. Started on first use, stopped by
+    /// <see cref="Dispose"/>.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    public InferenceEngine Engine
+    {
+        get
+        {
+            lock (_engineGate)
+            {
+                ThrowIfDisposed();
+                return _engine ??= new InferenceEngine(this);
+            }
+        }
+    }
+
+    internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
+
+    /// <summary>
+    /// Keeps the mapping (and the worker pool) alive for one operation; dispose the lease when it ends. Every path that
+    /// reads weights takes one, so disposing the model while a forward pass runs cannot unmap the file under it.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    internal Lease Acquire()
+    {
+        while (true)
+        {
+            ThrowIfDisposed();
+            int count = Volatile.Read(ref _references);
+            if (count == 0) throw new ObjectDisposedException(GetType().FullName);
+            if (Interlocked.CompareExchange(ref _references, count + 1, count) == count) return new Lease(this);
+        }
+    }
+
+    private void Release()
+    {
+        if (Interlocked.Decrement(ref _references) != 0) return;
+        Pool.Dispose();
+        _file.Release();
+    }
+
+    /// <summary>One reference to the model's mapping (see <see cref="Acquire"/>).</summary>
+    internal readonly struct Lease(Model model) : IDisposable
+    {
+        public void Dispose() => model.Release();
+    }
 
     private readonly Transformer? _transformer;
     private readonly Encoder? _encoder;
@@ -90,9 +197,22 @@ public sealed partial class Model : IDisposable
     /// <summary>The forward-pass scratch shared by this model's sessions, grown for <paramref name="contextSize"/>. Call under <see cref="ComputeLock"/>.</summary>
     internal ForwardBuffers Buffers(int contextSize)
     {
-        _buffers ??= new ForwardBuffers(Config, Math.Max(1, Options.BatchSize), contextSize, Pool.ThreadCount);
+        _buffers ??= new ForwardBuffers(_config, Math.Max(1, _options.BatchSize), contextSize, Pool.ThreadCount);
         _buffers.EnsureContext(contextSize);
         return _buffers;
+    }
+
+    /// <summary>
+    /// The name a model file goes by: its file name without <c>.gguf</c>, and for a split model's part
+    /// (<c>NAME-00001-of-00003.gguf</c>) without the part suffix — what the server and <c>hearth list</c> show.
+    /// </summary>
+    /// <param name="path">A GGUF file's path.</param>
+    public static string NameFromPath(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string name = Path.GetFileName(path);
+        if (Gguf.GgufSplit.TryParsePath(name, out string prefix, out _, out _)) return prefix;
+        return Path.GetFileNameWithoutExtension(name);
     }
 
     /// <summary>
@@ -121,7 +241,7 @@ public sealed partial class Model : IDisposable
         }
         catch
         {
-            file.Dispose();
+            file.Release();
             throw;
         }
     }
@@ -130,8 +250,10 @@ public sealed partial class Model : IDisposable
     /// <exception cref="ModelMemoryException">The session would need more memory than the machine has or than
     /// <see cref="ModelOptions.MemoryLimit"/> allows (checked before anything is allocated).</exception>
     /// <exception cref="NotSupportedException">The model is an encoder (embeddings, reranking), which cannot generate.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
     public InferenceSession CreateSession(int contextSize = 0)
     {
+        ThrowIfDisposed();
         _ = Transformer;
         if (contextSize <= 0) contextSize = DefaultContext(Config);
         ModelValidator.CheckSessionMemory(Config, Math.Max(1, Options.BatchSize), contextSize, Pool.ThreadCount, Options.MemoryLimit);
@@ -144,16 +266,23 @@ public sealed partial class Model : IDisposable
     /// <summary>Scratch for the logits of a decode batch (// [n, n_vocab]); grows only when the batch does. Under <see cref="ComputeLock"/>.</summary>
     internal float[] BatchLogits(int n)
     {
-        if (_batchLogits.Length < n * Config.VocabSize) _batchLogits = new float[n * Config.VocabSize];
+        if (_batchLogits.Length < n * _config.VocabSize) _batchLogits = new float[n * _config.VocabSize];
         return _batchLogits;
     }
 
     internal ReferenceTransformer CreateReference(int contextSize) =>
-        new(Config, Transformer.Arch, Transformer.Weights, contextSize);
+        new(_config, Transformer.Arch, Transformer.Weights, contextSize);
 
+    /// <summary>
+    /// Stops the <see cref="Engine"/> (generations in flight end with <see cref="ObjectDisposedException"/>) and releases
+    /// the mapping once no forward pass uses it. Idempotent.
+    /// </summary>
     public void Dispose()
     {
-        Pool.Dispose();
-        _file.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        InferenceEngine? engine;
+        lock (_engineGate) engine = _engine;
+        engine?.Shutdown();
+        Release();
     }
 }

@@ -7,6 +7,7 @@ namespace Hearth;
 /// </summary>
 public sealed class ModelMemoryException : Exception
 {
+    /// <paramref name="requiredBytes"/> would be needed where <paramref name="limitBytes"/> are available.
     public ModelMemoryException(string message, long requiredBytes, long limitBytes)
         : base(message)
     {
@@ -14,15 +15,18 @@ public sealed class ModelMemoryException : Exception
         LimitBytes = limitBytes;
     }
 
+    /// <summary>A memory error without details.</summary>
     public ModelMemoryException()
     {
     }
 
+    /// <summary>A memory error with a message.</summary>
     public ModelMemoryException(string message)
         : base(message)
     {
     }
 
+    /// <summary>A memory error caused by <paramref name="innerException"/>.</summary>
     public ModelMemoryException(string message, Exception innerException)
         : base(message, innerException)
     {

@@ -48,6 +48,29 @@ public sealed class CompletionTests(ServerFixture fixture) : IClassFixture<Serve
         Assert.Equal(string.Concat(Enumerable.Repeat(piece, 5)), text);
     }
 
+    [Theory]
+    [InlineData("v1/completions", """{"model":"stories260K","prompt":"Once upon a time","max_tokens":4,"temperature":0,"stream":true,"logit_bias":{"1":100}}""")]
+    [InlineData("v1/chat/completions", """{"model":"stories260K","messages":[{"role":"user","content":"hi"}],"max_tokens":4,"temperature":0,"stream":true,"logit_bias":{"1":100}}""")]
+    public async Task Control_tokens_never_reach_the_streamed_text(string path, string body)
+    {
+        // BOS (1, "<s>", a control token) wins every step: four tokens are generated and none adds text.
+        using var response = await Servers.PostAsync(fixture.Http, path, body);
+        string raw = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, raw);
+        Assert.DoesNotContain("<s>", raw, StringComparison.Ordinal);
+        var text = new StringBuilder();
+        foreach (string e in raw.Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
+        {
+            string data = e["data: ".Length..];
+            if (data == "[DONE]") break;
+            using var doc = JsonDocument.Parse(data);
+            var choice = doc.RootElement.GetProperty("choices")[0];
+            if (choice.TryGetProperty("text", out var t)) text.Append(t.GetString());
+            if (choice.TryGetProperty("delta", out var d) && d.TryGetProperty("content", out var c)) text.Append(c.GetString());
+        }
+        Assert.Equal("", text.ToString());
+    }
+
     [Fact]
     public async Task Token_id_prompt_of_bos_alone_gives_the_llama_cpp_story_opening()
     {

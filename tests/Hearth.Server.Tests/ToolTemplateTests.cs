@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Hearth.Chat;
-using Hearth.Server.Prompting;
+using Hearth.Inference;
 using OpenAI.Chat;
 
 namespace Hearth.Server.Tests;
@@ -73,7 +73,7 @@ public sealed class ToolTemplateTests
     {
         var template = ChatTemplate.Parse(File.ReadAllText(TestData.PathOf(QwenTemplate)));
         using var model = Model.Load(Servers.ModelPath);
-        var formatter = new ChatTemplateFormatter(template, model.Tokenizer);
+        string Format(List<ChatTemplateMessage> m, JsonElement? t = null) => ChatPrompt.Build(model, template, m, t).Text; // the one prompt builder
         using var tools = JsonDocument.Parse("""[{"type":"function","function":{"name":"get_weather","parameters":""" + Schema + "}}]");
         var messages = new List<ChatTemplateMessage>
         {
@@ -81,7 +81,7 @@ public sealed class ToolTemplateTests
             new("assistant", "") { ToolCalls = [new ChatTemplateToolCall("get_weather", """{"city":"Lima"}""", "call_abc123")] },
             new("tool", """{"temperature":19}""") { ToolCallId = "call_abc123" },
         };
-        string text = formatter.Format(messages, tools.RootElement);
+        string text = Format(messages, tools.RootElement);
         // Qwen 2.5's own markup (see the template file): tools listed in <tools>, the call in <tool_call>, the result in <tool_response>.
         Assert.Contains("<tools>", text, StringComparison.Ordinal);
         Assert.Contains("\"get_weather\"", text, StringComparison.Ordinal);
@@ -94,16 +94,16 @@ public sealed class ToolTemplateTests
     public void Template_without_tools_gets_them_in_the_system_message_in_the_generic_shape()
     {
         using var model = Model.Load(Servers.ModelPath);
-        var formatter = new ChatTemplateFormatter(ChatTemplate.Default, model.Tokenizer);
+        string Format(List<ChatTemplateMessage> m, JsonElement? t = null) => ChatPrompt.Build(model, ChatTemplate.Default, m, t).Text; // the one prompt builder
         using var tools = JsonDocument.Parse("""[{"type":"function","function":{"name":"get_weather","parameters":""" + Schema + "}}]");
-        string text = formatter.Format([ChatTemplateMessage.System("Be brief."), ChatTemplateMessage.User("Weather in Lima?")], tools.RootElement);
+        string text = Format([ChatTemplateMessage.System("Be brief."), ChatTemplateMessage.User("Weather in Lima?")], tools.RootElement);
         // ChatML: one system turn holding the caller's text, then the tools and the {"tool_calls": [...]} shape the parser reads.
         Assert.StartsWith("<|im_start|>system\nBe brief.\n\n", text, StringComparison.Ordinal);
         Assert.Contains("\"get_weather\"", text, StringComparison.Ordinal);
         Assert.Contains("{\"tool_calls\": [{\"name\":", text, StringComparison.Ordinal);
         Assert.Contains("<|im_end|>\n<|im_start|>user\nWeather in Lima?<|im_end|>\n<|im_start|>assistant\n", text, StringComparison.Ordinal);
         Assert.Equal(1, text.Split("<|im_start|>system").Length - 1);
-        Assert.DoesNotContain("get_weather", formatter.Format([ChatTemplateMessage.User("Weather in Lima?")]), StringComparison.Ordinal);
+        Assert.DoesNotContain("get_weather", Format([ChatTemplateMessage.User("Weather in Lima?")]), StringComparison.Ordinal);
     }
 
     [Fact]

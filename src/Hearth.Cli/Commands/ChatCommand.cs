@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Hearth.Chat;
-using Hearth.Inference;
 using Hearth.Sampling;
 
 namespace Hearth.Cli.Commands;
@@ -27,18 +26,16 @@ internal static class ChatCommand
         {
             string path = ModelSource.Resolve(parse.GetValue(model), parse.GetValue(noPull)) ?? BuiltInModel.EnsureExtracted();
             using var m = Model.Load(path, new ModelOptions { Threads = parse.GetValue(threads) });
-            using var session = m.CreateSession(parse.GetValue(ctx));
-            var tokenizer = m.Tokenizer;
-            var template = ChatTemplate.FromGguf(m.File);
-            string bos = tokenizer.BosId >= 0 ? tokenizer.TokenPiece(tokenizer.BosId) : "";
-            string eos = tokenizer.EosId >= 0 ? tokenizer.TokenPiece(tokenizer.EosId) : "";
-            var messages = new List<ChatTemplateMessage>();
+            using var chat = new ChatSession(m, contextSize: parse.GetValue(ctx));
             string? sys = parse.GetValue(system);
-            if (!string.IsNullOrEmpty(sys)) messages.Add(ChatTemplateMessage.System(sys));
-            var cached = new List<int>(); // tokens whose keys/values are in the session
-            var sampler = new Sampler(new SamplerOptions { Temperature = parse.GetValue(temp), Seed = parse.GetValue(seed) }, m.Config.VocabSize);
+            if (!string.IsNullOrEmpty(sys)) chat.AddMessage(ChatTemplateMessage.System(sys));
+            var options = new GenerationOptions
+            {
+                MaxTokens = parse.GetValue(count),
+                Sampling = new SamplerOptions { Temperature = parse.GetValue(temp), Seed = parse.GetValue(seed) },
+            };
             bool interactive = !Console.IsInputRedirected;
-            if (interactive) Console.Error.WriteLine($"hearth chat — {Path.GetFileName(path)}{(template.IsDefault ? " (no chat template in the model: using ChatML)" : "")}; /reset, /exit");
+            if (interactive) Console.Error.WriteLine($"hearth chat — {Path.GetFileName(path)}{(chat.Template.IsDefault ? " (no chat template in the model: using ChatML)" : "")}; /reset, /exit");
             while (true)
             {
                 if (interactive) Console.Write("> ");
@@ -46,31 +43,18 @@ internal static class ChatCommand
                 if (line is null || line.Trim() == "/exit") break;
                 if (line.Trim() == "/reset")
                 {
-                    messages.RemoveAll(x => x.Role != "system");
+                    chat.Reset();
+                    if (!string.IsNullOrEmpty(sys)) chat.AddMessage(ChatTemplateMessage.System(sys));
                     continue;
                 }
                 if (line.Length == 0) continue;
-                messages.Add(ChatTemplateMessage.User(line));
-                string prompt = template.Render(new ChatTemplateContext { Messages = messages, AddGenerationPrompt = true, BosToken = bos, EosToken = eos });
-                int[] tokens = tokenizer.Encode(prompt, addSpecial: !prompt.StartsWith(bos, StringComparison.Ordinal) || bos.Length == 0, parseSpecial: true);
-                int common = 0;
-                while (common < cached.Count && common < tokens.Length - 1 && cached[common] == tokens[common]) common++;
-                session.Rewind(common);
-                cached.RemoveRange(common, cached.Count - common);
-                var fresh = tokens.AsSpan(common).ToArray();
-                var result = TextGenerator.Generate(session, tokenizer, fresh, parse.GetValue(count), logits =>
+                foreach (var delta in chat.SendAsync(line, options).ToBlockingEnumerable())
                 {
-                    int t = sampler.Sample(logits);
-                    sampler.Accept(t);
-                    return t;
-                }, text => Console.Write(text));
+                    // Reasoning (a <think> block) goes to stderr, so stdout holds only the answers.
+                    if (delta.Reasoning.Length > 0) Console.Error.Write(delta.Reasoning);
+                    Console.Write(delta.Content);
+                }
                 Console.WriteLine();
-                cached.AddRange(fresh);
-                cached.AddRange(result.Tokens);
-                // The last generated token was sampled but not evaluated: it is not in the cache.
-                if (result.StopReason == "length" && result.Tokens.Count > 0) cached.RemoveAt(cached.Count - 1);
-                if (cached.Count != session.Position) cached.RemoveRange(session.Position, cached.Count - session.Position);
-                messages.Add(ChatTemplateMessage.Assistant(result.Text));
             }
             return 0;
         }));

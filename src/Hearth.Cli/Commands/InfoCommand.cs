@@ -92,10 +92,10 @@ internal static class InfoCommand
     /// recurrent state of a hybrid model (fixed per sequence); null for files it cannot run (info never fails on them).</summary>
     private static (long, long)? Memory(GgufFile f, string? arch)
     {
-        if (arch is null || f.FindTensor("token_embd.weight") is not { } embd) return null;
+        if (arch is null || f.FindTensor("token_embd.weight") is null) return null;
         try
         {
-            var c = Hearth.Models.ModelConfig.FromGguf(f, arch, checked((int)embd.Rows));
+            var c = Hearth.Models.ModelConfig.Read(f);
             return (c.KvCacheBytesPerToken, c.RecurrentStateBytes);
         }
         catch (Exception e) when (e is GgufFormatException or NotSupportedException or InvalidDataException or InvalidCastException or OverflowException)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text;
 using System.Text.Json;
 using Hearth.Inference;
 
@@ -27,7 +28,8 @@ internal static class RunCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object with tokens, text and timings" };
         var grammar = new Option<string?>("--grammar") { Description = "GBNF grammar file constraining the output" };
         var schema = new Option<string?>("--json-schema") { Description = "JSON Schema file constraining the output" };
-        var cmd = new Command("run", "Generate text from a prompt.") { model, prompt, count, temp, seed, topK, topP, minP, repeat, threads, ctx, json, grammar, schema, noPull };
+        var bias = new Option<string[]>("--logit-bias", "-l") { Description = "Add a bias to a token's logit, as llama.cpp: TOKEN_ID(+/-)BIAS, e.g. 15043+1 (repeatable)" };
+        var cmd = new Command("run", "Generate text from a prompt.") { model, prompt, count, temp, seed, topK, topP, minP, repeat, threads, ctx, json, grammar, schema, bias, noPull };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
             string path = ModelSource.Resolve(parse.GetValue(model), parse.GetValue(noPull)) ?? BuiltInModel.EnsureExtracted();
@@ -49,24 +51,33 @@ internal static class RunCommand
                 MinP = parse.GetValue(minP),
                 RepeatPenalty = parse.GetValue(repeat),
                 Grammar = SamplingFactory.LoadGrammar(parse.GetValue(grammar), parse.GetValue(schema)),
+                LogitBias = SamplingFactory.ParseLogitBias(parse.GetValue(bias)),
             };
-            var picker = SamplingFactory.Create(tokenizer, m.Config.VocabSize, options);
             bool asJson = parse.GetValue(json);
             if (!asJson) Console.Write(parse.GetValue(prompt));
-            var result = TextGenerator.Generate(session, tokenizer, promptTokens, parse.GetValue(count), picker,
-                asJson ? null : text => Console.Write(text));
+            var generation = m.Engine.Submit(session, promptTokens, new GenerationOptions { MaxTokens = parse.GetValue(count), Sampling = options });
+            var tokens = new List<int>();
+            var text = new StringBuilder();
+            GenerationStats stats = default;
+            foreach (var update in generation.ReadAllAsync().ToBlockingEnumerable())
+            {
+                if (update.TokenId >= 0) tokens.Add(update.TokenId);
+                if (update.Finished is { } f) stats = f;
+                text.Append(update.Text);
+                if (!asJson) Console.Write(update.Text);
+            }
             if (asJson)
             {
-                WriteJson(result, m, session);
+                WriteJson(promptTokens, tokens, text.ToString(), stats.FinishReason, generation, m, session);
             }
             else
             {
                 Console.WriteLine();
                 Console.Error.WriteLine(
-                    $"prompt: {result.PromptTokens.Count} tokens in {result.PromptTime.TotalMilliseconds:F1} ms " +
-                    $"({PerSecond(result.PromptTokens.Count, result.PromptTime):F1} tokens/s); " +
-                    $"generation: {result.Tokens.Count} tokens in {result.GenerationTime.TotalMilliseconds:F1} ms " +
-                    $"({PerSecond(result.Tokens.Count, result.GenerationTime):F1} tokens/s)");
+                    $"prompt: {promptTokens.Length} tokens in {generation.PromptTime.TotalMilliseconds:F1} ms " +
+                    $"({PerSecond(promptTokens.Length, generation.PromptTime):F1} tokens/s); " +
+                    $"generation: {tokens.Count} tokens in {generation.GenerationTime.TotalMilliseconds:F1} ms " +
+                    $"({PerSecond(tokens.Count, generation.GenerationTime):F1} tokens/s)");
             }
             return 0;
         }));
@@ -75,28 +86,39 @@ internal static class RunCommand
 
     private static double PerSecond(int n, TimeSpan t) => t.TotalSeconds > 0 ? n / t.TotalSeconds : 0;
 
-    private static void WriteJson(GenerationResult r, Model m, InferenceSession s)
+    /// <summary>The CLI's words for a finish reason (this edge's protocol: "eos", "length", "context", "stop", "grammar").</summary>
+    private static string StopReason(FinishReason reason) => reason switch
+    {
+        FinishReason.EndOfGeneration => "eos",
+        FinishReason.Length => "length",
+        FinishReason.ContextFull => "context",
+        FinishReason.StopString => "stop",
+        FinishReason.GrammarComplete => "grammar",
+        _ => reason.ToString(),
+    };
+
+    private static void WriteJson(int[] promptTokens, List<int> tokens, string text, FinishReason reason, Generation g, Model m, InferenceSession s)
     {
         using var stdout = Console.OpenStandardOutput();
         using (var w = new Utf8JsonWriter(stdout))
         {
             w.WriteStartObject();
             w.WriteStartArray("prompt_tokens");
-            foreach (int t in r.PromptTokens) w.WriteNumberValue(t);
+            foreach (int t in promptTokens) w.WriteNumberValue(t);
             w.WriteEndArray();
             w.WriteStartArray("tokens");
-            foreach (int t in r.Tokens) w.WriteNumberValue(t);
+            foreach (int t in tokens) w.WriteNumberValue(t);
             w.WriteEndArray();
-            w.WriteString("text", r.Text);
-            w.WriteString("stop_reason", r.StopReason);
+            w.WriteString("text", text);
+            w.WriteString("stop_reason", StopReason(reason));
             w.WriteStartObject("timings");
-            w.WriteNumber("prompt_n", r.PromptTokens.Count);
-            w.WriteNumber("prompt_ms", r.PromptTime.TotalMilliseconds);
-            w.WriteNumber("prompt_per_second", PerSecond(r.PromptTokens.Count, r.PromptTime));
-            w.WriteNumber("predicted_n", r.Tokens.Count);
-            w.WriteNumber("predicted_ms", r.GenerationTime.TotalMilliseconds);
-            w.WriteNumber("predicted_per_second", PerSecond(r.Tokens.Count, r.GenerationTime));
-            w.WriteNumber("threads", m.Pool.ThreadCount);
+            w.WriteNumber("prompt_n", promptTokens.Length);
+            w.WriteNumber("prompt_ms", g.PromptTime.TotalMilliseconds);
+            w.WriteNumber("prompt_per_second", PerSecond(promptTokens.Length, g.PromptTime));
+            w.WriteNumber("predicted_n", tokens.Count);
+            w.WriteNumber("predicted_ms", g.GenerationTime.TotalMilliseconds);
+            w.WriteNumber("predicted_per_second", PerSecond(tokens.Count, g.GenerationTime));
+            w.WriteNumber("threads", m.ThreadCount);
             w.WriteNumber("n_ctx", s.ContextSize);
             w.WriteEndObject();
             w.WriteEndObject();

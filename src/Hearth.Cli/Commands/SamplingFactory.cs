@@ -1,32 +1,10 @@
-using Hearth.Inference;
 using Hearth.Sampling;
-using Hearth.Tokenization;
 
 namespace Hearth.Cli.Commands;
 
-/// <summary>Builds the token picker from the CLI's sampling flags: the sampler chain, optionally grammar-constrained.</summary>
+/// <summary>The CLI's sampling flags that need parsing: <c>--grammar</c> (GBNF) and <c>--json-schema</c> files, <c>--logit-bias</c>.</summary>
 internal static class SamplingFactory
 {
-    public static TextGenerator.TokenPicker Create(Tokenizer tokenizer, int vocabSize, SamplerOptions options)
-    {
-        if (options.Temperature <= 0 && options.Grammar is null && options.LogitBias is null
-            && options.RepeatPenalty == 1 && options.PresencePenalty == 0 && options.FrequencyPenalty == 0)
-        {
-            return TextGenerator.Greedy;
-        }
-        var vocabulary = options.Grammar is null ? null : GrammarVocabulary.FromTokenizer(tokenizer);
-        var sampler = new Sampler(options, vocabSize, vocabulary);
-        int stop = tokenizer.EosId >= 0 ? tokenizer.EosId : tokenizer.EotId;
-        return logits =>
-        {
-            // A grammar that can accept nothing more ends the output as end-of-sequence would.
-            if (options.Grammar != null && sampler.GrammarComplete && stop >= 0) return stop;
-            int token = sampler.Sample(logits);
-            sampler.Accept(token);
-            return token;
-        };
-    }
-
     /// <summary>Reads --grammar (GBNF) or --json-schema files into a grammar; null when neither is given.</summary>
     public static Grammar? LoadGrammar(string? gbnfPath, string? schemaPath)
     {
@@ -34,5 +12,23 @@ internal static class SamplingFactory
         if (gbnfPath != null) return Grammar.Parse(File.ReadAllText(gbnfPath));
         if (schemaPath != null) return Grammar.FromJsonSchema(File.ReadAllText(schemaPath));
         return null;
+    }
+
+    /// <summary>llama.cpp's <c>--logit-bias TOKEN_ID(+/-)BIAS</c> values; null when none are given.</summary>
+    public static Dictionary<int, float>? ParseLogitBias(string[]? values)
+    {
+        if (values is not { Length: > 0 }) return null;
+        var result = new Dictionary<int, float>();
+        foreach (string v in values)
+        {
+            int sign = v.IndexOfAny(['+', '-'], 1);
+            if (sign < 0 || !int.TryParse(v.AsSpan(0, sign), System.Globalization.CultureInfo.InvariantCulture, out int id)
+                || !float.TryParse(v.AsSpan(sign), System.Globalization.CultureInfo.InvariantCulture, out float b))
+            {
+                throw new ArgumentException($"--logit-bias '{v}' is not TOKEN_ID(+/-)BIAS, e.g. 15043+1 or 2-100.");
+            }
+            result[id] = b;
+        }
+        return result;
     }
 }

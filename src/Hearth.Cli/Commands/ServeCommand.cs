@@ -33,9 +33,10 @@ internal static class ServeCommand
         };
         var threads = new Option<int>("--threads", "-t") { Description = "Threads (default: all cores)" };
         var chatTemplateFile = new Option<string?>("--chat-template-file") { Description = "Jinja chat template file to use instead of the model's" };
+        var maxToolCalls = new Option<int>("--max-tool-calls") { Description = "Most tool calls in one forced parallel reply", DefaultValueFactory = _ => Hearth.Chat.ToolCalls.ToolCallGrammar.DefaultMaxCalls };
         var cmd = new Command("serve", "OpenAI-compatible HTTP server (/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models, /health, /metrics).")
         {
-            model, modelsDir, maxLoaded, host, port, parallel, ctx, queue, apiKey, alias, threads, chatTemplateFile, noPull,
+            model, modelsDir, maxLoaded, host, port, parallel, ctx, queue, apiKey, alias, threads, chatTemplateFile, maxToolCalls, noPull,
         };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
@@ -68,6 +69,7 @@ internal static class ServeCommand
                 ApiKey = string.IsNullOrEmpty(key) ? null : key,
                 Threads = parse.GetValue(threads),
                 ChatTemplateFile = parse.GetValue(chatTemplateFile),
+                MaxParallelToolCalls = parse.GetValue(maxToolCalls),
             };
             return Serve(options);
         }));

@@ -1,11 +1,10 @@
-using Hearth.Server.Registry;
 using System.Text;
 using System.Text.Json;
 using Hearth.Chat;
 using Hearth.Chat.ToolCalls;
-using Hearth.Server.Prompting;
+using Hearth.Inference;
 using Hearth.Server.Protocol;
-using Hearth.Server.Scheduling;
+using Hearth.Server.Registry;
 using Microsoft.AspNetCore.Http;
 
 namespace Hearth.Server.Endpoints;
@@ -21,39 +20,37 @@ internal static class ChatEndpoint
         using var lease = await registry.AcquireAsync(body.Model, context.RequestAborted);
         var state = lease.State;
         var messages = Messages(body.Messages);
-        var template = state.Formatter.Template;
-        var tools = ToolRequest.Of(body, template);
+        var template = state.Template;
+        var tools = ToolRequest.Of(body, template, state.MaxParallelToolCalls);
         // A forced call's grammar wins over response_format: the reply must be the call.
         var sampling = RequestValidation.Sampling(body, state.Tokenizer.VocabSize) with { Grammar = tools.Grammar ?? ResponseFormat.GrammarOf(body.ResponseFormat) };
         var stops = RequestValidation.Stops(body.Stop);
-        string text;
+        ChatPrompt built;
         try
         {
             var variables = string.IsNullOrEmpty(body.ReasoningEffort) ? null
                 : new Dictionary<string, object?>(StringComparer.Ordinal) { ["reasoning_effort"] = body.ReasoningEffort };
-            text = state.Formatter.Format(messages, tools.Tools, variables);
+            built = ChatPrompt.Build(state.Model, template, messages, tools.Tools, variables);
         }
         catch (JinjaException e)
         {
             // Templates reject some conversations on purpose (raise_exception), e.g. roles that do not alternate.
             throw ApiError.BadParam("messages", "The model's chat template cannot render these messages: " + e.Message);
         }
-        int[] prompt = state.Tokenize(text, "messages");
-        int ctx = state.Scheduler.ContextSize;
+        int[] prompt = built.Tokens.Length > 0 ? built.Tokens : state.Tokenize(built.Text, "messages");
+        int ctx = state.Pool.ContextSize;
         RequestValidation.CheckPromptFits(prompt.Length, ctx, "messages");
         int maxTokens = body.MaxCompletionTokens is not null
             ? RequestValidation.MaxTokens(body.MaxCompletionTokens, "max_completion_tokens", prompt.Length, ctx)
             : RequestValidation.MaxTokens(body.MaxTokens, "max_tokens", prompt.Length, ctx);
-        var request = new GenerationRequest(prompt, maxTokens, sampling, stops);
+        var options = new GenerationOptions { MaxTokens = maxTokens, Sampling = sampling, StopStrings = stops };
         // Reasoning is split off only for templates that know <think> blocks, so other models never lose text.
-        var tags = ReasoningTags.Detect(template.Source);
-        bool opens = ReasoningParser.PromptOpensReasoning(text, tags.Open, tags.Close);
+        bool opens = built.OpensReasoning;
         // gpt-oss's Harmony replies are always split by channel.
-        var reasoning = ReasoningParser.IsHarmony(template.Source) ? ReasoningParser.Harmony()
-            : opens || state.TemplateReasons ? new ReasoningParser(opens, tags) : null;
+        var reasoning = built.IsHarmony || opens || state.TemplateReasons ? built.NewReasoningParser() : null;
         var parser = tools.ParseCalls ? ToolCallParser.ForTemplate(template, tools.Tools) : null;
         var shape = new ChatShape(ServerState.NewId("chatcmpl-"), ServerState.Now(), state.ModelId, reasoning, parser);
-        await GenerationResponder.RespondAsync(context, state.Scheduler, request, shape,
+        await GenerationResponder.RespondAsync(context, state, prompt, options, shape,
             body.Stream == true, body.StreamOptions?.IncludeUsage == true);
     }
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Hearth.Server.Protocol;
 using Hearth.Server.Registry;
-using Hearth.Server.Scheduling;
 using Microsoft.AspNetCore.Http;
 
 namespace Hearth.Server.Endpoints;
@@ -18,13 +17,13 @@ internal static class CompletionEndpoint
         int[] prompt = Prompt(body.Prompt, state);
         var sampling = RequestValidation.Sampling(body, state.Tokenizer.VocabSize);
         var stops = RequestValidation.Stops(body.Stop);
-        int ctx = state.Scheduler.ContextSize;
+        int ctx = state.Pool.ContextSize;
         RequestValidation.CheckPromptFits(prompt.Length, ctx, "prompt");
         // OpenAI's legacy default for max_tokens is 16.
         int maxTokens = RequestValidation.MaxTokens(body.MaxTokens ?? 16, "max_tokens", prompt.Length, ctx);
-        var request = new GenerationRequest(prompt, maxTokens, sampling, stops);
+        var options = new GenerationOptions { MaxTokens = maxTokens, Sampling = sampling, StopStrings = stops };
         var shape = new CompletionShape(ServerState.NewId("cmpl-"), ServerState.Now(), state.ModelId);
-        await GenerationResponder.RespondAsync(context, state.Scheduler, request, shape,
+        await GenerationResponder.RespondAsync(context, state, prompt, options, shape,
             body.Stream == true, body.StreamOptions?.IncludeUsage == true);
     }
 

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Hearth.Server.Endpoints;
 
-/// <summary><c>POST /v1/embeddings</c>: mean-pooled, unit-length final hidden states (see <see cref="Embeddings.MeanPoolEmbedder"/>).</summary>
+/// <summary><c>POST /v1/embeddings</c>: mean-pooled, unit-length final hidden states (see <see cref="Model.Embed(string)"/>), computed on the model's engine thread.</summary>
 internal static class EmbeddingEndpoint
 {
     /// <summary>Inputs per request (OpenAI's limit is 2048).</summary>
@@ -22,27 +22,26 @@ internal static class EmbeddingEndpoint
         {
             throw ApiError.BadParam("encoding_format", $"'encoding_format' must be 'float' or 'base64', got '{format}'.");
         }
-        if (body.Dimensions is { } dims && dims != state.Embedder.Dimensions)
+        if (body.Dimensions is { } dims && dims != state.Model.EmbeddingDimensions)
         {
-            throw ApiError.BadParam("dimensions", $"This model's embeddings have {state.Embedder.Dimensions} dimensions; 'dimensions' = {dims} is not supported.");
+            throw ApiError.BadParam("dimensions", $"This model's embeddings have {state.Model.EmbeddingDimensions} dimensions; 'dimensions' = {dims} is not supported.");
         }
         var inputs = Inputs(body.Input, state);
         var vectors = new float[inputs.Count][];
         int total = 0;
         for (int i = 0; i < inputs.Count; i++)
         {
-            RequestValidation.CheckPromptFits(inputs[i].Length, state.Scheduler.ContextSize, "input");
+            RequestValidation.CheckPromptFits(inputs[i].Length, state.Pool.ContextSize, "input");
             total += inputs[i].Length;
         }
-        // The forward passes run on a worker thread so the request thread pool is not blocked on the compute lock.
-        await Task.Run(() =>
+        try
         {
-            for (int i = 0; i < inputs.Count; i++)
-            {
-                context.RequestAborted.ThrowIfCancellationRequested();
-                vectors[i] = state.Embedder.Embed(inputs[i]);
-            }
-        }, context.RequestAborted);
+            for (int i = 0; i < inputs.Count; i++) vectors[i] = await state.Model.Engine.EmbedAsync(inputs[i], context.RequestAborted);
+        }
+        catch (ObjectDisposedException)
+        {
+            throw new ApiError(503, "The server is shutting down.");
+        }
         var usage = new EmbeddingUsage { PromptTokens = total, TotalTokens = total };
         context.Response.ContentType = "application/json";
         if (format == "float")

@@ -1,79 +1,93 @@
+using System.Diagnostics;
 using System.Text;
+using System.Threading.Channels;
+using Hearth.Inference;
 using Hearth.Server.Protocol;
-using Hearth.Server.Scheduling;
 using Microsoft.AspNetCore.Http;
 
 namespace Hearth.Server.Endpoints;
 
 /// <summary>
-/// Queues a generation and answers with its events: one JSON object, or server-sent events (<c>data: {...}</c> per chunk,
-/// <c>data: [DONE]</c> last). The HTTP status is chosen when the first event arrives, so a request that fails before its
-/// first token still gets a proper error status. A client that disconnects cancels the request (its slot is freed).
+/// Submits a generation to the server's <see cref="SlotPool"/> and answers with its updates: one JSON object, or
+/// server-sent events (<c>data: {...}</c> per chunk, <c>data: [DONE]</c> last). The HTTP status is chosen when the first
+/// update arrives, so a request that fails before its first token still gets a proper error status. A client that
+/// disconnects cancels the generation (its slot is freed at the engine's next step). Latency metrics are recorded here.
 /// </summary>
 internal static class GenerationResponder
 {
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
-    public static async Task RespondAsync(HttpContext context, Scheduler scheduler, GenerationRequest request, IResponseShape shape,
+    public static async Task RespondAsync(HttpContext context, ServerState state, int[] prompt, GenerationOptions options, IResponseShape shape,
         bool stream, bool includeUsage)
     {
-        if (!scheduler.TryEnqueue(request))
+        Generation? generation;
+        try
         {
-            scheduler.Metrics.RequestRejected();
+            generation = state.Pool.TrySubmit(prompt, options);
+        }
+        catch (ObjectDisposedException)
+        {
+            throw new ApiError(503, "The server is shutting down.");
+        }
+        if (generation is null)
+        {
+            state.Metrics.RequestRejected();
             throw new ApiError(503, "The server is busy: all slots are in use and the queue is full. Retry later.", null, "server_busy");
         }
         var aborted = context.RequestAborted;
-        using var registration = aborted.Register(() =>
-        {
-            request.Cancel();
-            scheduler.Wake();
-        });
+        using var registration = aborted.Register(generation.Cancel);
+        var reader = new Reader(generation, state);
         try
         {
-            if (stream) await StreamAsync(context, request, shape, includeUsage, aborted);
-            else await WholeAsync(context, request, shape, aborted);
+            if (stream) await StreamAsync(context, reader, shape, includeUsage, aborted);
+            else await WholeAsync(context, reader, shape, aborted);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
             // The client left; the registration above already released the slot.
+            state.Metrics.RequestFinished("cancelled");
         }
         finally
         {
             // Any way out of here (a failed write included) must release the slot.
-            request.Cancel();
-            scheduler.Wake();
+            generation.Cancel();
         }
     }
 
-    private static async Task WholeAsync(HttpContext context, GenerationRequest request, IResponseShape shape, CancellationToken aborted)
+    private static async Task WholeAsync(HttpContext context, Reader reader, IResponseShape shape, CancellationToken aborted)
     {
         var text = new StringBuilder();
-        await foreach (var e in request.Events.Reader.ReadAllAsync(aborted))
+        while (await reader.NextAsync(aborted) is { } update)
         {
-            switch (e.Kind)
+            text.Append(update.Text);
+            if (update.Finished is { } stats)
             {
-                case GenerationEventKind.Text:
-                    text.Append(e.Text);
-                    break;
-                case GenerationEventKind.Failed:
-                    throw new ApiError(e.Status, e.Text!);
-                case GenerationEventKind.Finished:
-                    context.Response.ContentType = "application/json";
-                    await context.Response.WriteAsync(shape.Whole(text.ToString(), e.FinishReason!, UsageOf(e)), aborted);
-                    return;
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(shape.Whole(text.ToString(), ServerState.FinishWord(stats.FinishReason), UsageOf(stats)), aborted);
+                return;
             }
         }
     }
 
-    private static async Task StreamAsync(HttpContext context, GenerationRequest request, IResponseShape shape, bool includeUsage, CancellationToken aborted)
+    private static async Task StreamAsync(HttpContext context, Reader reader, IResponseShape shape, bool includeUsage, CancellationToken aborted)
     {
-        var reader = request.Events.Reader;
         bool started = false;
-        await foreach (var e in reader.ReadAllAsync(aborted))
+        while (true)
         {
+            GenerationUpdate? next;
+            try
+            {
+                next = await reader.NextAsync(aborted);
+            }
+            catch (ApiError e) when (started)
+            {
+                // Headers are gone; report in-band as OpenAI does, then end the stream.
+                await SendAsync(context, System.Text.Json.JsonSerializer.Serialize(e.ToResponse(), ServerJsonContext.Default.ErrorResponse), aborted);
+                return;
+            }
+            if (next is not { } update) return;
             if (!started)
             {
-                if (e.Kind == GenerationEventKind.Failed) throw new ApiError(e.Status, e.Text!);
                 var response = context.Response;
                 response.ContentType = "text/event-stream";
                 response.Headers.CacheControl = "no-cache";
@@ -81,22 +95,17 @@ internal static class GenerationResponder
                 started = true;
                 if (shape.FirstChunk() is { } first) await SendAsync(context, first, aborted);
             }
-            switch (e.Kind)
+            if (update.Text.Length > 0)
             {
-                case GenerationEventKind.Text:
-                    foreach (string chunk in shape.TextChunks(e.Text!)) await SendAsync(context, chunk, aborted);
-                    break;
-                case GenerationEventKind.Failed:
-                    // Headers are gone; report in-band as OpenAI does, then end the stream.
-                    var error = new ApiError(e.Status, e.Text!);
-                    await SendAsync(context, System.Text.Json.JsonSerializer.Serialize(error.ToResponse(), ServerJsonContext.Default.ErrorResponse), aborted);
-                    return;
-                case GenerationEventKind.Finished:
-                    foreach (string last in shape.FinalChunks(e.FinishReason!)) await SendAsync(context, last, aborted);
-                    if (includeUsage) await SendAsync(context, shape.UsageChunk(UsageOf(e)), aborted);
-                    await context.Response.Body.WriteAsync(Done, aborted);
-                    await context.Response.Body.FlushAsync(aborted);
-                    return;
+                foreach (string chunk in shape.TextChunks(update.Text)) await SendAsync(context, chunk, aborted);
+            }
+            if (update.Finished is { } stats)
+            {
+                foreach (string last in shape.FinalChunks(ServerState.FinishWord(stats.FinishReason))) await SendAsync(context, last, aborted);
+                if (includeUsage) await SendAsync(context, shape.UsageChunk(UsageOf(stats)), aborted);
+                await context.Response.Body.WriteAsync(Done, aborted);
+                await context.Response.Body.FlushAsync(aborted);
+                return;
             }
         }
     }
@@ -107,10 +116,65 @@ internal static class GenerationResponder
         await context.Response.Body.FlushAsync(aborted);
     }
 
-    private static Usage UsageOf(GenerationEvent e) => new()
+    private static Usage UsageOf(GenerationStats s) => new()
     {
-        PromptTokens = e.PromptTokens,
-        CompletionTokens = e.CompletionTokens,
-        PromptTokensDetails = new PromptTokensDetails { CachedTokens = e.CachedTokens },
+        PromptTokens = s.PromptTokens,
+        CompletionTokens = s.GeneratedTokens,
+        PromptTokensDetails = new PromptTokensDetails { CachedTokens = s.ReusedPromptTokens },
     };
+
+    /// <summary>Reads a generation's updates, records its metrics, and turns its failure into an <see cref="ApiError"/>.</summary>
+    private sealed class Reader(Generation generation, ServerState state)
+    {
+        private readonly ChannelReader<GenerationUpdate> _updates = generation.Updates;
+        private int _tokens;
+        private long _lastTokenAt;
+
+        /// <summary>The next update, or null when the stream ended.</summary>
+        public async ValueTask<GenerationUpdate?> NextAsync(CancellationToken aborted)
+        {
+            GenerationUpdate update;
+            try
+            {
+                while (!_updates.TryRead(out update))
+                {
+                    if (!await _updates.WaitToReadAsync(aborted)) return null;
+                }
+            }
+            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception e)
+            {
+                state.Metrics.RequestFinished("error");
+                throw e switch
+                {
+                    ContextOverflowException => new ApiError(400, e.Message),
+                    ObjectDisposedException => new ApiError(503, "The server is shutting down."),
+                    _ => new ApiError(500, "The engine failed: " + e.Message),
+                };
+            }
+            Record(update);
+            return update;
+        }
+
+        private void Record(GenerationUpdate update)
+        {
+            var metrics = state.Metrics;
+            if (update.TokenId >= 0)
+            {
+                long now = Stopwatch.GetTimestamp();
+                if (_tokens++ == 0) metrics.TimeToFirstToken(Stopwatch.GetElapsedTime(generation.SubmittedAt, now).TotalSeconds);
+                else metrics.InterTokenLatency(Stopwatch.GetElapsedTime(_lastTokenAt, now).TotalSeconds);
+                _lastTokenAt = now;
+                metrics.GeneratedToken();
+            }
+            if (update.Finished is { } stats)
+            {
+                metrics.PromptTokens(stats.PromptTokens - stats.ReusedPromptTokens);
+                metrics.RequestFinished(ServerState.FinishWord(stats.FinishReason));
+            }
+        }
+    }
 }

@@ -15,7 +15,7 @@ internal sealed record ToolRequest(JsonElement? Tools, bool ParseCalls, Grammar?
 {
     public static ToolRequest None { get; } = new(null, false, null);
 
-    public static ToolRequest Of(ChatCompletionRequest body, ChatTemplate template)
+    public static ToolRequest Of(ChatCompletionRequest body, ChatTemplate template, int maxCalls)
     {
         var (choice, function) = Choice(body.ToolChoice);
         if (body.Tools is not { } tools || tools.ValueKind == JsonValueKind.Null)
@@ -31,10 +31,10 @@ internal sealed record ToolRequest(JsonElement? Tools, bool ParseCalls, Grammar?
             throw ApiError.BadParam("tools", $"'tools' must be an array of function definitions, not {JsonBody.Describe(tools.ValueKind)}.", "invalid_type");
         }
         if (tools.GetArrayLength() == 0) throw ApiError.BadParam("tools", "'tools' is empty; give at least one function, or leave 'tools' out.");
-        List<string> names;
+        IReadOnlyList<string> names;
         try
         {
-            names = ToolDefinition.ParseAll(tools).ConvertAll(d => d.Name);
+            names = ToolCallFormats.FunctionNames(tools);
         }
         catch (ArgumentException e)
         {
@@ -51,7 +51,7 @@ internal sealed record ToolRequest(JsonElement? Tools, bool ParseCalls, Grammar?
             try
             {
                 // OpenAI's default for parallel_tool_calls is true; a named function is called once.
-                grammar = ToolCallGrammar.ForTemplate(template, tools, function, parallel: function is null && body.ParallelToolCalls != false);
+                grammar = ToolCallGrammar.ForTemplate(template, tools, function, parallel: function is null && body.ParallelToolCalls != false, maxCalls);
             }
             catch (GrammarFormatException e)
             {

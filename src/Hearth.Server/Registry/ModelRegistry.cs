@@ -43,12 +43,7 @@ internal sealed class ModelRegistry : IDisposable
     public string FirstId => _entries[0].Id;
 
     /// <summary>A GGUF file's default name: the file name without <c>.gguf</c> (and without the split suffix).</summary>
-    public static string DefaultId(string path)
-    {
-        string name = Path.GetFileName(path);
-        if (Gguf.GgufSplit.TryParsePath(name, out string prefix, out _, out _)) return prefix;
-        return Path.GetFileNameWithoutExtension(name);
-    }
+    public static string DefaultId(string path) => Model.NameFromPath(path);
 
     /// <summary>Every served model, loaded or not, in configuration order.</summary>
     public IReadOnlyList<ModelStatus> Status()

@@ -86,10 +86,18 @@ internal static class ChatMessageMapping
         if (options.Seed is { } seed) sampling = sampling with { Seed = unchecked((ulong)seed) };
         if (options.FrequencyPenalty is { } frequency) sampling = sampling with { FrequencyPenalty = frequency };
         if (options.PresencePenalty is { } presence) sampling = sampling with { PresencePenalty = presence };
+        if (options.AdditionalProperties?.TryGetValue("logit_bias", out var bias) == true)
+        {
+            sampling = sampling with
+            {
+                LogitBias = bias as IReadOnlyDictionary<int, float> ?? throw new ArgumentException(
+                    "ChatOptions.AdditionalProperties[\"logit_bias\"] must be an IReadOnlyDictionary<int, float> (token id to bias).", nameof(options)),
+            };
+        }
         sampling = options.ResponseFormat switch
         {
             ChatResponseFormatJson { Schema: { } schema } => sampling with { Grammar = Grammar.FromJsonSchema(schema.GetRawText()) },
-            ChatResponseFormatJson => sampling with { Grammar = Grammar.AnyJson },
+            ChatResponseFormatJson => sampling with { Grammar = Grammar.JsonObject }, // as OpenAI's json_object mode: an object, never a bare value
             _ => sampling,
         };
         int max = options.MaxOutputTokens ?? defaultMaxTokens;

@@ -34,7 +34,7 @@ internal sealed class ChatToolSetup
     public Grammar? ForcingGrammar(bool promptOpensReasoning) => _gbnf is null ? null
         : Grammar.Parse(promptOpensReasoning ? "root ::= \"</think>\\n\\n\" tool-calls\ntool-calls" + _gbnf["root".Length..] : _gbnf);
 
-    public static ChatToolSetup Of(ChatOptions? options, ChatTemplate template)
+    public static ChatToolSetup Of(ChatOptions? options, ChatTemplate template, int maxCalls = ToolCallGrammar.DefaultMaxCalls)
     {
         if (options?.Tools is not { Count: > 0 } tools || options.ToolMode is NoneChatToolMode)
         {
@@ -50,7 +50,7 @@ internal sealed class ChatToolSetup
             try
             {
                 gbnf = ToolCallGrammar.BuildGbnf(ToolCallFormats.Detect(template), json, name, parallel: name is null && options.AllowMultipleToolCalls != false,
-                    mistralArgs: template.Source.Contains("[ARGS]", StringComparison.Ordinal));
+                    mistralArgs: template.Source.Contains("[ARGS]", StringComparison.Ordinal), maxCalls: maxCalls);
             }
             catch (ArgumentException e)
             {
@@ -92,30 +92,5 @@ internal sealed class ChatToolSetup
         }
         using var doc = JsonDocument.Parse(stream.ToArray());
         return doc.RootElement.Clone();
-    }
-
-    /// <summary>
-    /// A template that never mentions tools would drop them silently; as llama.cpp (and Hearth's server) do for such
-    /// templates, the tools and the generic reply shape (what <see cref="ToolCallParser"/> and
-    /// <see cref="ToolCallGrammar"/> expect for <see cref="ToolCallFormat.Generic"/>) go into the system message.
-    /// </summary>
-    public static List<ChatTemplateMessage> WithToolInstructions(List<ChatTemplateMessage> messages, ChatTemplate template, JsonElement? tools)
-    {
-        if (tools is not { } t || template.Source.Contains("tools", StringComparison.Ordinal)) return messages;
-        string text = "You can call these tools (OpenAI function definitions):\n" + t.GetRawText() + "\n\n" +
-            "To call one or more of them, reply with only a JSON object of this shape: " +
-            "{\"tool_calls\": [{\"name\": \"<function name>\", \"arguments\": {<arguments>}}]}. Otherwise answer normally.";
-        var list = new List<ChatTemplateMessage>(messages.Count + 1);
-        if (messages.Count > 0 && messages[0].Role is "system" or "developer")
-        {
-            list.Add(new ChatTemplateMessage(messages[0].Role, messages[0].Content + "\n\n" + text) { Name = messages[0].Name });
-            list.AddRange(messages.Skip(1));
-        }
-        else
-        {
-            list.Add(ChatTemplateMessage.System(text));
-            list.AddRange(messages);
-        }
-        return list;
     }
 }

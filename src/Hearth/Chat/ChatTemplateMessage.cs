@@ -3,6 +3,7 @@ namespace Hearth.Chat;
 /// <summary>One chat message as chat templates see it (<c>messages[i]</c>).</summary>
 public sealed class ChatTemplateMessage
 {
+    /// <summary>A message with <paramref name="role"/> (system, user, assistant, tool, ...) and its text.</summary>
     public ChatTemplateMessage(string role, string? content)
     {
         Role = role;
@@ -27,9 +28,12 @@ public sealed class ChatTemplateMessage
     /// <summary>The assistant's reasoning (<c>&lt;think&gt;</c> text) kept apart from the answer; some templates render or drop it.</summary>
     public string? ReasoningContent { get; init; }
 
+    /// <summary>A system message.</summary>
     public static ChatTemplateMessage System(string content) => new("system", content);
 
+    /// <summary>A user message.</summary>
     public static ChatTemplateMessage User(string content) => new("user", content);
 
+    /// <summary>An assistant message.</summary>
     public static ChatTemplateMessage Assistant(string? content) => new("assistant", content);
 }

@@ -3,6 +3,7 @@ namespace Hearth.Chat;
 /// <summary>A function call the assistant made, as in the OpenAI chat format.</summary>
 public sealed class ChatTemplateToolCall
 {
+    /// <summary>A call of function <paramref name="name"/> with its JSON <paramref name="arguments"/> and optional id.</summary>
     public ChatTemplateToolCall(string name, string arguments, string? id = null)
     {
         Name = name;

@@ -7,6 +7,7 @@ namespace Hearth.Chat;
 /// </summary>
 public sealed class JinjaException : Exception
 {
+    /// <summary>An error at <paramref name="line"/>:<paramref name="column"/> of the template; <paramref name="raisedByTemplate"/> when the template itself raised it.</summary>
     public JinjaException(string reason, int line, int column, bool raisedByTemplate = false)
         : base(line > 0 ? $"{reason} (template line {line}, column {column})" : reason)
     {
@@ -16,16 +17,19 @@ public sealed class JinjaException : Exception
         RaisedByTemplate = raisedByTemplate;
     }
 
+    /// <summary>An error without details.</summary>
     public JinjaException()
         : this("chat template error", 0, 0)
     {
     }
 
+    /// <summary>An error with a message.</summary>
     public JinjaException(string message)
         : this(message, 0, 0)
     {
     }
 
+    /// <summary>An error caused by <paramref name="innerException"/>.</summary>
     public JinjaException(string message, Exception innerException)
         : base(message, innerException)
     {

@@ -28,6 +28,7 @@ public sealed class ReasoningParser
     private bool _trimContentStart;
     private readonly HarmonyChannels? _harmony;
 
+    /// <summary>A parser for one reply; <paramref name="startsInReasoning"/> when the prompt already opened the block; the markers default to <c>&lt;think&gt;</c> / <c>&lt;/think&gt;</c>.</summary>
     public ReasoningParser(bool startsInReasoning = false, string openTag = "<think>", string closeTag = "</think>")
     {
         ArgumentException.ThrowIfNullOrEmpty(openTag);

@@ -5,8 +5,11 @@ namespace Hearth.Chat;
 /// Gemma 4's thought channel <c>&lt;|channel&gt;thought\n…&lt;channel|&gt;</c> or Mistral's <c>[THINK]…[/THINK]</c>. <see cref="Detect"/> picks them from the
 /// chat template by the markers it writes.
 /// </summary>
+/// <param name="Open">The text that opens a reasoning block.</param>
+/// <param name="Close">The text that closes it.</param>
 public sealed record ReasoningTags(string Open, string Close)
 {
+    /// <summary><c>&lt;think&gt;…&lt;/think&gt;</c>, the default.</summary>
     public static ReasoningTags Think { get; } = new("<think>", "</think>");
 
     /// <summary>Gemma 4: its templates end the generation prompt with an empty <c>&lt;|channel&gt;thought\n&lt;channel|&gt;</c> when thinking is off.</summary>

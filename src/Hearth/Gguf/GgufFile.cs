@@ -55,8 +55,10 @@ public sealed unsafe class GgufFile : IDisposable
     /// <summary>Size in bytes (of all parts together for a split model).</summary>
     public long Length { get; }
 
+    /// <summary>GGUF format version (2 or 3).</summary>
     public uint Version { get; }
 
+    /// <summary>Alignment of tensor data (<c>general.alignment</c>, 32 by default).</summary>
     public long Alignment { get; }
 
     /// <summary>Absolute file offset of the tensor data section (of the first part for a split model).</summary>
@@ -65,6 +67,7 @@ public sealed unsafe class GgufFile : IDisposable
     /// <summary>Metadata in file order.</summary>
     public IReadOnlyList<KeyValuePair<string, GgufValue>> MetadataEntries { get; }
 
+    /// <summary>Metadata by key.</summary>
     public IReadOnlyDictionary<string, GgufValue> Metadata => _metadata;
 
     /// <summary>Tensor infos in file order (part by part for a split model).</summary>
@@ -184,13 +187,16 @@ public sealed unsafe class GgufFile : IDisposable
         }
     }
 
+    /// <summary>The value of <paramref name="key"/>, if present.</summary>
     public bool TryGetValue(string key, out GgufValue value) => _metadata.TryGetValue(key, out value!);
 
+    /// <summary>The value of <paramref name="key"/>, or null.</summary>
     public GgufValue? GetValueOrNull(string key) => _metadata.TryGetValue(key, out var v) ? v : null;
 
     // The typed getters return null for an absent key and throw GgufFormatException, naming the key, the expected type
     // and the type found, for a value of another type: a hostile file can store anything under any key.
 
+    /// <summary>A string value, or null when absent.</summary>
     /// <exception cref="GgufFormatException">The value is not a string.</exception>
     public string? GetString(string key) => _metadata.TryGetValue(key, out var v) ? v.AsString(key) : null;
 
@@ -217,17 +223,20 @@ public sealed unsafe class GgufFile : IDisposable
     private static string ClrTypeName(Type t) =>
         t == typeof(string) ? "string" : t == typeof(float) ? "float32" : t == typeof(double) ? "float64" : t.Name.ToLowerInvariant();
 
+    /// <summary>The tensor named <paramref name="name"/>, or null.</summary>
     public GgufTensorInfo? FindTensor(string name) => _tensorsByName.GetValueOrDefault(name);
 
     /// <summary>Pointer to the first byte of a tensor's data inside the mapping (of its part); valid until disposal.</summary>
-    public byte* GetTensorPointer(GgufTensorInfo tensor)
+    internal byte* GetTensorPointer(GgufTensorInfo tensor)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(tensor);
         return _parts[tensor.Part].Base + _partDataOffsets[tensor.Part] + tensor.Offset;
     }
 
-    /// <summary>A tensor's bytes, as a view over the mapping (tensors over 2 GiB must use <see cref="GetTensorPointer"/>).</summary>
+    /// <summary>A tensor's bytes, as a view over the mapping (a tensor over 2 GiB cannot be one span).</summary>
+    /// <exception cref="NotSupportedException">The tensor is over 2 GiB.</exception>
+    /// <exception cref="ObjectDisposedException">The file was disposed.</exception>
     public ReadOnlySpan<byte> GetTensorData(GgufTensorInfo tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
@@ -235,7 +244,22 @@ public sealed unsafe class GgufFile : IDisposable
         return new ReadOnlySpan<byte>(GetTensorPointer(tensor), (int)tensor.ByteSize);
     }
 
+    /// <summary>Set when a <see cref="Model"/> reads this file: then only the model releases the mapping.</summary>
+    internal bool OwnedByModel { get; set; }
+
+    /// <summary>Unmaps the file. Idempotent. A file a <see cref="Model"/> runs on is released by disposing the model.</summary>
+    /// <exception cref="InvalidOperationException">The file belongs to a <see cref="Model"/> (its weights are read from the mapping).</exception>
     public void Dispose()
+    {
+        if (OwnedByModel && !_disposed)
+        {
+            throw new InvalidOperationException("This GgufFile belongs to a Model, whose weights are views into its mapping: dispose the Model instead.");
+        }
+        Release();
+    }
+
+    /// <summary>Unmaps the file (the owning model's last reference is gone).</summary>
+    internal void Release()
     {
         if (_disposed) return;
         _disposed = true;

@@ -7,6 +7,7 @@ namespace Hearth.Gguf;
 /// </summary>
 public class GgufFormatException : Exception
 {
+    /// <summary>The file is malformed at <paramref name="offset"/>.</summary>
     public GgufFormatException(string message, long offset)
         : base($"{message} (at byte offset {offset})")
     {
@@ -21,17 +22,20 @@ public class GgufFormatException : Exception
         Offset = -1;
     }
 
+    /// <summary>A format error without details.</summary>
     public GgufFormatException()
     {
         Offset = -1;
     }
 
+    /// <summary>A format error with a message.</summary>
     public GgufFormatException(string message)
         : base(message)
     {
         Offset = -1;
     }
 
+    /// <summary>A format error caused by <paramref name="innerException"/>.</summary>
     public GgufFormatException(string message, Exception innerException)
         : base(message, innerException)
     {

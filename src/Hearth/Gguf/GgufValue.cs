@@ -9,6 +9,7 @@ namespace Hearth.Gguf;
 /// </summary>
 public sealed class GgufValue
 {
+    /// <summary>A value of <paramref name="type"/> holding <paramref name="value"/> (for arrays: of <paramref name="elementType"/>).</summary>
     public GgufValue(GgufValueType type, object value, GgufValueType elementType = GgufValueType.UInt8)
     {
         Type = type;
@@ -30,11 +31,13 @@ public sealed class GgufValue
         RawStringElements = raw;
     }
 
+    /// <summary>The value type.</summary>
     public GgufValueType Type { get; }
 
     /// <summary>For arrays: the type of the elements.</summary>
     public GgufValueType ElementType { get; }
 
+    /// <summary>The CLR value (see the class summary).</summary>
     public object Value { get; }
 
     // GGUF strings are meant to be UTF-8, but some vocabularies hold byte tokens that are not. Value then holds the
@@ -44,32 +47,44 @@ public sealed class GgufValue
 
     internal byte[]?[]? RawStringElements { get; }
 
+    /// <summary>Whether the value is an array.</summary>
     public bool IsArray => Type == GgufValueType.Array;
 
     /// <summary>Number of elements of an array value.</summary>
     /// <exception cref="GgufFormatException">The value is not an array.</exception>
     public int ArrayLength => Value is Array a ? a.Length : throw WrongType(null, "an array");
 
+    /// <summary>A string value.</summary>
     public static GgufValue String(string s) => new(GgufValueType.String, s);
 
+    /// <summary>A uint32 value.</summary>
     public static GgufValue UInt32(uint v) => new(GgufValueType.UInt32, v);
 
+    /// <summary>An int32 value.</summary>
     public static GgufValue Int32(int v) => new(GgufValueType.Int32, v);
 
+    /// <summary>A uint64 value.</summary>
     public static GgufValue UInt64(ulong v) => new(GgufValueType.UInt64, v);
 
+    /// <summary>A float32 value.</summary>
     public static GgufValue Float32(float v) => new(GgufValueType.Float32, v);
 
+    /// <summary>A boolean value.</summary>
     public static GgufValue Bool(bool v) => new(GgufValueType.Bool, v);
 
+    /// <summary>A string array.</summary>
     public static GgufValue Array(string[] v) => new(GgufValueType.Array, v, GgufValueType.String);
 
+    /// <summary>A float32 array.</summary>
     public static GgufValue Array(float[] v) => new(GgufValueType.Array, v, GgufValueType.Float32);
 
+    /// <summary>An int32 array.</summary>
     public static GgufValue Array(int[] v) => new(GgufValueType.Array, v, GgufValueType.Int32);
 
+    /// <summary>A uint32 array.</summary>
     public static GgufValue Array(uint[] v) => new(GgufValueType.Array, v, GgufValueType.UInt32);
 
+    /// <summary>A boolean array.</summary>
     public static GgufValue Array(bool[] v) => new(GgufValueType.Array, v, GgufValueType.Bool);
 
     /// <summary>The value as a signed 64-bit integer, for any integer type (and bool).</summary>
@@ -136,6 +151,7 @@ public sealed class GgufValue
 
     private static string Name(string? key) => key == null ? "The metadata value" : $"Metadata '{key}'";
 
+    /// <summary>The value as text.</summary>
     public override string ToString() => Value switch
     {
         string s => s,

@@ -7,20 +7,24 @@ namespace Hearth.Gguf;
 /// </summary>
 public sealed class ModelConfigurationException : GgufFormatException
 {
+    /// <summary>The model is not runnable because of metadata key (or tensor) <paramref name="key"/>.</summary>
     public ModelConfigurationException(string message, string? key)
         : base(message, key)
     {
     }
 
+    /// <summary>A configuration error without details.</summary>
     public ModelConfigurationException()
     {
     }
 
+    /// <summary>A configuration error with a message.</summary>
     public ModelConfigurationException(string message)
         : base(message)
     {
     }
 
+    /// <summary>A configuration error caused by <paramref name="innerException"/>.</summary>
     public ModelConfigurationException(string message, Exception innerException)
         : base(message, innerException)
     {

@@ -8,12 +8,18 @@ namespace Hearth.Gguf;
 /// length is not a multiple of the target's block size falls back to a type whose block fits (Q8_0, then F16), as
 /// llama-quantize falls back. An MXFP4 target converts only the 3-D expert tensors (llama-quantize's MXFP4_MOE), the rest to Q8_0. Metadata is copied with <c>general.file_type</c> updated.
 /// </summary>
-internal static class ModelQuantizer
+public static class ModelQuantizer
 {
+    /// <summary>What a quantization did.</summary>
+    /// <param name="Converted">Matrices converted to the target type.</param>
+    /// <param name="FellBack">Matrices whose rows do not fit the target's blocks, written in a fallback type.</param>
+    /// <param name="Kept">Tensors copied unchanged (vectors, already-target tensors).</param>
+    /// <param name="InputBytes">Size of the input file.</param>
+    /// <param name="OutputBytes">Size of the written file.</param>
     public sealed record Summary(int Converted, int FellBack, int Kept, long InputBytes, long OutputBytes);
 
     /// <summary>llama.cpp's <c>llama_ftype</c> for a file whose matrices are (mostly) of this type.</summary>
-    public static uint FileType(GgmlType t) => t switch
+    internal static uint FileType(GgmlType t) => t switch
     {
         GgmlType.F32 => 0,
         GgmlType.F16 => 1,
@@ -50,6 +56,13 @@ internal static class ModelQuantizer
     public static bool RequiresImportanceMatrix(GgmlType t) => t is GgmlType.IQ1_S or GgmlType.IQ1_M or GgmlType.IQ2_XXS
         or GgmlType.IQ2_XS or GgmlType.IQ2_S or GgmlType.IQ3_XXS or GgmlType.IQ3_S;
 
+    /// <summary>Writes <paramref name="input"/> to <paramref name="outputPath"/> with its matrices in <paramref name="target"/>.</summary>
+    /// <param name="input">The model file to read.</param>
+    /// <param name="outputPath">Where to write the new file.</param>
+    /// <param name="target">The tensor type for the weight matrices (one of <see cref="Targets"/>).</param>
+    /// <param name="log">Receives one line per tensor, or null.</param>
+    /// <exception cref="NotSupportedException"><paramref name="target"/> cannot be quantized to.</exception>
+    /// <exception cref="IOException">The output cannot be written.</exception>
     public static Summary Quantize(GgufFile input, string outputPath, GgmlType target, Action<string>? log = null)
     {
         var traits = TensorTypes.Get(target);
@@ -97,6 +110,7 @@ internal static class ModelQuantizer
         return new Summary(converted, fellBack, kept, input.Length, outBytes);
     }
 
+    /// <summary>The tensor types <see cref="Quantize"/> can write.</summary>
     public static IEnumerable<GgmlType> Targets()
     {
         foreach (var t in TensorTypes.Supported)

@@ -11,15 +11,20 @@ namespace Hearth.Hub;
 /// </code>
 /// A blob only enters blobs/ by an atomic rename after its size and hash were checked.
 /// </summary>
-internal sealed class HubCache
+public sealed class HubCache
 {
+    /// <summary>A cache rooted at <paramref name="root"/> (e.g. <see cref="HubSettings.CacheDirectory"/>).</summary>
+    /// <param name="root">The cache folder.</param>
     public HubCache(string root)
     {
         Root = root;
     }
 
+    /// <summary>The cache folder.</summary>
     public string Root { get; }
 
+    /// <summary>The folder a repository is kept in: <c>models--ORG--NAME</c>.</summary>
+    /// <param name="repo">The repository id, <c>ORG/NAME</c>.</param>
     public static string FolderName(string repo) => "models--" + repo.Replace("/", "--", StringComparison.Ordinal);
 
     /// <summary>The repository id a <c>models--ORG--NAME</c> folder holds, or null for anything else.</summary>
@@ -31,16 +36,28 @@ internal sealed class HubCache
         return sep <= 0 ? null : rest[..sep] + "/" + rest[(sep + 2)..];
     }
 
+    /// <summary>The full path of a repository's folder.</summary>
+    /// <param name="repo">The repository id, <c>ORG/NAME</c>.</param>
     public string RepoFolder(string repo) => Path.Combine(Root, FolderName(repo));
 
+    /// <summary>Where a blob's contents are kept.</summary>
+    /// <param name="repo">The repository id.</param>
+    /// <param name="blob">The blob's name (its SHA-256 or git blob id).</param>
     public string BlobPath(string repo, string blob) => Path.Combine(RepoFolder(repo), "blobs", blob);
 
-    public string IncompletePath(string repo, string blob) => BlobPath(repo, blob) + ".incomplete";
+    internal string IncompletePath(string repo, string blob) => BlobPath(repo, blob) + ".incomplete";
 
-    public string LockPath(string repo, string blob) => Path.Combine(Root, ".locks", FolderName(repo), blob + ".lock");
+    internal string LockPath(string repo, string blob) => Path.Combine(Root, ".locks", FolderName(repo), blob + ".lock");
 
+    /// <summary>The folder of one revision's files.</summary>
+    /// <param name="repo">The repository id.</param>
+    /// <param name="commit">The commit id.</param>
     public string SnapshotFolder(string repo, string commit) => Path.Combine(RepoFolder(repo), "snapshots", commit);
 
+    /// <summary>Where one file of a revision is (a link to its blob).</summary>
+    /// <param name="repo">The repository id.</param>
+    /// <param name="commit">The commit id.</param>
+    /// <param name="file">The file's path in the repository (with <c>/</c>).</param>
     public string SnapshotPath(string repo, string commit, string file) =>
         Path.Combine(SnapshotFolder(repo, commit), file.Replace('/', Path.DirectorySeparatorChar));
 
@@ -51,7 +68,7 @@ internal sealed class HubCache
         return File.Exists(path) ? File.ReadAllText(path).Trim() : null;
     }
 
-    public void WriteRef(string repo, string revision, string commit)
+    internal void WriteRef(string repo, string revision, string commit)
     {
         string path = Path.Combine(RepoFolder(repo), "refs", revision);
         if (ReadRef(repo, revision) == commit) return;
@@ -95,7 +112,7 @@ internal sealed class HubCache
     /// Makes snapshots/COMMIT/FILE point at blobs/BLOB with a relative link (as huggingface_hub does); where links
     /// cannot be made (some Windows setups) the blob is moved into the snapshot instead.
     /// </summary>
-    public void Link(string repo, string commit, string file, string blob)
+    internal void Link(string repo, string commit, string file, string blob)
     {
         string link = SnapshotPath(repo, commit, file);
         string blobPath = BlobPath(repo, blob);

@@ -1,7 +1,7 @@
 namespace Hearth.Hub;
 
 /// <summary>What went wrong getting a model from the Hub.</summary>
-internal enum HubErrorKind
+public enum HubErrorKind
 {
     /// <summary>The repository, revision or file does not exist (or no file matches the quantization asked for).</summary>
     NotFound,
@@ -23,27 +23,38 @@ internal enum HubErrorKind
 }
 
 /// <summary>A model could not be pulled or found in the cache; the message says what is missing and what to do.</summary>
-internal sealed class HubException : Exception
+public sealed class HubException : Exception
 {
+    /// <summary>A failure of the given kind.</summary>
+    /// <param name="kind">What went wrong.</param>
+    /// <param name="message">What is missing and what to do.</param>
+    /// <param name="inner">The underlying error, if any.</param>
     public HubException(HubErrorKind kind, string message, Exception? inner = null)
         : base(message, inner)
     {
         Kind = kind;
     }
 
+    /// <summary>A failure with no message (kind <see cref="HubErrorKind.NotFound"/>).</summary>
     public HubException()
     {
     }
 
+    /// <summary>A failure with a message (kind <see cref="HubErrorKind.NotFound"/>).</summary>
+    /// <param name="message">What is missing and what to do.</param>
     public HubException(string message)
         : base(message)
     {
     }
 
+    /// <summary>A failure with a message and its cause (kind <see cref="HubErrorKind.NotFound"/>).</summary>
+    /// <param name="message">What is missing and what to do.</param>
+    /// <param name="innerException">The underlying error.</param>
     public HubException(string message, Exception innerException)
         : base(message, innerException)
     {
     }
 
+    /// <summary>What went wrong.</summary>
     public HubErrorKind Kind { get; }
 }

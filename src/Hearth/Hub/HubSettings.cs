@@ -4,8 +4,9 @@ namespace Hearth.Hub;
 /// Where models come from and where they are kept, read from the environment variables huggingface_hub and llama.cpp
 /// use, so a cache filled by either is reused (and the other way round).
 /// </summary>
-internal sealed record HubSettings
+public sealed record HubSettings
 {
+    /// <summary>The Hugging Face Hub.</summary>
     public const string DefaultEndpoint = "https://huggingface.co";
 
     /// <summary>The Hub (or a mirror): <c>HF_ENDPOINT</c>, else huggingface.co.</summary>

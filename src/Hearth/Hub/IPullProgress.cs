@@ -1,7 +1,7 @@
 namespace Hearth.Hub;
 
 /// <summary>What a pull reports as it goes (a terminal progress bar, or one line per step when output is redirected).</summary>
-internal interface IPullProgress
+public interface IPullProgress
 {
     /// <summary>A step or a notice: resolving, using the cache, retrying, a hash mismatch and what was deleted.</summary>
     void Message(string text);

@@ -11,12 +11,16 @@ namespace Hearth.Hub;
 /// match what the Hub listed; a mismatch deletes the partial file and fetches it again. One process at a time
 /// downloads a blob (a lock file beside the cache), so concurrent pulls of one model share the work.
 /// </summary>
-internal sealed class ModelPuller : IDisposable
+public sealed class ModelPuller : IDisposable
 {
     private readonly HubSettings _settings;
     private readonly HubClient _client;
     private readonly IPullProgress _progress;
 
+    /// <summary>A puller for one cache and Hub.</summary>
+    /// <param name="settings">Where models come from and are kept (<see cref="HubSettings.FromEnvironment"/>).</param>
+    /// <param name="progress">Told about each file's download, or null.</param>
+    /// <param name="handler">The HTTP handler to use (a proxy, a test server), or null for the default.</param>
     public ModelPuller(HubSettings settings, IPullProgress? progress = null, HttpMessageHandler? handler = null)
     {
         _settings = settings;
@@ -25,8 +29,10 @@ internal sealed class ModelPuller : IDisposable
         Cache = new HubCache(settings.CacheDirectory);
     }
 
+    /// <summary>The cache models are pulled into.</summary>
     public HubCache Cache { get; }
 
+    /// <summary>Closes the HTTP client.</summary>
     public void Dispose() => _client.Dispose();
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace Hearth.Hub;
 /// <c>huggingface.co/</c> prefix, as Ollama and llama.cpp accept), or a file URL
 /// <c>https://HOST/ORG/REPO/resolve/REVISION/PATH</c> (or <c>/blob/</c>) naming one file exactly.
 /// </summary>
-internal sealed partial record ModelReference(string Repo, string? Tag, string? FilePath = null, string Revision = "main", Uri? Endpoint = null)
+public sealed partial record ModelReference(string Repo, string? Tag, string? FilePath = null, string Revision = "main", Uri? Endpoint = null)
 {
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$", RegexOptions.CultureInvariant)]
     private static partial Regex RepoId();
@@ -18,6 +18,7 @@ internal sealed partial record ModelReference(string Repo, string? Tag, string? 
     /// <summary>How the model is shown: <c>ORG/REPO:QUANT</c>, or <c>ORG/REPO/PATH</c> for one file.</summary>
     public string Display => FilePath != null ? $"{Repo}/{FilePath}" : Tag != null ? $"{Repo}:{Tag}" : Repo;
 
+    /// <summary>The same as <see cref="Display"/>.</summary>
     public override string ToString() => Display;
 
     /// <summary>

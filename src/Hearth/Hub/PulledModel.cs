@@ -1,7 +1,7 @@
 namespace Hearth.Hub;
 
 /// <summary>A model present in the cache: its snapshot files (every part of a split, in order).</summary>
-internal sealed record PulledModel(string Repo, string Commit, IReadOnlyList<string> Files, IReadOnlyList<string> Paths, long Size)
+public sealed record PulledModel(string Repo, string Commit, IReadOnlyList<string> Files, IReadOnlyList<string> Paths, long Size)
 {
     /// <summary>The path to open: the file, or the first part of a split model.</summary>
     public string EntryPath => Paths[0];

@@ -9,8 +9,9 @@ namespace Hearth.Hub;
 /// Q4_K_M, then Q8_0, then the first GGUF in name order (as llama.cpp's -hf does). A split model is all its parts.
 /// Vision projectors (<c>mmproj</c>) are never picked as the model.
 /// </summary>
-internal static partial class QuantSelector
+public static partial class QuantSelector
 {
+    /// <summary>The tags tried, in order, when none is given.</summary>
     public static readonly string[] DefaultPreference = ["Q4_K_M", "Q8_0"];
 
     [GeneratedRegex(@"(?<![A-Za-z0-9])((?:UD-)?(?:I?Q[1-8](?:_[A-Z0-9]+)*|F16|F32|BF16|MXFP4(?:_MOE)?|TQ[12]_0))(?![A-Za-z0-9])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

@@ -223,8 +223,4 @@ internal sealed class ForwardBuffers
 
     public float[] PerLayerUp { get; } = [];        // [batch, n_embd_per_layer] one layer's slice, gathered
 
-    /// <summary>Which input and type <see cref="Quantized"/> currently holds, so q/k/v (and gate/up) share one conversion.</summary>
-    public (float[]? Source, int Version, GgmlType Type) QuantizedFor { get; set; }
-
-    public int InputVersion { get; set; }
 }

@@ -14,9 +14,11 @@ public sealed partial class InferenceSession
     /// recurrent layers' state (<see cref="RecurrentStateBytes"/>; checkpoints are not saved). <see cref="LoadState"/> restores it
     /// into a session of the same model, so a long prompt need not be processed again.
     /// </summary>
+    /// <exception cref="ObjectDisposedException">The session or its model was disposed.</exception>
     public void SaveState(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        ThrowIfDisposed();
         using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         w.Write(StateMagic);
         WriteFingerprint(w);
@@ -24,6 +26,7 @@ public sealed partial class InferenceSession
         w.Write(MemoryMarshal.AsBytes(Tokens));
         w.Write(MemoryMarshal.AsBytes(_logits.AsSpan()));
         w.Flush();
+        using var lease = _model.Acquire();
         lock (_model.ComputeLock)
         {
             _cache.WriteTo(stream, Position);
@@ -34,9 +37,12 @@ public sealed partial class InferenceSession
     /// <summary>Replaces the session's state with one written by <see cref="SaveState"/> for the same model.</summary>
     /// <exception cref="InvalidDataException">The stream does not hold a session state, or one of a different model.</exception>
     /// <exception cref="ContextOverflowException">The saved state holds more tokens than this session's context.</exception>
+    /// <exception cref="ObjectDisposedException">The session or its model was disposed.</exception>
     public void LoadState(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        ThrowIfDisposed();
+        using var lease = _model.Acquire();
         using var r = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
         Span<byte> magic = stackalloc byte[8];
         if (stream.ReadAtLeast(magic, 8, throwOnEndOfStream: false) < 8 || !magic.SequenceEqual(StateMagic))

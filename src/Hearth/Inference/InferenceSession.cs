@@ -11,6 +11,7 @@ public sealed partial class InferenceSession : IDisposable
     private readonly KvCache _cache;
     private readonly float[] _logits;
     private readonly int[] _history; // [context] the token at each cached position
+    private bool _disposed;
     private readonly RecurrentState? _recurrent;           // hybrid models: the recurrent layers' state
     private readonly RecurrentCheckpoints? _checkpoints;   // and its copies at earlier positions (prefix reuse)
 
@@ -18,6 +19,7 @@ public sealed partial class InferenceSession : IDisposable
     {
         _model = model;
         ContextSize = contextSize;
+        Position = 0;
         _cache = new KvCache(model.Config, contextSize);
         _logits = new float[model.Config.VocabSize];
         _history = new int[contextSize];
@@ -28,24 +30,75 @@ public sealed partial class InferenceSession : IDisposable
         }
     }
 
-    public Model Model => _model;
+    /// <summary>The model the session runs.</summary>
+    /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
+    public Model Model
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _model;
+        }
+    }
 
     /// <summary>Tokens the KV cache holds.</summary>
-    public int ContextSize { get; }
+    /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
+    public int ContextSize
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return field;
+        }
+    }
 
     /// <summary>Number of tokens evaluated so far (the next token's position).</summary>
-    public int Position { get; private set; }
+    /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
+    public int Position
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return field;
+        }
+        private set;
+    }
 
     /// <summary>Bytes of memory held by the KV cache.</summary>
-    public long KvCacheBytes => _cache.ByteSize;
+    /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
+    public long KvCacheBytes
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _cache.ByteSize;
+        }
+    }
 
     /// <summary>Bytes of the recurrent layers' state (hybrid models; 0 otherwise) and of its allocated checkpoints.</summary>
     public long RecurrentStateBytes => (_recurrent?.ByteSize ?? 0) + (_checkpoints?.ByteSize ?? 0);
 
     /// <summary>Logits after the last evaluated token (// [n_vocab]).</summary>
-    public ReadOnlySpan<float> Logits => _logits;
+    /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
+    public ReadOnlySpan<float> Logits
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _logits;
+        }
+    }
+
+    /// <summary>Set by the <see cref="InferenceEngine"/> while a generation runs in this session (one at a time).</summary>
+    internal bool Busy { get; set; }
+
+    internal bool IsDisposed => _disposed;
+
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     /// <summary>Appends <paramref name="tokens"/> and returns the logits after the last one (// [n_vocab]); valid until the next call.</summary>
+    /// <exception cref="ContextOverflowException">The tokens do not fit in the session's context.</exception>
+    /// <exception cref="ObjectDisposedException">The session or its model was disposed.</exception>
     public ReadOnlySpan<float> Evaluate(ReadOnlySpan<int> tokens)
     {
         Run(tokens, false, _logits);
@@ -53,8 +106,11 @@ public sealed partial class InferenceSession : IDisposable
     }
 
     /// <summary>Appends <paramref name="tokens"/> and writes every position's logits into <paramref name="logits"/> (// [n_tokens, n_vocab]).</summary>
+    /// <exception cref="ContextOverflowException">The tokens do not fit in the session's context.</exception>
+    /// <exception cref="ObjectDisposedException">The session or its model was disposed.</exception>
     public void EvaluateAll(ReadOnlySpan<int> tokens, Span<float> logits)
     {
+        ThrowIfDisposed();
         int vocab = _model.Config.VocabSize;
         if (logits.Length < tokens.Length * vocab) throw new ArgumentException($"logits needs {tokens.Length * vocab} elements.", nameof(logits));
         Run(tokens, true, logits);
@@ -65,6 +121,9 @@ public sealed partial class InferenceSession : IDisposable
     /// Appends <c>tokens[i]</c> to <c>sessions[i]</c> for every i in one forward pass (the sessions must belong to the same
     /// model and be distinct); afterwards each session's <see cref="Logits"/> holds its next-token logits.
     /// </summary>
+    /// <exception cref="ArgumentException">The sessions belong to different models, or one appears twice.</exception>
+    /// <exception cref="ContextOverflowException">A session's context is full.</exception>
+    /// <exception cref="ObjectDisposedException">A session or the model was disposed.</exception>
     public static void DecodeBatch(ReadOnlySpan<InferenceSession> sessions, ReadOnlySpan<int> tokens)
     {
         if (sessions.Length != tokens.Length) throw new ArgumentException("One token per session is required.", nameof(tokens));
@@ -73,6 +132,7 @@ public sealed partial class InferenceSession : IDisposable
         for (int i = 0; i < sessions.Length; i++)
         {
             var s = sessions[i];
+            s.ThrowIfDisposed();
             if (s._model != model) throw new ArgumentException("All sessions must belong to the same model.", nameof(sessions));
             if (s.Position + 1 > s.ContextSize) throw new ContextOverflowException(s.Position + 1, s.ContextSize);
             for (int j = 0; j < i; j++)
@@ -81,6 +141,7 @@ public sealed partial class InferenceSession : IDisposable
             }
         }
         int vocab = model.Config.VocabSize;
+        using var lease = model.Acquire();
         lock (model.ComputeLock)
         {
             var buf = model.Buffers(1);
@@ -114,8 +175,12 @@ public sealed partial class InferenceSession : IDisposable
     /// state cannot be cut back: it is restored from the latest checkpoint at or before <paramref name="position"/> (or
     /// cleared) and the kept tokens after that are evaluated again.
     /// </summary>
+    /// <summary>Forgets everything after <paramref name="position"/> tokens (0 clears the session).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="position"/> is negative or past <see cref="Position"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
     public void Rewind(int position)
     {
+        ThrowIfDisposed();
         ArgumentOutOfRangeException.ThrowIfNegative(position);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(position, Position);
         if (_recurrent is null || position == Position)
@@ -127,6 +192,8 @@ public sealed partial class InferenceSession : IDisposable
         if (restored < position) Run(_history.AsSpan(restored, position - restored), false, _logits);
     }
 
+    /// <summary>Forgets every token (the cache memory is kept for reuse).</summary>
+    /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
     public void Reset() => Rewind(0);
 
     // Recurrent state back to the best checkpoint at or before position (or empty); returns the position it describes.
@@ -153,9 +220,11 @@ public sealed partial class InferenceSession : IDisposable
 
     private void Run(ReadOnlySpan<int> tokens, bool allLogits, Span<float> logits)
     {
+        ThrowIfDisposed();
         if (tokens.IsEmpty) throw new ArgumentException("No tokens to evaluate.", nameof(tokens));
         if (Position + tokens.Length > ContextSize) throw new ContextOverflowException(Position + tokens.Length, ContextSize);
         int vocab = _model.Config.VocabSize;
+        using var lease = _model.Acquire();
         lock (_model.ComputeLock)
         {
             var buf = _model.Buffers(ContextSize);
@@ -191,7 +260,6 @@ public sealed partial class InferenceSession : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-    }
+    /// <summary>Ends the session (a generation running in it ends with <see cref="ObjectDisposedException"/>). Idempotent.</summary>
+    public void Dispose() => _disposed = true;
 }

@@ -26,6 +26,7 @@ internal static class MeanPooling
         var norm = new float[d];                    // [n_embd]
         var cache = new KvCache(c, tokens.Length);
         var outputNorm = model.Transformer.Weights.OutputNorm; // [n_embd]
+        using var lease = model.Acquire();
         lock (model.ComputeLock)
         {
             var buf = model.Buffers(tokens.Length);

@@ -11,6 +11,9 @@ public sealed record PerplexityResult(double Perplexity, int ScoredTokens, int C
 /// </summary>
 public static class Perplexity
 {
+    /// <summary>Perplexity of <paramref name="tokens"/> computed as llama.cpp's perplexity tool does (chunks of <paramref name="contextSize"/>, the second half of each scored).</summary>
+    /// <exception cref="ArgumentException">Fewer tokens than two chunks need.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
     public static PerplexityResult Compute(Model model, IReadOnlyList<int> tokens, int contextSize, int bosId, Action<int, double>? onChunk = null)
     {
         ArgumentNullException.ThrowIfNull(model);

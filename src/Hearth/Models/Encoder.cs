@@ -15,7 +15,7 @@ internal sealed class Encoder
     private readonly ModelConfig _c;
     private readonly EncoderWeights _w;
     private readonly Rope? _rope;                 // nomic-bert: NeoX rotary positions instead of position_embd
-    private readonly MatMulJob _matMul = new();
+    private readonly Projector _projector = new();
     private readonly RowJob _rows = new();
     private readonly EncoderAttentionJob _attention = new();
     private float[] _x = [], _xb = [], _q = [], _k = [], _v = [], _attn = [], _up = [], _gate = [];
@@ -164,23 +164,13 @@ internal sealed class Encoder
         });
     }
 
-    /// <summary>y_i = x·W_iᵀ for up to three matrices of the same input width (one quantization, one pool job).</summary>
+    /// <summary>y_i = x·W_iᵀ for up to three matrices of one input (the shared <see cref="Projector"/>).</summary>
     internal void Linear(WorkerPool pool, float[] input, int n, WeightMatrix w0, float[] y0,
         WeightMatrix? w1 = null, float[]? y1 = null, WeightMatrix? w2 = null, float[]? y2 = null)
     {
-        var act = TensorTypes.Get(w0.Traits.VecDotType);
-        int cols = w0.Columns, stride = (int)act.RowBytes(cols);
-        if (_quantized.Length < (long)n * stride) _quantized = new byte[(long)n * stride];
-        for (int t = 0; t < n; t++) act.Quantize!(input.AsSpan(t * cols, cols), _quantized.AsSpan(t * stride, stride));
-        _matMul.Begin(_quantized, stride, n, pool.ThreadCount);
-        _matMul.Add(w0, y0);
-        bool fuse1 = w1 != null && w1.Traits.VecDotType == act.Type && w1.Columns == cols;
-        bool fuse2 = w2 != null && w2.Traits.VecDotType == act.Type && w2.Columns == cols;
-        if (fuse1) _matMul.Add(w1!, y1!);
-        if (fuse2) _matMul.Add(w2!, y2!);
-        pool.Run(_matMul, _matMul.ChunkCount, _matMul.Work);
-        if (w1 != null && !fuse1) Linear(pool, input, n, w1, y1!);
-        if (w2 != null && !fuse2) Linear(pool, input, n, w2, y2!);
+        long need = Math.Max(Projector.ScratchBytes(w0, n), Math.Max(w1 is null ? 0 : Projector.ScratchBytes(w1, n), w2 is null ? 0 : Projector.ScratchBytes(w2, n)));
+        if (_quantized.Length < need) _quantized = new byte[need];
+        _projector.Project(pool, input, n, _quantized, w0, y0, w1, y1, w2, y2);
     }
 
     private void Ensure(int n)

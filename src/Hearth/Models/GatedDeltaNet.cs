@@ -67,7 +67,6 @@ internal sealed class GatedDeltaNet
         _rows.ForRows(pool, channels, 8L * n * channels * c.ConvKernel, _convChannels);
         _rows.ForRows(pool, n, 8L * n * channels, _prepareTokens);
         _rows.ForRows(pool, heads, 8L * n * heads * s * s, _deltaHeads);
-        buf.InputVersion++;
         _model.Linear(L.Wo, buf.RecurrentOut, n, buf.Xb, buf, pool);
     }
 

@@ -39,17 +39,16 @@ internal sealed class LatentAttention : IParallelJob
         _w = w;
         _layer = layer;
 
-        _model.Linear(w.WkvA, buf.Xb, n, buf.LatentKv, buf, pool);
+        // The latent KV and the query (or its low-rank first half) project the same input: one conversion, one job.
         if (w.Wq != null)
         {
-            _model.Linear(w.Wq, buf.Xb, n, buf.LatentQ, buf, pool);
+            _model.Linear(buf.Xb, n, buf, pool, w.WkvA, buf.LatentKv, w.Wq, buf.LatentQ);
         }
         else
         {
-            _model.Linear(w.WqA!, buf.Xb, n, buf.QLora, buf, pool);
+            _model.Linear(buf.Xb, n, buf, pool, w.WkvA, buf.LatentKv, w.WqA!, buf.QLora);
             int ql = c.QLoraRank;
             for (int t = 0; t < n; t++) VectorOps.RmsNorm(buf.QLora.AsSpan(t * ql, ql), w.QANorm, c.RmsNormEps, buf.QLora.AsSpan(t * ql, ql));
-            buf.InputVersion++;
             _model.Linear(w.WqB!, buf.QLora, n, buf.LatentQ, buf, pool);
         }
 
@@ -68,7 +67,6 @@ internal sealed class LatentAttention : IParallelJob
         Run(pool, 0, n, (long)n * heads * r * nope);
         Run(pool, 1, n, (long)n * heads * context * (2 * r + rope));
         Run(pool, 2, n, (long)n * heads * r * c.MlaValueDim);
-        buf.InputVersion++;
         _model.Linear(L.Wo, buf.AttnOut, n, buf.Xb, buf, pool);
     }
 

@@ -43,7 +43,6 @@ internal sealed class MixtureOfExperts
         rows.RmsNorm(pool, buf.Xb, e.DensePostNorm!, eps, buf.DenseOut, n, d);
         rows.RmsNorm(pool, buf.X, e.RouterNorm!, eps, buf.RouterInput, n, d);
         rows.RmsNorm(pool, buf.X, e.PreNorm!, eps, buf.Xb, n, d);
-        buf.InputVersion++;
         Forward(e, n, buf, pool, buf.RouterInput);
         rows.RmsNorm(pool, buf.Xb, e.PostNorm!, eps, buf.Xb, n, d);
         rows.Add(pool, buf.Xb, buf.DenseOut, n, d);
@@ -55,9 +54,7 @@ internal sealed class MixtureOfExperts
     {
         var c = _c;
         int d = c.EmbeddingLength, used = c.ExpertUsedCount;
-        if (routerInput != null) buf.InputVersion++;
         _model.Linear(e.Router, routerInput ?? buf.Xb, n, buf.RouterLogits, buf, pool);
-        if (routerInput != null) buf.InputVersion++;
         if (e.RouterBias != null)
         {
             for (int t = 0; t < n; t++) TensorPrimitives.Add(buf.RouterLogits.AsSpan(t * c.ExpertCount, c.ExpertCount), e.RouterBias, buf.RouterLogits.AsSpan(t * c.ExpertCount, c.ExpertCount));
@@ -81,7 +78,6 @@ internal sealed class MixtureOfExperts
                 }
             }
             if (count == 0) continue;
-            buf.InputVersion++;
             _model.FeedForward(e.Gate[x], e.Up[x], e.Down[x], buf.ExpertInput, count, buf.ExpertOutput, buf, pool,
                 e.GateBias?[x], e.UpBias?[x], e.DownBias?[x]);
             for (int i = 0; i < count; i++)
@@ -101,7 +97,6 @@ internal sealed class MixtureOfExperts
             {
                 for (int t = 0; t < n; t++) buf.SharedExpertGate[t] = 1f / (1f + MathF.Exp(-TensorPrimitives.Dot(buf.Xb.AsSpan(t * d, d), e.SharedExpertGate)));
             }
-            buf.InputVersion++;
             _model.FeedForward(e.SharedGate, e.SharedUp!, e.SharedDown!, buf.Xb, n, buf.Xb, buf, pool);
             if (e.SharedExpertGate != null)
             {

@@ -100,7 +100,7 @@ public sealed partial class ModelConfig
     internal bool IsRecurrent => RecurrentLayers != null;
 
     /// <summary>F16 bytes one position takes in the KV cache (attention layers only).</summary>
-    internal long KvCacheBytesPerToken
+    public long KvCacheBytesPerToken
     {
         get
         {
@@ -111,7 +111,7 @@ public sealed partial class ModelConfig
     }
 
     /// <summary>F32 bytes of one sequence's recurrent state (see <see cref="Inference.RecurrentState"/>); 0 for a transformer.</summary>
-    internal long RecurrentStateBytes
+    public long RecurrentStateBytes
     {
         get
         {

@@ -5,19 +5,30 @@ namespace Hearth.Models;
 /// <summary>Hyper-parameters of a decoder-only transformer, read from <c>&lt;arch&gt;.*</c> GGUF metadata.</summary>
 public sealed partial class ModelConfig
 {
+    /// <summary>Built from a file's metadata only (<see cref="Model.Config"/>); not constructible outside the library.</summary>
+    internal ModelConfig()
+    {
+    }
+
+    /// <summary>The GGUF <c>general.architecture</c> (llama, qwen2, ...).</summary>
     public required string Architecture { get; init; }
 
+    /// <summary>The GGUF <c>general.name</c>, if any.</summary>
     public string? Name { get; init; }
 
     /// <summary>n_embd: width of the residual stream.</summary>
     public required int EmbeddingLength { get; init; }
 
+    /// <summary>Transformer layers (n_layer).</summary>
     public required int BlockCount { get; init; }
 
+    /// <summary>Feed-forward hidden size (n_ff).</summary>
     public required int FeedForwardLength { get; init; }
 
+    /// <summary>Attention query heads (n_head).</summary>
     public required int HeadCount { get; init; }
 
+    /// <summary>Key/value heads (n_head_kv; fewer than n_head for grouped-query attention).</summary>
     public required int HeadCountKv { get; init; }
 
     /// <summary>Dimension of each query/key head (<c>attention.key_length</c>, default n_embd / n_head).</summary>
@@ -26,8 +37,10 @@ public sealed partial class ModelConfig
     /// <summary>Dimension of each value head (<c>attention.value_length</c>, default <see cref="HeadDim"/>).</summary>
     public required int ValueHeadDim { get; init; }
 
+    /// <summary>Epsilon of the RMS norms.</summary>
     public required float RmsNormEps { get; init; }
 
+    /// <summary>RoPE frequency base (theta).</summary>
     public required float RopeFreqBase { get; init; }
 
     /// <summary>1 / rope.scaling.factor for linear scaling, else 1.</summary>
@@ -39,7 +52,26 @@ public sealed partial class ModelConfig
     /// <summary>Context length the model was trained with.</summary>
     public required int ContextLength { get; init; }
 
+    /// <summary>Tokens in the vocabulary (rows of the embedding).</summary>
     public required int VocabSize { get; init; }
+
+    /// <summary>
+    /// Reads a GGUF model's hyper-parameters as <see cref="Model.Load"/> does, without loading its weights (what
+    /// <c>hearth info</c> shows); the vocabulary size is the embedding's rows.
+    /// </summary>
+    /// <param name="file">An open GGUF file.</param>
+    /// <exception cref="ModelConfigurationException">A required key or the embedding tensor is missing or out of range.</exception>
+    /// <exception cref="NotSupportedException">The architecture is not one Hearth runs.</exception>
+    public static ModelConfig Read(GgufFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        string arch = file.GetString("general.architecture") ?? throw new ModelConfigurationException(
+            "The model is missing the required metadata key 'general.architecture'.", "general.architecture");
+        var embd = file.FindTensor("token_embd.weight") ?? throw new ModelConfigurationException(
+            "The model has no 'token_embd.weight' tensor.", "token_embd.weight");
+        if (embd.Rows is <= 0 or > int.MaxValue) throw new ModelConfigurationException($"'token_embd.weight' has {embd.Rows} rows.", "token_embd.weight");
+        return FromGguf(file, arch, (int)embd.Rows);
+    }
 
     internal static ModelConfig FromGguf(GgufFile file, string arch, int vocabSize)
     {

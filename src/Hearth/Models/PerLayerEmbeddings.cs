@@ -44,7 +44,6 @@ internal sealed class PerLayerEmbeddings
         var input = buf.PerLayerInput.AsSpan(0, n * all);
         for (int t = 0; t < n; t++) _w.TokenEmbedding.DequantizeRow(tokens[t], input.Slice(t * all, all));
         TensorPrimitives.Multiply(input, MathF.Sqrt(_width), input);
-        buf.InputVersion++;
         _model.Linear(_w.ModelProjection, buf.X, n, buf.PerLayerProjected, buf, pool);
         var proj = buf.PerLayerProjected.AsSpan(0, n * all);
         TensorPrimitives.Multiply(proj, 1f / MathF.Sqrt(c.EmbeddingLength), proj);
@@ -58,12 +57,10 @@ internal sealed class PerLayerEmbeddings
     {
         var c = _model.Config;
         int all = _width * _layers, d = c.EmbeddingLength;
-        buf.InputVersion++;
         _model.Linear(L.PerLayerGate!, buf.X, n, buf.PerLayerGate, buf, pool);
         for (int t = 0; t < n; t++)
             buf.PerLayerInput.AsSpan(t * all + layer * _width, _width).CopyTo(buf.PerLayerUp.AsSpan(t * _width, _width));
         _model.Rows.Glu(pool, FeedForwardActivation.GeluTanh, buf.PerLayerGate, buf.PerLayerUp, n, _width);
-        buf.InputVersion++;
         _model.Linear(L.PerLayerProjection!, buf.PerLayerGate, n, buf.Xb, buf, pool);
         _model.Rows.RmsNorm(pool, buf.Xb, L.PerLayerPostNorm!, c.RmsNormEps, buf.Xb, n, d);
         _model.Rows.Add(pool, buf.X, buf.Xb, n, d);

@@ -38,7 +38,6 @@ internal sealed class ShortConvolution
         _layer = layer;
         _n = n;
         _rows.ForRows(pool, d, 8L * n * d * _c.ConvKernel, _convChannels);
-        buf.InputVersion++;
         _model.Linear(L.Wo, buf.RecurrentOut, n, buf.Xb, buf, pool);
     }
 

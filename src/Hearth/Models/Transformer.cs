@@ -21,7 +21,7 @@ internal sealed class Transformer
     private readonly YarnRope? _ropeLong;   // Phi-3 LongRoPE: contexts above the original length
     private readonly YarnRope? _ropeShort;  // and up to it
     private bool _useLongRope;
-    private readonly MatMulJob _matMul = new();
+    private readonly Projector _projector = new();
     private readonly AttentionJob _attention = new();
     private readonly RowJob _rows = new();
     private readonly Action<int, int> _prepareTokens;
@@ -143,7 +143,6 @@ internal sealed class Transformer
             var L = _w.Layers[l];
             // Attention sub-layer: its projected output lands in Xb.
             _rows.RmsNorm(pool, buf.X, L.AttnNorm, c.RmsNormEps, buf.Xb, n, d);
-            buf.InputVersion++;
             if (L.Recurrent != null) Mix(l, L, n, buf, pool);
             else if (_latent != null) _latent.Forward(l, L, n, buf, pool);
             else Attention(l, L, n, buf, pool);
@@ -153,7 +152,6 @@ internal sealed class Transformer
 
             // Feed-forward sub-layer.
             _rows.RmsNorm(pool, buf.X, L.FfnNorm, c.RmsNormEps, buf.Xb, n, d);
-            buf.InputVersion++;
             if (L.Experts != null && L.Gate != null) _experts!.ForwardBesideDense(L, n, buf, pool);
             else if (L.Experts != null) _experts!.Forward(L.Experts, n, buf, pool);
             else FeedForward(L.Gate!, L.Up!, L.Down!, buf.Xb, n, buf.Xb, buf, pool);
@@ -175,7 +173,6 @@ internal sealed class Transformer
                 int t = outputRows[o0 + i];
                 VectorOps.RmsNorm(x.Slice(t * d, d), _w.OutputNorm, c.RmsNormEps, buf.Xb.AsSpan(i * d, d));
             }
-            buf.InputVersion++;
             Linear(_w.Output, buf.Xb, rows, buf.Logits, buf, pool);
             var result = logits.Slice(o0 * vocab, rows * vocab);
             buf.Logits.AsSpan(0, rows * vocab).CopyTo(result);
@@ -218,7 +215,6 @@ internal sealed class Transformer
         _attention.Set(c, buf, c.KvSourceOf(l), n, Arch.ScaleQueries ? 1f : c.AttentionScale, c.AttnLogitSoftcap, window, L.Sinks, queryLayer: l);
         pool.Run(_attention, _attention.ChunkCount, (long)n * c.HeadCount * (buf.TokenPos[n - 1] + 1) * (hd + vhd));
         if (c.AttentionOutputGate) _rows.ForRows(pool, n, 16L * n * qDim, _gateOutputs);
-        buf.InputVersion++;
         Linear(L.Wo, buf.AttnOut, n, buf.Xb, buf, pool);
         if (L.Bo != null) AddBias(buf.Xb, L.Bo, n);
     }
@@ -298,7 +294,6 @@ internal sealed class Transformer
         if (gateBias != null) AddBias(buf.Gate, gateBias, n);
         if (upBias != null) AddBias(buf.Up, upBias, n);
         _rows.Glu(pool, Arch.Activation, buf.Gate, buf.Up, n, ff);
-        buf.InputVersion++;
         Linear(down, buf.Gate, n, output, buf, pool);
         if (downBias != null) AddBias(output, downBias, n);
     }
@@ -314,28 +309,8 @@ internal sealed class Transformer
     internal void Linear(WeightMatrix w, float[] input, int nTokens, float[] output, ForwardBuffers buf, WorkerPool pool) =>
         Linear(input, nTokens, buf, pool, w, output);
 
-    /// <summary>Projections of one input; those sharing the first's activation type run as one pool job (one barrier).</summary>
+    /// <summary>Projections of one input through the shared <see cref="Projector"/>, on the buffers' scratch.</summary>
     internal void Linear(float[] input, int nTokens, ForwardBuffers buf, WorkerPool pool, WeightMatrix w0, float[] y0,
-        WeightMatrix? w1 = null, float[]? y1 = null, WeightMatrix? w2 = null, float[]? y2 = null)
-    {
-        var act = TensorTypes.Get(w0.Traits.VecDotType);
-        int stride = (int)act.RowBytes(w0.Columns);
-        if (buf.QuantizedFor != (input, buf.InputVersion, act.Type))
-        {
-            for (int t = 0; t < nTokens; t++)
-            {
-                act.Quantize!(input.AsSpan(t * w0.Columns, w0.Columns), buf.Quantized.AsSpan(t * stride, stride));
-            }
-            buf.QuantizedFor = (input, buf.InputVersion, act.Type);
-        }
-        _matMul.Begin(buf.Quantized, stride, nTokens, pool.ThreadCount);
-        _matMul.Add(w0, y0);
-        bool fuse1 = w1 != null && w1.Traits.VecDotType == act.Type && w1.Columns == w0.Columns;
-        bool fuse2 = w2 != null && w2.Traits.VecDotType == act.Type && w2.Columns == w0.Columns;
-        if (fuse1) _matMul.Add(w1!, y1!);
-        if (fuse2) _matMul.Add(w2!, y2!);
-        pool.Run(_matMul, _matMul.ChunkCount, _matMul.Work);
-        if (w1 != null && !fuse1) Linear(w1, input, nTokens, y1!, buf, pool);
-        if (w2 != null && !fuse2) Linear(w2, input, nTokens, y2!, buf, pool);
-    }
+        WeightMatrix? w1 = null, float[]? y1 = null, WeightMatrix? w2 = null, float[]? y2 = null) =>
+        _projector.Project(pool, input, nTokens, buf.Quantized, w0, y0, w1, y1, w2, y2);
 }

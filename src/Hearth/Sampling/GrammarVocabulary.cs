@@ -7,7 +7,7 @@ namespace Hearth.Sampling;
 /// byte trie, so tokens sharing a prefix are checked against the grammar once for that prefix) and which tokens end
 /// generation. Build it once per model; it is immutable and can be shared by concurrent samplers.
 /// </summary>
-public sealed class GrammarVocabulary
+internal sealed class GrammarVocabulary
 {
     // The trie in depth-first order: a node's subtree is the index range [node + 1, SubtreeEnd[node]).
     internal readonly byte[] NodeByte;     // [n_nodes] the byte on the edge into the node

@@ -6,7 +6,7 @@ namespace Hearth.Sampling;
 /// (or the most likely token when the temperature is 0 or less). Not thread-safe: one per generation.
 /// Allocates nothing per call after construction.
 /// </summary>
-public sealed class Sampler
+internal sealed class Sampler
 {
     private readonly CandidateBuffer _candidates;
     private readonly ISamplerStage[] _prefix; // stages that need the whole vocabulary in token order

@@ -8,7 +8,7 @@ namespace Hearth.Sampling;
 /// returned, the stop string itself is not, and <see cref="Stopped"/> turns true. Call <see cref="Flush"/> when
 /// generation ends for another reason to release the held-back tail.
 /// </summary>
-public sealed class StopStringMatcher
+internal sealed class StopStringMatcher
 {
     private readonly string[] _stops;
     private readonly int _longest;

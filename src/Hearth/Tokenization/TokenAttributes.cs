@@ -8,10 +8,15 @@ namespace Hearth.Tokenization;
 [Flags]
 public enum TokenAttributes
 {
+    /// <summary>No attribute.</summary>
     None = 0,
+    /// <summary>Token type not given by the file.</summary>
     Undefined = 1 << 0,
+    /// <summary>The unknown token (<c>&lt;unk&gt;</c>).</summary>
     Unknown = 1 << 1,
+    /// <summary>Unused (reserved) token.</summary>
     Unused = 1 << 2,
+    /// <summary>Ordinary text token.</summary>
     Normal = 1 << 3,
     /// <summary>Control token (BOS, EOS, chat markers): matched in text only when parsing special tokens, rendered only on request.</summary>
     Control = 1 << 4,

@@ -45,8 +45,8 @@ internal static class HubModels
         using var session = model.CreateSession(128);
         int[] prompt = model.Tokenizer.Encode("Once upon a time", addSpecial: true, parseSpecial: false);
         var ids = new int[n];
-        ids[0] = TextGenerator.Greedy(session.Evaluate(prompt));
-        for (int i = 1; i < n; i++) ids[i] = TextGenerator.Greedy(session.Evaluate([ids[i - 1]]));
+        ids[0] = ArgMax(session.Evaluate(prompt));
+        for (int i = 1; i < n; i++) ids[i] = ArgMax(session.Evaluate([ids[i - 1]]));
         return ids;
     }
 
@@ -62,5 +62,16 @@ internal static class HubModels
         using var quantized = GgufFile.Open(q8);
         string[] parts = GgufSplit.Write(quantized, Path.Combine(dir, "stories260K-Q8_0"), 3);
         return new Built(f32, [.. parts.Select(File.ReadAllBytes)], q8);
+    }
+
+    /// <summary>The most likely token (ties to the lowest id), as greedy sampling picks.</summary>
+    private static int ArgMax(ReadOnlySpan<float> logits)
+    {
+        int best = 0;
+        for (int i = 1; i < logits.Length; i++)
+        {
+            if (logits[i] > logits[best]) best = i;
+        }
+        return best;
     }
 }

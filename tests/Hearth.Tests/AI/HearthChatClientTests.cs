@@ -134,10 +134,18 @@ public class HearthChatClientTests
     {
         using var model = Stories.Load();
         using var client = new HearthChatClient(model);
-        var options = new ChatOptions { Temperature = 0.8f, Seed = 3, MaxOutputTokens = 200, ResponseFormat = ChatResponseFormat.Json };
+        // The reply must be an object (OpenAI's json_object mode). stories260K writes stories into the keys and never
+        // closes an object by itself, so '}' (the byte token <0x7D>, id 128) is favoured to let the object end.
+        var options = new ChatOptions
+        {
+            Temperature = 0.8f, Seed = 3, MaxOutputTokens = 200, ResponseFormat = ChatResponseFormat.Json,
+            AdditionalProperties = new() { ["logit_bias"] = new Dictionary<int, float> { [128] = 15f } },
+        };
         var response = await client.GetResponseAsync(Conversation("Once upon a time"), options);
         Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
         using var doc = JsonDocument.Parse(response.Text);
+        Assert.Equal(JsonValueKind.Object, doc.RootElement.ValueKind); // as OpenAI's json_object mode, never a bare value
+        Assert.NotNull(response.Messages[0].MessageId);
     }
 
     [Fact]

@@ -21,9 +21,20 @@ public sealed class GgufSplitTests : IDisposable
     {
         using var session = model.CreateSession(256);
         var ids = new int[n];
-        ids[0] = TextGenerator.Greedy(session.Evaluate(prompt));
-        for (int i = 1; i < n; i++) ids[i] = TextGenerator.Greedy(session.Evaluate([ids[i - 1]]));
+        ids[0] = ArgMax(session.Evaluate(prompt));
+        for (int i = 1; i < n; i++) ids[i] = ArgMax(session.Evaluate([ids[i - 1]]));
         return ids;
+    }
+
+    /// <summary>The most likely token (ties to the lowest id), as greedy sampling picks.</summary>
+    private static int ArgMax(ReadOnlySpan<float> logits)
+    {
+        int best = 0;
+        for (int i = 1; i < logits.Length; i++)
+        {
+            if (logits[i] > logits[best]) best = i;
+        }
+        return best;
     }
 
     [Fact]

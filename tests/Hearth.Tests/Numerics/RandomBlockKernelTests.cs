@@ -25,12 +25,12 @@ public class RandomBlockKernelTests
         return data;
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Cases))]
     public void Variant_matches_reference_on_random_blocks(GgmlType type, string variantName)
     {
         var variant = Enum.Parse<KernelVariant>(variantName);
-        if (!KernelSelector.IsSupported(variant)) return; // this CPU (or DOTNET_Enable* setting) lacks the ISA
+        Skip.IfNot(KernelSelector.IsSupported(variant), $"this CPU (or a DOTNET_Enable* setting) lacks {variant}");
         var traits = TensorTypes.Get(type);
         var act = TensorTypes.Get(traits.VecDotType);
         VecDot kernel = VecDotKernels.Find(type, variant) ?? traits.VecDotReference;
@@ -60,10 +60,10 @@ public class RandomBlockKernelTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void Every_weight_type_has_its_own_v128_kernel()
     {
-        if (!KernelSelector.IsSupported(KernelVariant.V128)) return; // Find clamps to the scalar reference here
+        Skip.IfNot(KernelSelector.IsSupported(KernelVariant.V128), "no 128-bit SIMD here: Find clamps to the scalar reference");
         foreach (var t in QuantTestData.WeightTypes)
         {
             var k = VecDotKernels.Find(t, KernelVariant.V128);

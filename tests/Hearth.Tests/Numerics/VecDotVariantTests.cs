@@ -28,12 +28,12 @@ public class VecDotVariantTests
     /// Each order's error is at most (terms + 8)·2^-24 of Σ|terms| and Σ|terms| ≤ 2·Σ|a|·max|w| (the factor 2 covers
     /// the separately scaled minimum terms of Q4_1/Q5_1/K-quants), so the bound is (terms + 8)·2^-23·2·Σ|a|·max|w|.
     /// </summary>
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Cases))]
     public void Variant_matches_scalar_reference(GgmlType type, string variantName)
     {
         var variant = Enum.Parse<KernelVariant>(variantName);
-        if (!KernelSelector.IsSupported(variant)) return; // this CPU (or DOTNET_Enable* setting) lacks the ISA
+        Skip.IfNot(KernelSelector.IsSupported(variant), $"this CPU (or a DOTNET_Enable* setting) lacks {variant}");
         var traits = TensorTypes.Get(type);
         var act = TensorTypes.Get(traits.VecDotType);
         VecDot kernel = VecDotKernels.Find(type, variant) ?? traits.VecDotReference;

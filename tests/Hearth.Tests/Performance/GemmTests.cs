@@ -81,7 +81,7 @@ public unsafe class GemmTests
     /// that starts mid-matrix, token counts with a tail of the 4-token tile, and extreme values (−128/127 weights, full
     /// scale activations) so the unsigned-offset correction is exercised at its bounds.
     /// </summary>
-    [Theory]
+    [SkippableTheory]
     [InlineData(GgmlType.Q4_0)]
     [InlineData(GgmlType.Q8_0)]
     [InlineData(GgmlType.Q4_K)]
@@ -91,7 +91,7 @@ public unsafe class GemmTests
     {
         // Production runs the panels only with AVX-VNNI (GemmPanel.Supports); with AVX2 alone they run on an exact
         // emulation of vpdpbusd, so the arithmetic is checked on any AVX2 machine.
-        if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported || !System.Runtime.Intrinsics.X86.Fma.IsSupported) return; // no AVX2: nothing to run
+        Skip.IfNot(System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported, "no AVX2 here: the row panels (and their vpdpbusd emulation) need it");
         var traits = TensorTypes.Get(type);
         var act = TensorTypes.Get(traits.VecDotType);
         foreach (var (cols, rows, tokens, extreme) in new[] { (512, 27, 37, false), (256, 8, 16, true), (2048, 16, 19, false) })
@@ -141,10 +141,10 @@ public unsafe class GemmTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void Hot_types_have_a_tile_kernel_when_the_cpu_has_avx2()
     {
-        if (KernelSelector.Active < KernelVariant.Avx2) return; // scalar / V128 runs use the per-row path only
+        Skip.If(KernelSelector.Active < KernelVariant.Avx2, "no AVX2 here: scalar / V128 runs use the per-row path only");
         foreach (var t in new[] { GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F32, GgmlType.F16,
                      GgmlType.IQ4_NL, GgmlType.IQ4_XS, GgmlType.IQ3_XXS, GgmlType.IQ3_S, GgmlType.IQ2_XXS, GgmlType.IQ2_XS,
                      GgmlType.IQ2_S, GgmlType.IQ1_S, GgmlType.IQ1_M, GgmlType.TQ1_0, GgmlType.TQ2_0 })

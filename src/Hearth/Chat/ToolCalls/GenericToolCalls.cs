@@ -48,8 +48,79 @@ internal sealed class GenericToolCalls : ToolCallSyntax
         }
         catch (JsonException)
         {
-            return false;
+            return TryCompleteCallsOfCutOffList(json, calls);
         }
+    }
+
+    /// <summary>
+    /// A reply cut off (by the token limit) inside <c>{"tool_calls": [ ... </c>: the calls whose objects are complete
+    /// are still calls; the unfinished last one is dropped.
+    /// </summary>
+    private static bool TryCompleteCallsOfCutOffList(string json, List<(string Name, string Arguments, string? Id)> calls)
+    {
+        calls.Clear();
+        int p = 0;
+        Scan.SkipWhitespace(json, ref p);
+        if (!Expect(json, ref p, '{')) return false;
+        Scan.SkipWhitespace(json, ref p);
+        const string Key = "\"tool_calls\"";
+        if (string.CompareOrdinal(json, p, Key, 0, Key.Length) != 0) return false;
+        p += Key.Length;
+        Scan.SkipWhitespace(json, ref p);
+        if (!Expect(json, ref p, ':')) return false;
+        Scan.SkipWhitespace(json, ref p);
+        if (!Expect(json, ref p, '[')) return false;
+        while (true)
+        {
+            Scan.SkipWhitespace(json, ref p);
+            if (p < json.Length && json[p] == ',')
+            {
+                p++;
+                Scan.SkipWhitespace(json, ref p);
+            }
+            if (p >= json.Length || json[p] != '{') break;
+            int end = ObjectEnd(json, p);
+            if (end < 0) break; // the unfinished last call
+            try
+            {
+                using var doc = JsonDocument.Parse(json.AsMemory(p, end - p));
+                if (!TryCall(doc.RootElement, calls)) return false;
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
+            p = end;
+        }
+        return calls.Count > 0;
+    }
+
+    private static bool Expect(string s, ref int p, char c)
+    {
+        if (p >= s.Length || s[p] != c) return false;
+        p++;
+        return true;
+    }
+
+    /// <summary>The index after the object starting at <paramref name="start"/>, or -1 when the text ends inside it.</summary>
+    private static int ObjectEnd(string s, int start)
+    {
+        int depth = 0;
+        bool inString = false;
+        for (int i = start; i < s.Length; i++)
+        {
+            char c = s[i];
+            if (inString)
+            {
+                if (c == '\\') i++;
+                else if (c == '"') inString = false;
+                continue;
+            }
+            if (c == '"') inString = true;
+            else if (c is '{' or '[') depth++;
+            else if (c is '}' or ']' && --depth == 0) return i + 1;
+        }
+        return -1;
     }
 
     private static bool TryCall(JsonElement c, List<(string, string, string?)> calls)

@@ -4,6 +4,13 @@ namespace Hearth.Chat.ToolCalls;
 public static class ToolCallFormats
 {
     /// <summary>
+    /// The function names of an OpenAI <c>tools</c> array (<c>[{"type": "function", "function": {"name", "parameters"}}, ...]</c>),
+    /// validating its shape.
+    /// </summary>
+    /// <exception cref="ArgumentException">The array is not a list of function definitions (the message says which entry and why).</exception>
+    public static IReadOnlyList<string> FunctionNames(System.Text.Json.JsonElement tools) => ToolDefinition.ParseAll(tools).ConvertAll(d => d.Name);
+
+    /// <summary>
     /// The format the template renders past tool calls in, which is the format the model was trained to produce.
     /// Checked in the order llama.cpp checks them (a template may mention several markers; the most specific wins).
     /// </summary>

@@ -6,7 +6,7 @@ namespace Hearth.Chat.ToolCalls;
 
 /// <summary>
 /// Grammars that force a reply to be tool calls, for <c>tool_choice: "required"</c> or a named function: the reply
-/// is one call (or, with <c>parallel</c>, one or more) of the allowed functions in the model's own format, with
+/// is one call (or, with <c>parallel</c>, one up to <c>maxCalls</c>) of the allowed functions in the model's own format, with
 /// arguments valid for each function's <c>parameters</c> schema (compiled as <see cref="Grammar.FromJsonSchema"/>
 /// does). The text is what the format's templates render, so the model is steered into the syntax it was trained on.
 /// For <see cref="ToolCallFormat.DeepSeekR1"/> the grammar starts at the calls: use it once any reasoning is closed.
@@ -14,24 +14,39 @@ namespace Hearth.Chat.ToolCalls;
 /// </summary>
 public static class ToolCallGrammar
 {
+    /// <summary>
+    /// The most calls a parallel reply may hold unless told otherwise. Without a bound the list could grow until the
+    /// token limit cuts it; llama.cpp's servers bound it by the request's token budget only, so this is a generous cap.
+    /// </summary>
+    public const int DefaultMaxCalls = 8;
+
     /// <summary>The grammar for <paramref name="template"/>'s format (Mistral: the <c>[ARGS]</c> form if the template writes it).</summary>
-    public static Grammar ForTemplate(ChatTemplate template, JsonElement tools, string? functionName = null, bool parallel = false)
+    /// <exception cref="ArgumentException">The tools are invalid, or <paramref name="functionName"/> is not among them.</exception>
+    /// <exception cref="Sampling.GrammarFormatException">A function's parameters schema cannot be compiled.</exception>
+    public static Grammar ForTemplate(ChatTemplate template, JsonElement tools, string? functionName = null, bool parallel = false, int maxCalls = DefaultMaxCalls)
     {
         ArgumentNullException.ThrowIfNull(template);
         return Grammar.Parse(BuildGbnf(ToolCallFormats.Detect(template.Source), tools, functionName, parallel,
-            mistralArgs: template.Source.Contains("[ARGS]", StringComparison.Ordinal)));
+            mistralArgs: template.Source.Contains("[ARGS]", StringComparison.Ordinal), maxCalls: maxCalls));
     }
 
     /// <summary>The grammar for <paramref name="format"/> (Mistral: the JSON array form).</summary>
-    public static Grammar Build(ToolCallFormat format, JsonElement tools, string? functionName = null, bool parallel = false) =>
-        Grammar.Parse(BuildGbnf(format, tools, functionName, parallel));
+    /// <exception cref="ArgumentException">The tools are invalid, or <paramref name="functionName"/> is not among them.</exception>
+    public static Grammar Build(ToolCallFormat format, JsonElement tools, string? functionName = null, bool parallel = false, int maxCalls = DefaultMaxCalls) =>
+        Grammar.Parse(BuildGbnf(format, tools, functionName, parallel, maxCalls: maxCalls));
 
     /// <summary>
     /// The GBNF text. <paramref name="tools"/> is an OpenAI <c>tools</c> array; <paramref name="functionName"/>
-    /// restricts it to that function (OpenAI's <c>tool_choice: {"type": "function", "function": {"name": ...}}</c>).
+    /// restricts it to that function (OpenAI's <c>tool_choice: {"type": "function", "function": {"name": ...}}</c>);
+    /// with <paramref name="parallel"/> a reply holds one to <paramref name="maxCalls"/> calls.
     /// </summary>
-    public static string BuildGbnf(ToolCallFormat format, JsonElement tools, string? functionName = null, bool parallel = false, bool mistralArgs = false)
+    /// <exception cref="ArgumentException">The tools are invalid, or <paramref name="functionName"/> is not among them.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxCalls"/> is under 1.</exception>
+    public static string BuildGbnf(ToolCallFormat format, JsonElement tools, string? functionName = null, bool parallel = false, bool mistralArgs = false, int maxCalls = DefaultMaxCalls)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCalls, 1);
+        if (maxCalls == 1) parallel = false;
+        string more = "{0," + (maxCalls - 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + "}"; // the calls after the first
         var defs = ToolDefinition.ParseAll(tools);
         if (functionName is not null)
         {
@@ -69,15 +84,15 @@ public static class ToolCallGrammar
         sb.Insert(0, $"call ::= {call}\n");
         string root = format switch
         {
-            ToolCallFormat.Hermes => parallel ? "call ( \"\\n\" call )*" : "call",
-            ToolCallFormat.Qwen3CoderXml => parallel ? "call ( \"\\n\" call )*" : "call",
+            ToolCallFormat.Hermes => parallel ? "call ( \"\\n\" call )" + more : "call",
+            ToolCallFormat.Qwen3CoderXml => parallel ? "call ( \"\\n\" call )" + more : "call",
             ToolCallFormat.Llama3Json => "call",
-            ToolCallFormat.Mistral when mistralArgs => parallel ? "call+" : "call",
-            ToolCallFormat.Mistral => $"{Lit("[TOOL_CALLS][")} call {(parallel ? "( \", \" call )* " : "")}{Lit("]")}",
+            ToolCallFormat.Mistral when mistralArgs => parallel ? "call ( call )" + more : "call",
+            ToolCallFormat.Mistral => $"{Lit("[TOOL_CALLS][")} call {(parallel ? "( \", \" call )" + more + " " : "")}{Lit("]")}",
             ToolCallFormat.Harmony => "call",
-            ToolCallFormat.DeepSeekR1 => $"{Lit("<｜tool▁calls▁begin｜>")} call {(parallel ? "( \"\\n\" call )* " : "")}{Lit("<｜tool▁calls▁end｜>")}",
-            ToolCallFormat.Gemma4 => parallel ? "call+" : "call",
-            _ => $"{Lit("{\"tool_calls\": [")} call {(parallel ? "( \", \" call )* " : "")}{Lit("]}")}",
+            ToolCallFormat.DeepSeekR1 => $"{Lit("<｜tool▁calls▁begin｜>")} call {(parallel ? "( \"\\n\" call )" + more + " " : "")}{Lit("<｜tool▁calls▁end｜>")}",
+            ToolCallFormat.Gemma4 => parallel ? "call ( call )" + more : "call",
+            _ => $"{Lit("{\"tool_calls\": [")} call {(parallel ? "( \", \" call )" + more + " " : "")}{Lit("]}")}",
         };
         sb.Insert(0, $"root ::= {root}\n");
         return sb.ToString();

@@ -93,6 +93,7 @@ public sealed class ToolCallParser
         return p.Result;
     }
 
+    /// <summary>The format replies are parsed in.</summary>
     public ToolCallFormat Format { get; }
 
     /// <summary>Everything decided so far (complete after <see cref="Finish"/>).</summary>
