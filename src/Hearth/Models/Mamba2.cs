@@ -50,7 +50,6 @@ internal sealed class Mamba2
         _rows.ForRows(pool, channels, 8L * n * channels * c.ConvKernel, _convChannels);
         _rows.ForRows(pool, c.SsmHeads, 8L * n * c.SsmInner * c.SsmState, _scanHeads);
         _rows.ForRows(pool, n, 16L * n * c.SsmInner, _gateTokens);
-        buf.InputVersion++;
         _model.Linear(L.Wo, buf.RecurrentOut, n, buf.Xb, buf, pool);
     }
 
