@@ -3,6 +3,7 @@ using System.Text.Json;
 using Hearth.Chat;
 using Hearth.Inference;
 using Hearth.Server.Endpoints;
+using Hearth.Server.Endpoints.Responses;
 using Hearth.Server.Metrics;
 using Hearth.Server.Protocol;
 using Hearth.Server.Registry;
@@ -18,18 +19,20 @@ namespace Hearth.Server;
 /// <summary>
 /// The OpenAI-compatible HTTP server: serves one model or several (<see cref="HearthServerOptions.ExtraModels"/>),
 /// each with a <see cref="SlotPool"/> on its engine, and answers <c>/v1/chat/completions</c>, <c>/v1/completions</c>,
-/// <c>/v1/embeddings</c>, <c>/v1/models</c>, <c>/api/ps</c>, <c>/health</c> and <c>/metrics</c>. A request's
+/// <c>/v1/embeddings</c>, <c>/v1/responses</c>, Anthropic's <c>/v1/messages</c>, <c>/v1/models</c>, <c>/api/ps</c>, <c>/health</c> (liveness), <c>/ready</c> (readiness) and <c>/metrics</c>. A request's
 /// <c>model</c> picks one by name; nothing in a request names a file: only the models given at start are opened.
 /// </summary>
 public sealed class HearthServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ModelRegistry _registry;
+    private readonly ServerLifecycle _lifecycle;
 
-    private HearthServer(WebApplication app, ModelRegistry registry, Uri baseAddress, string modelId, int parallel, int contextSize)
+    private HearthServer(WebApplication app, ModelRegistry registry, ServerLifecycle lifecycle, Uri baseAddress, string modelId, int parallel, int contextSize)
     {
         _app = app;
         _registry = registry;
+        _lifecycle = lifecycle;
         BaseAddress = baseAddress;
         ModelId = modelId;
         Parallel = parallel;
@@ -50,7 +53,29 @@ public sealed class HearthServer : IAsyncDisposable
 
     internal ModelRegistry Registry => _registry;
 
-    /// <summary>Loads the first model (the others load on first use) and starts listening.</summary>
+    /// <summary>API requests being answered now (probes and metrics not counted).</summary>
+    public int RequestsInFlight => _lifecycle.InFlight;
+
+    /// <summary>Whether <see cref="DrainAsync"/> has begun: new requests get 503 and <c>/ready</c> says draining.</summary>
+    public bool IsDraining => _lifecycle.Draining;
+
+    /// <summary>
+    /// Graceful shutdown's first half (what SIGTERM does in <c>hearth serve</c>): from now on new requests are answered
+    /// 503 with Retry-After and <c>/ready</c> answers 503, so a load balancer or inference gateway sends work elsewhere,
+    /// while the requests in flight — streams included — run to their end. Completes when none is left (true) or when
+    /// <paramref name="grace"/> has passed (false); then dispose the server, which ends whatever still runs.
+    /// </summary>
+    /// <param name="grace">The longest wait for the requests in flight.</param>
+    public async Task<bool> DrainAsync(TimeSpan grace)
+    {
+        var idle = _lifecycle.BeginDrain();
+        return await Task.WhenAny(idle, Task.Delay(grace)).ConfigureAwait(false) == idle;
+    }
+
+    /// <summary>
+    /// Starts listening, then loads the first model (the others load on first use); returns once it is loaded. While it
+    /// loads, <c>/health</c> (liveness) answers 200 and <c>/ready</c> 503, as Kubernetes probes expect.
+    /// </summary>
     public static async Task<HearthServer> StartAsync(HearthServerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -74,14 +99,17 @@ public sealed class HearthServer : IAsyncDisposable
             LoadWait = options.LoadWait,
         };
         WebApplication? app = null;
+        var lifecycle = new ServerLifecycle();
         try
         {
-            registry.LoadNow(registry.FirstId);
-            var first = registry.Loaded()[0];
-            app = Build(options, address, registry);
+            app = Build(options, address, registry, lifecycle);
             await app.StartAsync(cancellationToken);
+            // Requests that arrive during the load wait for this same load (or get 503 after LoadWait).
+            await registry.PreloadAsync(registry.FirstId).WaitAsync(cancellationToken);
+            lifecycle.MarkReady();
+            var first = registry.Loaded()[0];
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new HearthServer(app, registry, new Uri(bound.EndsWith('/') ? bound : bound + "/"), first.ModelId,
+            return new HearthServer(app, registry, lifecycle, new Uri(bound.EndsWith('/') ? bound : bound + "/"), first.ModelId,
                 first.Pool.SlotCount, first.Pool.ContextSize);
         }
         catch
@@ -149,7 +177,7 @@ public sealed class HearthServer : IAsyncDisposable
         throw new ArgumentException($"--host must be an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1) or 'localhost', got '{host}'.");
     }
 
-    private static WebApplication Build(HearthServerOptions options, IPAddress address, ModelRegistry registry)
+    private static WebApplication Build(HearthServerOptions options, IPAddress address, ModelRegistry registry, ServerLifecycle lifecycle)
     {
         // The empty builder reads no configuration files or environment variables: the server is configured only here.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -166,12 +194,31 @@ public sealed class HearthServer : IAsyncDisposable
         {
             try
             {
-                // Health stays open so probes need no secret; everything else (metrics included) needs the key.
-                if (apiKey != null && context.Request.Path != "/health" && !apiKey.IsAuthorized(context.Request))
+                var path = context.Request.Path;
+                bool probe = path == "/health" || path == "/ready";
+                // Probes stay open so they need no secret; everything else (metrics included) needs the key.
+                if (apiKey != null && !probe && !apiKey.IsAuthorized(context.Request))
                 {
-                    throw new ApiError(401, "Invalid or missing API key. Send it as 'Authorization: Bearer KEY'.", null, "invalid_api_key");
+                    throw new ApiError(401, "Invalid or missing API key. Send it as 'Authorization: Bearer KEY' (or 'x-api-key: KEY').", null, "invalid_api_key");
                 }
-                await next(context);
+                if (probe || path == "/metrics")
+                {
+                    await next(context);
+                    return;
+                }
+                if (lifecycle.Draining)
+                {
+                    throw new ApiError(503, "The server is shutting down (draining); send the request to another replica or retry shortly.", null, "server_draining");
+                }
+                lifecycle.Enter();
+                try
+                {
+                    await next(context);
+                }
+                finally
+                {
+                    lifecycle.Exit();
+                }
             }
             catch (ApiError e) when (!context.Response.HasStarted)
             {
@@ -186,6 +233,17 @@ public sealed class HearthServer : IAsyncDisposable
         app.MapPost("/v1/chat/completions", context => ChatEndpoint.HandleAsync(context, registry));
         app.MapPost("/v1/completions", context => CompletionEndpoint.HandleAsync(context, registry));
         app.MapPost("/v1/embeddings", context => EmbeddingEndpoint.HandleAsync(context, registry));
+        app.MapPost("/tokenize", context => TokenizeEndpoint.TokenizeAsync(context, registry));
+        app.MapPost("/detokenize", context => TokenizeEndpoint.DetokenizeAsync(context, registry));
+        var responses = new ResponseStore();
+        foreach (string prefix in (string[])["/v1/responses", "/responses"])
+        {
+            app.MapPost(prefix, context => ResponsesEndpoint.CreateAsync(context, registry, responses));
+            app.MapGet(prefix + "/{id}", context => ResponsesEndpoint.GetAsync(context, responses));
+            app.MapDelete(prefix + "/{id}", context => ResponsesEndpoint.DeleteAsync(context, responses));
+        }
+        app.MapPost("/v1/messages", context => Endpoints.Anthropic.MessagesEndpoint.HandleAsync(context, registry));
+        app.MapPost("/v1/messages/count_tokens", context => Endpoints.Anthropic.MessagesEndpoint.CountTokensAsync(context, registry));
         app.MapGet("/v1/models", context => WriteJsonAsync(context, Models(registry), ServerJsonContext.Default.ModelList));
         app.MapGet("/v1/models/{id}", context =>
         {
@@ -212,6 +270,12 @@ public sealed class HearthServer : IAsyncDisposable
                 SlotsProcessing = running,
                 RequestsWaiting = waiting,
             }, ServerJsonContext.Default.HealthStatus);
+        });
+        app.MapGet("/ready", context =>
+        {
+            // Readiness, apart from liveness (/health): 503 while the first model loads and while draining.
+            context.Response.StatusCode = lifecycle.Ready ? 200 : 503;
+            return WriteJsonAsync(context, new ReadyStatus { Status = lifecycle.Status }, ServerJsonContext.Default.ReadyStatus);
         });
         app.MapGet("/metrics", context =>
         {

@@ -33,10 +33,15 @@ internal static class ServeCommand
         };
         var threads = new Option<int>("--threads", "-t") { Description = "Threads (default: all cores)" };
         var chatTemplateFile = new Option<string?>("--chat-template-file") { Description = "Jinja chat template file to use instead of the model's" };
+        var drain = new Option<int>("--drain-timeout")
+        {
+            Description = "Seconds SIGTERM waits for requests in flight to finish (new ones get 503) before the server stops",
+            DefaultValueFactory = _ => 30,
+        };
         var maxToolCalls = new Option<int>("--max-tool-calls") { Description = "Most tool calls in one forced parallel reply", DefaultValueFactory = _ => Hearth.Chat.ToolCalls.ToolCallGrammar.DefaultMaxCalls };
         var cmd = new Command("serve", "OpenAI-compatible HTTP server (/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models, /health, /metrics).")
         {
-            model, modelsDir, maxLoaded, host, port, parallel, ctx, queue, apiKey, alias, threads, chatTemplateFile, maxToolCalls, noPull,
+            model, modelsDir, maxLoaded, host, port, parallel, ctx, queue, apiKey, alias, threads, chatTemplateFile, maxToolCalls, drain, noPull,
         };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
@@ -71,7 +76,9 @@ internal static class ServeCommand
                 ChatTemplateFile = parse.GetValue(chatTemplateFile),
                 MaxParallelToolCalls = parse.GetValue(maxToolCalls),
             };
-            return Serve(options);
+            int grace = parse.GetValue(drain);
+            if (grace < 0) throw new ArgumentException($"--drain-timeout must be 0 or more seconds, got {grace}.");
+            return Serve(options, TimeSpan.FromSeconds(grace));
         }));
         return cmd;
     }
@@ -93,11 +100,21 @@ internal static class ServeCommand
         foreach (var group in Hub.QuantSelector.Groups(files, f => f)) yield return new ServedModel(group[0]);
     }
 
-    private static int Serve(HearthServerOptions options)
+    /// <summary>
+    /// Runs until SIGINT (stops at once, ending replies in flight) or SIGTERM (drains: new requests get 503 and
+    /// /ready says draining while the ones in flight finish, up to <paramref name="grace"/>; then stops).
+    /// </summary>
+    private static int Serve(HearthServerOptions options, TimeSpan grace)
     {
         using var stop = new CancellationTokenSource();
+        bool drain = false;
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            drain = true;
+            stop.Cancel();
+        });
         var server = HearthServer.StartAsync(options).GetAwaiter().GetResult();
         try
         {
@@ -106,6 +123,12 @@ internal static class ServeCommand
             Console.WriteLine($"hearth: serving '{server.ModelId}'{more} at {server.BaseAddress} " +
                 $"({server.Parallel} slots of {server.ContextSize} tokens{(options.ApiKey != null ? ", API key required" : "")})");
             stop.Token.WaitHandle.WaitOne();
+            if (drain)
+            {
+                Console.WriteLine($"hearth: draining ({server.RequestsInFlight} requests in flight, up to {grace.TotalSeconds:0} s)");
+                bool done = server.DrainAsync(grace).GetAwaiter().GetResult();
+                Console.WriteLine(done ? "hearth: drained" : $"hearth: {server.RequestsInFlight} requests still running after {grace.TotalSeconds:0} s; stopping them");
+            }
         }
         finally
         {

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace Hearth.Server.Endpoints;
 
 /// <summary>
-/// Checks <c>Authorization: Bearer KEY</c>. Both sides are hashed to fixed-length digests first and compared with
+/// Checks <c>Authorization: Bearer KEY</c> (or <c>x-api-key: KEY</c>, as Anthropic's clients send it). Both sides are hashed to fixed-length digests first and compared with
 /// <see cref="CryptographicOperations.FixedTimeEquals"/>, so neither the key's content nor its length leaks through timing.
 /// </summary>
 internal sealed class ApiKeyCheck
@@ -18,8 +18,14 @@ internal sealed class ApiKeyCheck
     {
         string? header = request.Headers.Authorization;
         const string Scheme = "Bearer ";
-        if (header is null || !header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)) return false;
-        byte[] given = SHA256.HashData(Encoding.UTF8.GetBytes(header[Scheme.Length..].Trim()));
-        return CryptographicOperations.FixedTimeEquals(given, _expected);
+        if (header is null || !header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            // Anthropic's SDKs send the key as x-api-key.
+            string? apiKey = request.Headers["x-api-key"];
+            return apiKey is not null && Matches(apiKey.Trim());
+        }
+        return Matches(header[Scheme.Length..].Trim());
     }
+
+    private bool Matches(string key) => CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(key)), _expected);
 }

@@ -25,29 +25,13 @@ internal static class ChatEndpoint
         // A forced call's grammar wins over response_format: the reply must be the call.
         var sampling = RequestValidation.Sampling(body, state.Tokenizer.VocabSize) with { Grammar = tools.Grammar ?? ResponseFormat.GrammarOf(body.ResponseFormat) };
         var stops = RequestValidation.Stops(body.Stop);
-        ChatPrompt built;
-        try
-        {
-            var variables = string.IsNullOrEmpty(body.ReasoningEffort) ? null
-                : new Dictionary<string, object?>(StringComparer.Ordinal) { ["reasoning_effort"] = body.ReasoningEffort };
-            built = ChatPrompt.Build(state.Model, template, messages, tools.Tools, variables);
-        }
-        catch (JinjaException e)
-        {
-            // Templates reject some conversations on purpose (raise_exception), e.g. roles that do not alternate.
-            throw ApiError.BadParam("messages", "The model's chat template cannot render these messages: " + e.Message);
-        }
-        int[] prompt = built.Tokens.Length > 0 ? built.Tokens : state.Tokenize(built.Text, "messages");
+        var (built, prompt) = ChatGeneration.Prompt(state, messages, tools.Tools, body.ReasoningEffort, "messages");
         int ctx = state.Pool.ContextSize;
-        RequestValidation.CheckPromptFits(prompt.Length, ctx, "messages");
         int maxTokens = body.MaxCompletionTokens is not null
             ? RequestValidation.MaxTokens(body.MaxCompletionTokens, "max_completion_tokens", prompt.Length, ctx)
             : RequestValidation.MaxTokens(body.MaxTokens, "max_tokens", prompt.Length, ctx);
         var options = new GenerationOptions { MaxTokens = maxTokens, Sampling = sampling, StopStrings = stops };
-        // Reasoning is split off only for templates that know <think> blocks, so other models never lose text.
-        bool opens = built.OpensReasoning;
-        // gpt-oss's Harmony replies are always split by channel.
-        var reasoning = built.IsHarmony || opens || state.TemplateReasons ? built.NewReasoningParser() : null;
+        var reasoning = ChatGeneration.ReasoningParser(state, built);
         var parser = tools.ParseCalls ? ToolCallParser.ForTemplate(template, tools.Tools) : null;
         var shape = new ChatShape(ServerState.NewId("chatcmpl-"), ServerState.Now(), state.ModelId, reasoning, parser);
         await GenerationResponder.RespondAsync(context, state, prompt, options, shape,

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Hearth.Server.Endpoints;
 
-/// <summary>Writes OpenAI error JSON.</summary>
+/// <summary>Writes OpenAI error JSON (Anthropic's shape on the Anthropic routes).</summary>
 internal static class ErrorWriter
 {
     public static async Task WriteAsync(HttpContext context, ApiError error)
@@ -14,6 +14,11 @@ internal static class ErrorWriter
         response.ContentType = "application/json";
         if (error.Status == 503) response.Headers.RetryAfter = "1";
         if (error.Status == 401) response.Headers.WWWAuthenticate = "Bearer";
+        if (Anthropic.AnthropicErrors.Handles(context.Request.Path))
+        {
+            await Anthropic.AnthropicErrors.WriteBodyAsync(context, error);
+            return;
+        }
         await JsonSerializer.SerializeAsync(response.Body, error.ToResponse(), ServerJsonContext.Default.ErrorResponse, context.RequestAborted);
     }
 }

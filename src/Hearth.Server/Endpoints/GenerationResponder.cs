@@ -17,8 +17,18 @@ internal static class GenerationResponder
 {
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
-    public static async Task RespondAsync(HttpContext context, ServerState state, int[] prompt, GenerationOptions options, IResponseShape shape,
-        bool stream, bool includeUsage)
+    public static Task RespondAsync(HttpContext context, ServerState state, int[] prompt, GenerationOptions options, IResponseShape shape,
+        bool stream, bool includeUsage) =>
+        RunAsync(context, state, prompt, options, (reader, aborted) =>
+            stream ? StreamAsync(context, reader, shape, includeUsage, aborted) : WholeAsync(context, reader, shape, aborted));
+
+    /// <summary>
+    /// Submits the generation and runs <paramref name="respond"/> over its updates: a full pool is a 503, a client that
+    /// leaves cancels the generation, and any way out releases the slot. Endpoints with their own wire format (the
+    /// Responses API's named events) use this with their own writer.
+    /// </summary>
+    public static async Task RunAsync(HttpContext context, ServerState state, int[] prompt, GenerationOptions options,
+        Func<Reader, CancellationToken, Task> respond)
     {
         Generation? generation;
         try
@@ -39,8 +49,7 @@ internal static class GenerationResponder
         var reader = new Reader(generation, state);
         try
         {
-            if (stream) await StreamAsync(context, reader, shape, includeUsage, aborted);
-            else await WholeAsync(context, reader, shape, aborted);
+            await respond(reader, aborted);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
@@ -124,7 +133,7 @@ internal static class GenerationResponder
     };
 
     /// <summary>Reads a generation's updates, records its metrics, and turns its failure into an <see cref="ApiError"/>.</summary>
-    private sealed class Reader(Generation generation, ServerState state)
+    internal sealed class Reader(Generation generation, ServerState state)
     {
         private readonly ChannelReader<GenerationUpdate> _updates = generation.Updates;
         private int _tokens;

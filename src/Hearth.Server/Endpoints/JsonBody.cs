@@ -12,6 +12,7 @@ internal static class JsonBody
 {
     public static async Task<T> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type)
     {
+        CheckMediaType(context.Request);
         JsonDocument document;
         try
         {
@@ -45,6 +46,19 @@ internal static class JsonBody
                     (Expected(e) is { } expected ? $": expected {expected}." : "."), param, "invalid_type");
             }
         }
+    }
+
+    /// <summary>415 unless the body says it is JSON (<c>application/json</c> or a <c>+json</c> type, any charset parameter).</summary>
+    public static void CheckMediaType(HttpRequest request)
+    {
+        string? type = request.ContentType;
+        if (type != null && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(type, out var media))
+        {
+            var m = media.MediaType;
+            if (m.Equals("application/json", StringComparison.OrdinalIgnoreCase) || m.EndsWith("+json", StringComparison.OrdinalIgnoreCase)) return;
+        }
+        throw new ApiError(415, $"The request body must be JSON sent with 'Content-Type: application/json'; got {(type is null ? "no Content-Type" : $"'{type}'")}.",
+            null, "unsupported_media_type");
     }
 
     /// <summary>"$.messages[0].role" → "messages[0].role".</summary>

@@ -83,9 +83,9 @@ internal static class RequestValidation
         return list;
     }
 
-    private static string[] NonEmpty(string s) => s.Length == 0 ? [] : [s];
+    public static string[] NonEmpty(string s) => s.Length == 0 ? [] : [s];
 
-    private static void Range(string param, float? value, float min, float max)
+    public static void Range(string param, float? value, float min, float max)
     {
         if (value is { } v && !(v >= min && v <= max))
         {

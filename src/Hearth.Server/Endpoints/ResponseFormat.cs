@@ -20,16 +20,22 @@ internal static class ResponseFormat
             case "json_schema":
                 if (!f.TryGetProperty("json_schema", out var js) || js.ValueKind != JsonValueKind.Object) throw ApiError.Missing("response_format.json_schema");
                 if (!js.TryGetProperty("schema", out var schema)) return Grammar.AnyJson;
-                try
-                {
-                    return Grammar.FromJsonSchema(schema.GetRawText());
-                }
-                catch (GrammarFormatException e)
-                {
-                    throw ApiError.BadParam("response_format.json_schema.schema", "The JSON schema cannot be used for constrained decoding: " + e.Message);
-                }
+                return FromSchema(schema, "response_format.json_schema.schema");
             default:
                 throw ApiError.BadParam("response_format.type", $"'response_format.type' must be 'text', 'json_object' or 'json_schema', got '{type.GetString()}'.");
+        }
+    }
+
+    /// <summary>The grammar of a JSON schema; a schema it cannot express is a 400 naming <paramref name="param"/>.</summary>
+    public static Grammar FromSchema(JsonElement schema, string param)
+    {
+        try
+        {
+            return Grammar.FromJsonSchema(schema.GetRawText());
+        }
+        catch (GrammarFormatException e)
+        {
+            throw ApiError.BadParam(param, "The JSON schema cannot be used for constrained decoding: " + e.Message);
         }
     }
 }

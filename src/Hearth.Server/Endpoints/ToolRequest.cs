@@ -15,10 +15,14 @@ internal sealed record ToolRequest(JsonElement? Tools, bool ParseCalls, Grammar?
 {
     public static ToolRequest None { get; } = new(null, false, null);
 
-    public static ToolRequest Of(ChatCompletionRequest body, ChatTemplate template, int maxCalls)
+    public static ToolRequest Of(ChatCompletionRequest body, ChatTemplate template, int maxCalls) =>
+        Of(body.Tools, body.ToolChoice, body.ParallelToolCalls, template, maxCalls);
+
+    /// <summary>The same from the fields themselves, in Chat Completions' shapes (the Responses API converts its own to these).</summary>
+    public static ToolRequest Of(JsonElement? toolList, JsonElement? toolChoice, bool? parallelToolCalls, ChatTemplate template, int maxCalls)
     {
-        var (choice, function) = Choice(body.ToolChoice);
-        if (body.Tools is not { } tools || tools.ValueKind == JsonValueKind.Null)
+        var (choice, function) = Choice(toolChoice);
+        if (toolList is not { } tools || tools.ValueKind == JsonValueKind.Null)
         {
             if (choice is "required" || function is not null)
             {
@@ -51,7 +55,7 @@ internal sealed record ToolRequest(JsonElement? Tools, bool ParseCalls, Grammar?
             try
             {
                 // OpenAI's default for parallel_tool_calls is true; a named function is called once.
-                grammar = ToolCallGrammar.ForTemplate(template, tools, function, parallel: function is null && body.ParallelToolCalls != false, maxCalls);
+                grammar = ToolCallGrammar.ForTemplate(template, tools, function, parallel: function is null && parallelToolCalls != false, maxCalls);
             }
             catch (GrammarFormatException e)
             {

@@ -92,6 +92,11 @@ internal sealed class ServerMetrics : IDisposable
         Gauge(sb, "hearth_requests_running", "Requests holding a slot (prompt processing or decoding).", _running());
         Gauge(sb, "hearth_requests_waiting", "Requests queued for a free slot.", _waiting());
         Gauge(sb, "hearth_kv_cache_usage_ratio", "Tokens held in the slots' KV caches over their capacity (0..1).", _kvUsage());
+        // vLLM's vllm:cache_config_info: prefix-cache-aware routers read the block size from it. A slot reuses its cached
+        // prefix token by token, so the block is one token.
+        sb.Append("# HELP hearth_cache_config_info Prefix-cache configuration (block_size: tokens per reusable block).\n");
+        sb.Append("# TYPE hearth_cache_config_info gauge\n");
+        sb.Append("hearth_cache_config_info{block_size=\"1\"} 1\n");
         Counter(sb, "hearth_prompt_tokens_total", "Prompt tokens processed (cached prefix tokens excluded).", Interlocked.Read(ref _promptTotal));
         Counter(sb, "hearth_generation_tokens_total", "Tokens generated.", Interlocked.Read(ref _generatedTotal));
         Counter(sb, "hearth_requests_total", "Generation requests finished (any finish reason, cancellations included).", Interlocked.Read(ref _requestsTotal));

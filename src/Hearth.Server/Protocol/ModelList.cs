@@ -43,6 +43,13 @@ internal sealed class HealthStatus
     public int RequestsWaiting { get; init; }
 }
 
+/// <summary><c>GET /ready</c>: <c>ready</c> (200), or <c>loading</c> / <c>draining</c> (503).</summary>
+internal sealed class ReadyStatus
+{
+    [JsonPropertyName("status")]
+    public required string Status { get; init; }
+}
+
 /// <summary><c>GET /api/ps</c>: every served model and whether it is loaded (what <c>hearth ps</c> shows).</summary>
 internal sealed class ProcessList
 {

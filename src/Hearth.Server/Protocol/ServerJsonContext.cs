@@ -15,6 +15,10 @@ namespace Hearth.Server.Protocol;
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(ModelInfo))]
 [JsonSerializable(typeof(HealthStatus))]
+[JsonSerializable(typeof(ReadyStatus))]
+[JsonSerializable(typeof(TokenizeRequest))]
+[JsonSerializable(typeof(DetokenizeRequest))]
+[JsonSerializable(typeof(DetokenizeResponse))]
 [JsonSerializable(typeof(ProcessList))]
 [JsonSerializable(typeof(ErrorResponse))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext;

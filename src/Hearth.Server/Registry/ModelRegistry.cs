@@ -66,15 +66,18 @@ internal sealed class ModelRegistry : IDisposable
         lock (_lock) return [.. _entries.Where(e => e.State != null).OrderByDescending(e => e.LastUsed).Select(e => e.State!)];
     }
 
-    /// <summary>Loads a model now (the first one at start-up, so a broken model fails the start).</summary>
-    public void LoadNow(string id)
+    /// <summary>
+    /// Loads a model (the first one at start-up, so a broken model fails the start); requests asking for it meanwhile
+    /// wait for this same load.
+    /// </summary>
+    public Task PreloadAsync(string id)
     {
         var e = _byId[id];
-        var state = _load(e.Model, e.Id);
         lock (_lock)
         {
-            e.State = state;
-            e.LastUsed = ++_clock;
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (e.State != null) return Task.CompletedTask;
+            return e.Loading ??= StartLoad(e);
         }
     }
 
