@@ -73,12 +73,14 @@ internal sealed partial class ReferenceTransformer
                 : L.Latent != null ? LatentAttention(l, L.Latent, xb, pos) : Attention(l, L, xb, pos);
             var o = MatVec(L.Wo, att, L.Bo);
             if (L.AttnPostNorm != null) o = Norm(o, L.AttnPostNorm);
+            if (c.ResidualScale != 0) Scale(o, c.ResidualScale);
             for (int i = 0; i < d; i++) x[i] += o[i];
 
             xb = Norm(x, L.FfnNorm);
             var down = L.Experts != null && L.Gate != null ? ExpertsBesideDense(L, x, xb)
                 : L.Experts != null ? Experts(L.Experts, xb) : FeedForward(L.Gate!, L.Up!, L.Down!, xb);
             if (L.FfnPostNorm != null) down = Norm(down, L.FfnPostNorm);
+            if (c.ResidualScale != 0) Scale(down, c.ResidualScale);
             for (int i = 0; i < d; i++) x[i] += down[i];
 
             if (perLayer != null) AddPerLayerEmbedding(l, L, perLayer, x);
@@ -88,11 +90,17 @@ internal sealed partial class ReferenceTransformer
             }
         }
         var logits = MatVec(_w.Output, Norm(x, _w.OutputNorm), null);
+        if (c.LogitScale != 0) Scale(logits, 1f / c.LogitScale);
         if (c.FinalLogitSoftcap != 0)
         {
             for (int i = 0; i < logits.Length; i++) logits[i] = c.FinalLogitSoftcap * MathF.Tanh(logits[i] / c.FinalLogitSoftcap);
         }
         return logits;
+    }
+
+    private static void Scale(float[] v, float s)
+    {
+        for (int i = 0; i < v.Length; i++) v[i] *= s;
     }
 
     // Grouped-query attention: q/k/v projections (+ biases, q/k norms), rope, then softmax attention over the cache.
