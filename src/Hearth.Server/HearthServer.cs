@@ -233,6 +233,7 @@ public sealed class HearthServer : IAsyncDisposable
         app.MapPost("/v1/chat/completions", context => ChatEndpoint.HandleAsync(context, registry));
         app.MapPost("/v1/completions", context => CompletionEndpoint.HandleAsync(context, registry));
         app.MapPost("/v1/embeddings", context => EmbeddingEndpoint.HandleAsync(context, registry));
+        foreach (string path in (string[])["/v1/rerank", "/rerank", "/v1/reranking"]) app.MapPost(path, context => RerankEndpoint.HandleAsync(context, registry));
         app.MapPost("/tokenize", context => TokenizeEndpoint.TokenizeAsync(context, registry));
         app.MapPost("/detokenize", context => TokenizeEndpoint.DetokenizeAsync(context, registry));
         var responses = new ResponseStore();

@@ -19,6 +19,7 @@ namespace Hearth.Server.Protocol;
 [JsonSerializable(typeof(TokenizeRequest))]
 [JsonSerializable(typeof(DetokenizeRequest))]
 [JsonSerializable(typeof(DetokenizeResponse))]
+[JsonSerializable(typeof(RerankRequest))]
 [JsonSerializable(typeof(ProcessList))]
 [JsonSerializable(typeof(ErrorResponse))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext;

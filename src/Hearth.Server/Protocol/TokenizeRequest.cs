@@ -41,3 +41,23 @@ internal sealed class DetokenizeResponse
     [JsonPropertyName("content")]
     public required string Content { get; init; }
 }
+
+/// <summary><c>POST /v1/rerank</c> (Jina/Cohere shape, as llama-server takes it).</summary>
+internal sealed class RerankRequest
+{
+    [JsonPropertyName("model")]
+    public string? Model { get; set; }
+
+    [JsonPropertyName("query")]
+    public string? Query { get; set; }
+
+    /// <summary>Strings, or objects with a <c>text</c> field.</summary>
+    [JsonPropertyName("documents")]
+    public System.Text.Json.JsonElement? Documents { get; set; }
+
+    [JsonPropertyName("top_n")]
+    public int? TopN { get; set; }
+
+    [JsonPropertyName("return_documents")]
+    public bool? ReturnDocuments { get; set; }
+}

@@ -156,7 +156,35 @@ public sealed class InferenceEngine
         {
             throw new NotSupportedException($"This model pools by '{_model.Pooling.ToString().ToLowerInvariant()}', which gives no embedding per input; a reranker is used through Model.Rerank.");
         }
-        var job = new EmbedJob(inputs, cancellationToken);
+        return Enqueue(new EmbedJob(inputs, cancellationToken));
+    }
+
+    /// <summary>
+    /// Relevance scores of <paramref name="documents"/> for <paramref name="query"/> from a reranking model, as
+    /// <see cref="Model.Rerank"/> computes them, on the engine thread between steps (so concurrent callers, such as
+    /// server requests, are serialised with everything else the model computes).
+    /// </summary>
+    /// <exception cref="NotSupportedException">The model is not a reranker.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    public async Task<float[]> RerankAsync(string query, IReadOnlyList<string> documents, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(documents);
+        _model.ThrowIfDisposed();
+        if (_model.Pooling != PoolingType.Rank)
+        {
+            throw new NotSupportedException($"This model (pooling '{_model.Pooling.ToString().ToLowerInvariant()}') is not a reranker; reranking needs a model with pooling 'rank' and a classification head.");
+        }
+        var inputs = new int[documents.Count][];
+        for (int i = 0; i < documents.Count; i++) inputs[i] = _model.RerankTokens(query, documents[i] ?? throw new ArgumentException("A document is null.", nameof(documents)));
+        var rows = await Enqueue(new EmbedJob(inputs, cancellationToken)).ConfigureAwait(false);
+        var scores = new float[rows.Length];
+        for (int i = 0; i < rows.Length; i++) scores[i] = rows[i][0];
+        return scores;
+    }
+
+    private Task<float[][]> Enqueue(EmbedJob job)
+    {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_stopping, _model);
