@@ -51,6 +51,12 @@ public sealed class HearthServerOptions
     /// <summary>Worker threads for the forward pass; 0 = one per core.</summary>
     public int Threads { get; init; }
 
+    /// <summary>
+    /// Serve the web chat page at <c>/</c> (and <c>/index.html</c>): one static page from this assembly, open without
+    /// the API key (it asks for the key when the API answers 401). False (<c>--no-webui</c>): <c>/</c> is a 404.
+    /// </summary>
+    public bool WebUi { get; init; } = true;
+
     /// <summary>Test hook: a pause after every engine step, so that in-flight requests can be observed.</summary>
     internal TimeSpan StepDelay { get; init; }
 
