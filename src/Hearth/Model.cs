@@ -54,6 +54,7 @@ public sealed partial class Model : IDisposable
         {
             _transformer = new Transformer(Config, traits, TransformerWeights.Load(file, Config, traits));
         }
+        _rankHead = CreateRankHead(traits);
         if (file.TryGetValue("tokenizer.ggml.model", out _))
         {
             var tokenizer = Tokenizer.FromGguf(file);

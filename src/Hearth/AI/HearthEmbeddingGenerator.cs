@@ -4,9 +4,12 @@ using Microsoft.Extensions.AI;
 namespace Hearth.AI;
 
 /// <summary>
-/// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> over a local model: each text's final hidden states after the
-/// output norm, mean-pooled over its tokens and scaled to unit length (see <see cref="Model.Embed(string)"/>), computed
-/// on the model's <see cref="InferenceEngine"/> thread between its generation steps. Thread-safe.
+/// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> over a local model: each text pooled the model's own way
+/// (<see cref="Model.Pooling"/>: an encoder's or Qwen3-Embedding's stated pooling, a chat model's mean of the final
+/// hidden states after the output norm) and scaled to unit length, all texts of a call batched into as few forward
+/// passes as the batch size allows (see <see cref="Model.Embed(IReadOnlyList{string})"/>), computed on the model's
+/// <see cref="InferenceEngine"/> thread between its generation steps. A reranker gives scores, not embeddings, and is
+/// refused. Thread-safe.
 /// </summary>
 public sealed class HearthEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
@@ -44,6 +47,7 @@ public sealed class HearthEmbeddingGenerator : IEmbeddingGenerator<string, Embed
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">A text has no tokens, or other dimensions were requested than the model has.</exception>
+    /// <exception cref="NotSupportedException">The model is a reranker (or states no pooling).</exception>
     /// <exception cref="ObjectDisposedException">The generator or the model was disposed.</exception>
     public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -58,16 +62,15 @@ public sealed class HearthEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         foreach (var text in values)
         {
             ArgumentNullException.ThrowIfNull(text, nameof(values));
-            var ids = tokenizer.Encode(text, addSpecial: true);
+            var ids = tokenizer.Encode(text, addSpecial: true, parseSpecial: true);
             if (ids.Length == 0) throw new ArgumentException("A text has no tokens to embed.", nameof(values));
             inputs.Add(ids);
         }
         var result = new GeneratedEmbeddings<Embedding<float>>(inputs.Count);
         long tokens = 0;
-        foreach (var ids in inputs)
+        foreach (var ids in inputs) tokens += ids.Length;
+        foreach (var vector in await engine.EmbedManyAsync(inputs, cancellationToken).ConfigureAwait(false))
         {
-            var vector = await engine.EmbedAsync(ids, cancellationToken).ConfigureAwait(false);
-            tokens += ids.Length;
             result.Add(new Embedding<float>(vector) { ModelId = ModelId, CreatedAt = DateTimeOffset.UtcNow });
         }
         result.Usage = new UsageDetails { InputTokenCount = tokens, TotalTokenCount = tokens };

@@ -92,7 +92,11 @@ public sealed class ChatTemplate
         Source.Contains("tool_call.arguments | items", StringComparison.Ordinal) || Source.Contains("tool_call.arguments | tojson", StringComparison.Ordinal)
         || Source.Contains("['arguments'] is mapping", StringComparison.Ordinal) // Gemma 4 formats object arguments itself
         // Qwen3-Coder writes it unspaced; |items works only on an object, so no template means a string there.
-        || Source.Contains("tool_call.arguments|items", StringComparison.Ordinal);
+        || Source.Contains("tool_call.arguments|items", StringComparison.Ordinal)
+        // gpt-oss (Harmony) writes "tool_call.arguments|tojson" unspaced and means an object: given the JSON string it
+        // would print it quoted and escaped, where the model reads and writes the bare JSON. llama.cpp passes objects
+        // to it. (Hermes and Command R also write it unspaced but take strings, as their goldens do.)
+        || (Source.Contains("tool_call.arguments|tojson", StringComparison.Ordinal) && ReasoningParser.IsHarmony(Source));
 
     private string RenderVariables(Dictionary<string, object?> vars, ChatTemplateOptions options)
     {

@@ -11,7 +11,8 @@ public sealed class ChatTemplateOptions
 
     /// <summary>
     /// When the template text contains <c>tool_call.arguments | items</c> or <c>tool_call.arguments | tojson</c>
-    /// (templates that expect arguments as an object, e.g. Llama 3.1), each tool call's <c>function.arguments</c>
+    /// (templates that expect arguments as an object, e.g. Llama 3.1; also Qwen3-Coder's unspaced <c>|items</c>, Gemma 4's
+    /// <c>is mapping</c> test and gpt-oss's unspaced <c>|tojson</c>), each tool call's <c>function.arguments</c>
     /// JSON string is parsed to an object before rendering, as Hugging Face's and llama.cpp's renderers do.
     /// </summary>
     public bool ParseToolCallArguments { get; init; } = true;

@@ -37,8 +37,19 @@ internal sealed class ForwardBuffers
         if (c.IsRecurrent)
         {
             // In-projection outputs: LFM2's b|c|x (3 n_embd), Gated DeltaNet's q|k|v; the mixer output feeds out_proj.
-            int inWidth = c.Mixer == RecurrentMixer.ShortConv ? 3 * c.EmbeddingLength : c.ConvChannels;
-            int outWidth = c.Mixer == RecurrentMixer.ShortConv ? c.EmbeddingLength : c.DeltaValueWidth;
+            // Mamba-2's z | x B C | dt, and its d_inner output.
+            int inWidth = c.Mixer switch
+            {
+                RecurrentMixer.ShortConv => 3 * c.EmbeddingLength,
+                RecurrentMixer.Mamba2 => c.SsmInProjWidth,
+                _ => c.ConvChannels,
+            };
+            int outWidth = c.Mixer switch
+            {
+                RecurrentMixer.ShortConv => c.EmbeddingLength,
+                RecurrentMixer.Mamba2 => c.SsmInner,
+                _ => c.DeltaValueWidth,
+            };
             RecurrentIn = new float[maxBatch * inWidth];
             RecurrentConv = new float[maxBatch * c.ConvChannels];
             RecurrentOut = new float[maxBatch * outWidth];

@@ -122,17 +122,41 @@ public sealed class InferenceEngine
     }
 
     /// <summary>
-    /// A sentence embedding of <paramref name="tokens"/> (see <see cref="Model.Embed(string)"/>), computed on the engine
-    /// thread between steps.
+    /// A sentence embedding of <paramref name="tokens"/> (see <see cref="Model.Embed(ReadOnlySpan{int}, Span{float})"/>:
+    /// the model's own pooling, unit length), computed on the engine thread between steps.
     /// </summary>
     /// <exception cref="ArgumentException">No tokens, or a token id outside the vocabulary.</exception>
+    /// <exception cref="NotSupportedException">The model is a reranker or states no pooling.</exception>
     /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
     public Task<float[]> EmbedAsync(int[] tokens, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tokens);
-        _model.ThrowIfDisposed();
         if (tokens.Length == 0) throw new ArgumentException("No tokens to embed.", nameof(tokens));
-        var job = new EmbedJob(tokens, cancellationToken);
+        return First(EmbedManyAsync([tokens], cancellationToken));
+    }
+
+    private static async Task<float[]> First(Task<float[][]> rows) => (await rows.ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// Embeddings of many token sequences in as few forward passes as the batch size allows (see
+    /// <see cref="Model.Embed(IReadOnlyList{string})"/>), computed on the engine thread between steps.
+    /// </summary>
+    /// <exception cref="ArgumentException">An input has no tokens.</exception>
+    /// <exception cref="NotSupportedException">The model is a reranker or states no pooling.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    internal Task<float[][]> EmbedManyAsync(IReadOnlyList<int[]> inputs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        _model.ThrowIfDisposed();
+        foreach (var tokens in inputs)
+        {
+            if (tokens is null || tokens.Length == 0) throw new ArgumentException("No tokens to embed.", nameof(inputs));
+        }
+        if (_model.Pooling is PoolingType.Rank or PoolingType.None)
+        {
+            throw new NotSupportedException($"This model pools by '{_model.Pooling.ToString().ToLowerInvariant()}', which gives no embedding per input; a reranker is used through Model.Rerank.");
+        }
+        var job = new EmbedJob(inputs, cancellationToken);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_stopping, _model);
@@ -545,9 +569,7 @@ public sealed class InferenceEngine
         }
         try
         {
-            var result = new float[_model.Config.EmbeddingLength];
-            MeanPooling.Embed(_model, job.Tokens, result);
-            job.Result.TrySetResult(result);
+            job.Result.TrySetResult(_model.PoolInputs(job.Inputs));
         }
 #pragma warning disable CA1031 // Reported to the caller's task.
         catch (Exception e)
@@ -559,12 +581,12 @@ public sealed class InferenceEngine
         return true;
     }
 
-    private sealed class EmbedJob(int[] tokens, CancellationToken cancellation)
+    private sealed class EmbedJob(IReadOnlyList<int[]> inputs, CancellationToken cancellation)
     {
-        public int[] Tokens { get; } = tokens;
+        public IReadOnlyList<int[]> Inputs { get; } = inputs;
 
         public CancellationToken Cancellation { get; } = cancellation;
 
-        public TaskCompletionSource<float[]> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<float[][]> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

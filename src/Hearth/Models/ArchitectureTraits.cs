@@ -65,6 +65,13 @@ internal sealed record ArchitectureTraits
     /// <summary>Architecture-specific hyper-parameters and defaults, applied after the generic keys are read.</summary>
     public Action<ModelConfig, GgufFile>? Configure { get; init; }
 
+    /// <summary>
+    /// Rank pooling (rerankers) reads the last token and turns the classification head's outputs into probabilities with a
+    /// softmax (Qwen3-Reranker: the head is the "yes" and "no" rows of the LM head, the score P(yes)); otherwise it reads
+    /// the first token and keeps the raw outputs, as llama.cpp does.
+    /// </summary>
+    public bool LastTokenRank { get; init; }
+
     /// <summary>For encoder (embedding / reranking) architectures: builds the <see cref="Models.Encoder"/> that replaces the
     /// decoder transformer. Null for decoders.</summary>
     public Func<GgufFile, ModelConfig, Encoder>? CreateEncoder { get; init; }

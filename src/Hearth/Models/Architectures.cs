@@ -7,7 +7,7 @@ internal static class Architectures
     [
         Llama.Traits, Qwen2.Traits, Qwen3.Traits, Phi3.Traits, Gemma2.Traits, Gemma3.Traits, Gemma4.Traits, DeepSeek2.Traits,
         Qwen3Moe.Traits, SmolLm3.Traits, Mistral3.Traits, GptOss.Traits,
-        Lfm2.Traits, Lfm2Moe.Traits, Qwen35.Traits, Qwen35Moe.Traits, Qwen3Next.Traits, Bert.Traits, Bert.NomicTraits,
+        Lfm2.Traits, Lfm2Moe.Traits, Qwen35.Traits, Qwen35Moe.Traits, Qwen3Next.Traits, GraniteHybrid.Traits, Bert.Traits, Bert.NomicTraits, Bert.NomicMoeTraits, JinaBertV2.Traits, ModernBert.Traits,
     ];
 
     public static IEnumerable<string> Names

@@ -12,6 +12,10 @@ internal enum RecurrentMixer
 
     /// <summary>Gated DeltaNet (Qwen3.5/Qwen3-Next): short conv + SiLU over q/k/v, L2-normed q/k, the gated delta rule.</summary>
     GatedDeltaNet,
+
+    /// <summary>Mamba-2 (Granite 4.0 H): ssm_in → z | x B C | dt; conv + SiLU over x B C; the selective scan with a
+    /// scalar decay per head; D skip; SiLU(z) gate; RMSNorm per group; ssm_out.</summary>
+    Mamba2,
 }
 
 /// <summary>
@@ -57,8 +61,32 @@ public sealed partial class ModelConfig
     /// <summary>Gated DeltaNet: width of the values and of the mixer output (<c>ssm.inner_size</c>).</summary>
     internal int DeltaValueWidth => DeltaValueHeads * DeltaHeadDim;
 
-    /// <summary>Floats of one layer's recurrent matrix state: value heads × S × S (0 for short convolutions).</summary>
-    internal int RecurrentMatrixSize => Mixer == RecurrentMixer.GatedDeltaNet ? DeltaValueHeads * DeltaHeadDim * DeltaHeadDim : 0;
+    /// <summary>Mamba-2: width of x, z and the mixer output (<c>ssm.inner_size</c>, d_inner).</summary>
+    internal int SsmInner { get; set; }
+
+    /// <summary>Mamba-2: the state size N of every channel (<c>ssm.state_size</c>), also the width of B and C per group.</summary>
+    internal int SsmState { get; set; }
+
+    /// <summary>Mamba-2: heads (<c>ssm.time_step_rank</c>), each d_inner / heads channels with one dt and one decay.</summary>
+    internal int SsmHeads { get; set; }
+
+    /// <summary>Mamba-2: groups sharing B and C (<c>ssm.group_count</c>); head h reads group h / (heads / groups), and
+    /// the output norm runs over each group's d_inner / groups channels.</summary>
+    internal int SsmGroups { get; set; }
+
+    internal int SsmHeadDim => SsmHeads > 0 ? SsmInner / SsmHeads : 0;
+
+    /// <summary>Mamba-2: the in-projection's width, z | x B C | dt = 2 d_inner + 2 groups × N + heads.</summary>
+    internal int SsmInProjWidth => 2 * SsmInner + 2 * SsmGroups * SsmState + SsmHeads;
+
+    /// <summary>Floats of one layer's recurrent matrix state: Gated DeltaNet value heads × S × S, Mamba-2 d_inner × N
+    /// (0 for short convolutions).</summary>
+    internal int RecurrentMatrixSize => Mixer switch
+    {
+        RecurrentMixer.GatedDeltaNet => DeltaValueHeads * DeltaHeadDim * DeltaHeadDim,
+        RecurrentMixer.Mamba2 => SsmInner * SsmState,
+        _ => 0,
+    };
 
     /// <summary>M-RoPE sections (<c>rope.dimension_sections</c>, Qwen3.5's interleaved form); null = plain RoPE.</summary>
     internal int[]? RopeSections { get; set; }
@@ -161,6 +189,18 @@ public sealed partial class ModelConfig
             if (DeltaHeadDim <= 0 || DeltaKeyHeads <= 0 || DeltaValueHeads <= 0 || DeltaValueHeads % DeltaKeyHeads != 0)
                 throw new ModelConfigurationException(
                     $"Gated DeltaNet needs ssm.state_size > 0 and ssm.time_step_rank ({DeltaValueHeads}) a multiple of ssm.group_count ({DeltaKeyHeads}).");
+        }
+        if (Mixer == RecurrentMixer.Mamba2)
+        {
+            string a = Architecture;
+            if (SsmInner <= 0 || SsmState <= 0 || SsmHeads <= 0 || SsmGroups <= 0)
+                throw new ModelConfigurationException($"A Mamba-2 layer needs positive '{a}.ssm.inner_size', '{a}.ssm.state_size', '{a}.ssm.time_step_rank' and '{a}.ssm.group_count'.", $"{a}.ssm.inner_size");
+            if (SsmInner % SsmHeads != 0)
+                throw new ModelConfigurationException($"Metadata '{a}.ssm.inner_size' = {SsmInner} is not a multiple of '{a}.ssm.time_step_rank' = {SsmHeads} (the Mamba-2 heads).", $"{a}.ssm.time_step_rank");
+            if (SsmHeads % SsmGroups != 0)
+                throw new ModelConfigurationException($"Metadata '{a}.ssm.time_step_rank' = {SsmHeads} is not a multiple of '{a}.ssm.group_count' = {SsmGroups}.", $"{a}.ssm.group_count");
+            if (2L * SsmInner + 2L * SsmGroups * SsmState + SsmHeads > int.MaxValue || (long)SsmInner * SsmState > int.MaxValue)
+                throw new ModelConfigurationException($"The Mamba-2 widths ('{a}.ssm.inner_size' {SsmInner}, '{a}.ssm.state_size' {SsmState}, '{a}.ssm.group_count' {SsmGroups}) are implausibly large.", $"{a}.ssm.inner_size");
         }
     }
 }

@@ -31,6 +31,12 @@ public sealed partial class ModelConfig
     /// <summary>tanh soft-cap of the output logits (Gemma 2), 0 = none.</summary>
     internal float FinalLogitSoftcap { get; set; }
 
+    /// <summary>Multiplier of each sub-layer's output before its residual add (Granite's <c>residual_scale</c>); 0 = none.</summary>
+    internal float ResidualScale { get; set; }
+
+    /// <summary>Divisor of the output logits (Granite's <c>logit_scale</c>: logits × 1/scale); 0 = none.</summary>
+    internal float LogitScale { get; set; }
+
     /// <summary>Sliding-window size of the local layers (a token sees itself and the window - 1 before it); 0 = none.</summary>
     internal int SlidingWindow { get; set; }
 

@@ -131,6 +131,7 @@ public sealed partial class ModelConfig
         config.LayerHeadCountKv = layerKv;
         config.LayerFeedForwardLength = layerFf;
         config.ReadVariants(file, Architectures.Get(arch));
+        if (!config.IsEncoder) config.ReadDecoderPooling(file);
         return config;
     }
 

@@ -47,6 +47,9 @@ internal static class ModelValidator
         Finite($"{a}.final_logit_softcapping", c.FinalLogitSoftcap, min: 0);
         Finite($"{a}.expert_weights_scale", c.ExpertWeightsScale, min: float.MinValue);
         Finite("the attention scale", c.AttentionScale, min: float.MinValue);
+        Finite($"{a}.embedding_scale", c.EmbeddingScale, min: float.MinValue);
+        Finite($"{a}.residual_scale", c.ResidualScale, min: float.MinValue);
+        Finite($"{a}.logit_scale", c.LogitScale, min: float.MinValue);
         Width($"{a}.attention.head_count × {a}.attention.key_length", (long)c.HeadCount * c.HeadDim);
         Width($"{a}.attention.head_count_kv × {a}.attention.key_length", (long)c.HeadCountKv * c.HeadDim);
         Width($"{a}.attention.head_count_kv × {a}.attention.value_length", (long)c.HeadCountKv * c.ValueHeadDim);
@@ -72,6 +75,8 @@ internal static class ModelValidator
             Width($"({a}.ssm.conv_kernel − 1) × the convolution channels", Mul(c.ConvWindow, c.ConvChannels));
             if (c.Mixer == RecurrentMixer.GatedDeltaNet)
                 Width($"{a}.ssm.time_step_rank × {a}.ssm.state_size²", Mul(c.DeltaValueHeads, Mul(c.DeltaHeadDim, c.DeltaHeadDim)));
+            if (c.Mixer == RecurrentMixer.Mamba2)
+                Width($"{a}.ssm.inner_size × {a}.ssm.state_size", Mul(c.SsmInner, c.SsmState));
         }
         if (c.ExpertCount > 0)
         {
@@ -177,7 +182,8 @@ internal static class ModelValidator
         if (c.IsRecurrent)
         {
             long state = Mul(c.ConvWindow, c.ConvChannels)
-                + (c.Mixer == RecurrentMixer.GatedDeltaNet ? Mul(c.DeltaValueHeads, Mul(c.DeltaHeadDim, c.DeltaHeadDim)) : 0);
+                + (c.Mixer == RecurrentMixer.GatedDeltaNet ? Mul(c.DeltaValueHeads, Mul(c.DeltaHeadDim, c.DeltaHeadDim))
+                    : c.Mixer == RecurrentMixer.Mamba2 ? Mul(c.SsmInner, c.SsmState) : 0);
             Add("the recurrent state of one layer", state, 4, 0);
             total += 4.0 * c.BlockCount * state;
         }

@@ -5,12 +5,13 @@ internal sealed partial class ReferenceTransformer
 {
     // probs = softmax or sigmoid of the router logits; experts are chosen by probs + selection bias (V3), within the best
     // groups when routing is group-limited (a group's score is the sum of its two best); each chosen expert counts with
-    // its unbiased probability (optionally normalised over the chosen ones, then scaled). Shared experts always run.
-    private float[] Experts(ExpertWeights e, float[] xb)
+    // its unbiased probability (optionally normalised over the chosen ones, then scaled, then by the expert's own output
+    // scale). Shared experts always run. The router reads routerInput when given (Gemma 4), else xb.
+    private float[] Experts(ExpertWeights e, float[] xb, float[]? routerInput = null)
     {
         var c = _c;
         int n = c.ExpertCount;
-        var logits = MatVec(e.Router, xb, e.RouterBias);
+        var logits = MatVec(e.Router, routerInput ?? xb, e.RouterBias);
         var probs = new float[n];
         if (c.ExpertGating == ExpertGating.SoftmaxWeight)
         {
@@ -50,7 +51,7 @@ internal sealed partial class ReferenceTransformer
             double z = weight.Sum(w => Math.Exp(w - top));
             weight = weight.Select(w => (float)(Math.Exp(w - top) / z)).ToArray();
         }
-        float total = weight.Sum();
+        float total = MathF.Max(weight.Sum(), 6.103515625e-5f); // llama.cpp's clamp (F16's smallest normal)
         for (int s = 0; s < weight.Length; s++) weight[s] = (c.ExpertWeightsNorm ? weight[s] / total : weight[s]) * c.ExpertWeightsScale;
 
         var output = new float[c.EmbeddingLength];
@@ -58,7 +59,8 @@ internal sealed partial class ReferenceTransformer
         {
             int x = chosen[s];
             var y = FeedForward(e.Gate[x], e.Up[x], e.Down[x], xb, e.GateBias?[x], e.UpBias?[x], e.DownBias?[x]);
-            for (int i = 0; i < output.Length; i++) output[i] += weight[s] * y[i];
+            float wx = weight[s] * (e.DownScale?[x] ?? 1f);
+            for (int i = 0; i < output.Length; i++) output[i] += wx * y[i];
         }
         if (e.SharedGate != null)
         {

@@ -3,11 +3,11 @@ using Hearth.Numerics;
 namespace Hearth.Models;
 
 /// <summary>Recurrent token mixers, one token at a time, written from their definitions (LFM2's gated short
-/// convolution, Gated DeltaNet), with the reference's own state.</summary>
+/// convolution, Gated DeltaNet, Mamba-2), with the reference's own state.</summary>
 internal sealed partial class ReferenceTransformer
 {
     private float[]?[]? _convWindows;  // per recurrent layer: [kernel - 1, channels]
-    private float[]?[]? _deltaStates;  // per Gated DeltaNet layer: [v_heads, S, S]
+    private float[]?[]? _deltaStates;  // per Gated DeltaNet layer: [v_heads, S, S]; per Mamba-2 layer: [d_inner, N]
 
     private float[] Recurrent(int l, RecurrentLayerWeights w, float[] xb)
     {
@@ -27,7 +27,51 @@ internal sealed partial class ReferenceTransformer
             for (int i = 0; i < d; i++) y[i] = proj[d + i] * conv[i];
             return y;
         }
-        return DeltaNet(l, w, xb, proj, window);
+        return c.Mixer == RecurrentMixer.Mamba2 ? Mamba2(l, w, proj, window) : DeltaNet(l, w, xb, proj, window);
+    }
+
+    // Mamba-2 from its definition: zxBCdt = in_proj · x; xBC = SiLU(conv(xBC) + bias); per head h of group g,
+    // Δ = softplus(dt_h + dt_bias_h), s ← exp(Δ A_h) s + Δ x Bᵀ, y = s C + D_h x; y ⊙ SiLU(z); RMS norm per group.
+    private float[] Mamba2(int l, RecurrentLayerWeights w, float[] proj, float[] window)
+    {
+        var c = _c;
+        int inner = c.SsmInner, ns = c.SsmState, groups = c.SsmGroups, heads = c.SsmHeads, hd = c.SsmHeadDim, ch = c.ConvChannels;
+        var state = _deltaStates![l] ??= new float[inner * ns];
+        var xbc = proj.AsSpan(inner, ch).ToArray();
+        var conv = new float[ch];
+        RecurrentKernels.ConvStepReference(window, xbc, w.ConvTaps, conv, ch);
+        for (int i = 0; i < ch; i++)
+        {
+            float v = conv[i] + (w.ConvBias?[i] ?? 0f);
+            conv[i] = v / (1 + MathF.Exp(-v));
+        }
+        var y = new float[inner];
+        for (int h = 0; h < heads; h++)
+        {
+            int g = h / (heads / groups);
+            float raw = proj[2 * inner + 2 * groups * ns + h] + w.DtBias![h];
+            float dt = raw > 20 ? raw : MathF.Log(1 + MathF.Exp(raw));
+            var m = new float[hd * ns];
+            Array.Copy(state, h * hd * ns, m, 0, m.Length);
+            var o = new float[hd];
+            RecurrentKernels.SsmScanStepReference(m, conv.AsSpan(h * hd, hd).ToArray(), conv.AsSpan(inner + g * ns, ns).ToArray(),
+                conv.AsSpan(inner + (groups + g) * ns, ns).ToArray(), MathF.Exp(dt * w.A![h]), dt, w.D![h], o);
+            Array.Copy(m, 0, state, h * hd * ns, m.Length);
+            Array.Copy(o, 0, y, h * hd, hd);
+        }
+        for (int i = 0; i < inner; i++)
+        {
+            float z = proj[i];
+            y[i] *= z / (1 + MathF.Exp(-z));
+        }
+        int width = inner / groups;
+        for (int g = 0; g < groups; g++)
+        {
+            var part = y.AsSpan(g * width, width).ToArray();
+            Rms(part, w.Norm!.AsSpan(g * width, width).ToArray(), part);
+            Array.Copy(part, 0, y, g * width, width);
+        }
+        return y;
     }
 
     private float[] DeltaNet(int l, RecurrentLayerWeights w, float[] xb, float[] qkv, float[] window)

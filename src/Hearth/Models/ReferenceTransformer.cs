@@ -8,6 +8,9 @@ namespace Hearth.Models;
 /// <see cref="Transformer"/> is tested against it. Covers standard attention, latent attention in its decompressed form
 /// (<c>ReferenceTransformer.Latent.cs</c>), dense feed-forwards and mixtures of experts
 /// (<c>ReferenceTransformer.Experts.cs</c>), and recurrent mixers with their state (<c>ReferenceTransformer.Recurrent.cs</c>).
+/// Gemma 4's additions are here too: per-layer head sizes and kv heads, layers that read an earlier layer's cache,
+/// values from the key projection with a weightless norm, per-layer input embeddings, the per-layer output scale and
+/// experts beside the dense feed-forward.
 /// </summary>
 internal sealed partial class ReferenceTransformer
 {
@@ -28,24 +31,26 @@ internal sealed partial class ReferenceTransformer
         _context = context;
         _keys = new float[config.BlockCount][];
         _values = new float[config.BlockCount][];
-        int keyWidth = config.IsLatentAttention ? config.HeadCount * config.MlaKeyDim : config.HeadCountKv * config.HeadDim;
-        int valueWidth = config.IsLatentAttention ? config.HeadCount * config.MlaValueDim : config.HeadCountKv * config.ValueHeadDim;
         for (int l = 0; l < config.BlockCount; l++)
         {
+            int keyWidth = config.IsLatentAttention ? config.HeadCount * config.MlaKeyDim : config.KvHeadsOf(l) * config.HeadDimOf(l);
+            int valueWidth = config.IsLatentAttention ? config.HeadCount * config.MlaValueDim : config.KvHeadsOf(l) * config.ValueHeadDimOf(l);
             _keys[l] = new float[context * keyWidth];
             _values[l] = new float[context * valueWidth];
         }
         // Phi-3 LongRoPE: the long factors serve contexts above the original training length, the short ones the rest.
         float[]? factors = weights.RopeFactorsLong is null ? weights.RopeFreqFactors
             : context > config.Rope.OriginalContext ? weights.RopeFactorsLong : weights.RopeFactorsShort;
-        _rope = CreateRope(config.RopeFreqBase, config.RopeFreqScale, factors);
-        _localRope = CreateRope(config.RopeFreqBaseSwa, config.RopeFreqScaleSwa, factors);
+        _rope = CreateRope(config.RopeDimensionCount, config.RopeFreqBase, config.RopeFreqScale, factors);
+        // Local layers may rotate fewer dimensions and go without the frequency factors (Gemma 4).
+        _localRope = CreateRope(config.RopeDimensionCountSwa > 0 ? config.RopeDimensionCountSwa : config.RopeDimensionCount,
+            config.RopeFreqBaseSwa, config.RopeFreqScaleSwa, config.RopeFactorsOnLocalLayers ? factors : null);
     }
 
-    private YarnRope CreateRope(float freqBase, float freqScale, float[]? factors)
+    private YarnRope CreateRope(int dims, float freqBase, float freqScale, float[]? factors)
     {
         var s = _c.Rope;
-        return new YarnRope(_c.RopeDimensionCount, _arch.RopeStyle, freqBase, freqScale, factors,
+        return new YarnRope(dims, _arch.RopeStyle, freqBase, freqScale, factors,
             s.ExtFactor, s.AttnFactor, s.BetaFast, s.BetaSlow, s.OriginalContext);
     }
 
@@ -58,6 +63,7 @@ internal sealed partial class ReferenceTransformer
         var x = new float[d];
         _w.TokenEmbedding.DequantizeRow(token, x);
         for (int i = 0; i < d; i++) x[i] *= c.EmbeddingScale;
+        var perLayer = _w.PerLayer != null ? PerLayerInputs(token, x) : null;
 
         for (int l = 0; l < _w.Layers.Length; l++)
         {
@@ -67,14 +73,24 @@ internal sealed partial class ReferenceTransformer
                 : L.Latent != null ? LatentAttention(l, L.Latent, xb, pos) : Attention(l, L, xb, pos);
             var o = MatVec(L.Wo, att, L.Bo);
             if (L.AttnPostNorm != null) o = Norm(o, L.AttnPostNorm);
+            if (c.ResidualScale != 0) Scale(o, c.ResidualScale);
             for (int i = 0; i < d; i++) x[i] += o[i];
 
             xb = Norm(x, L.FfnNorm);
-            var down = L.Experts != null ? Experts(L.Experts, xb) : FeedForward(L.Gate!, L.Up!, L.Down!, xb);
+            var down = L.Experts != null && L.Gate != null ? ExpertsBesideDense(L, x, xb)
+                : L.Experts != null ? Experts(L.Experts, xb) : FeedForward(L.Gate!, L.Up!, L.Down!, xb);
             if (L.FfnPostNorm != null) down = Norm(down, L.FfnPostNorm);
+            if (c.ResidualScale != 0) Scale(down, c.ResidualScale);
             for (int i = 0; i < d; i++) x[i] += down[i];
+
+            if (perLayer != null) AddPerLayerEmbedding(l, L, perLayer, x);
+            if (L.OutputScale != 0f)
+            {
+                for (int i = 0; i < d; i++) x[i] *= L.OutputScale;
+            }
         }
         var logits = MatVec(_w.Output, Norm(x, _w.OutputNorm), null);
+        if (c.LogitScale != 0) Scale(logits, 1f / c.LogitScale);
         if (c.FinalLogitSoftcap != 0)
         {
             for (int i = 0; i < logits.Length; i++) logits[i] = c.FinalLogitSoftcap * MathF.Tanh(logits[i] / c.FinalLogitSoftcap);
@@ -82,11 +98,16 @@ internal sealed partial class ReferenceTransformer
         return logits;
     }
 
+    private static void Scale(float[] v, float s)
+    {
+        for (int i = 0; i < v.Length; i++) v[i] *= s;
+    }
+
     // Grouped-query attention: q/k/v projections (+ biases, q/k norms), rope, then softmax attention over the cache.
     private float[] Attention(int l, LayerWeights L, float[] xb, int pos)
     {
         var c = _c;
-        int hd = c.HeadDim;
+        int hd = c.HeadDimOf(l), vhd = c.ValueHeadDimOf(l), kvHeads = c.KvHeadsOf(l);
         var q = MatVec(L.Wq!, xb, L.Bq);
         float[]? gate = null;
         if (c.AttentionOutputGate)
@@ -101,15 +122,37 @@ internal sealed partial class ReferenceTransformer
                 Array.Copy(qg, (2 * h + 1) * hd, gate, h * hd, hd);
             }
         }
-        var k = MatVec(L.Wk!, xb, L.Bk);
-        var v = MatVec(L.Wv!, xb, L.Bv);
+        // A layer sharing an earlier layer's cache has no keys or values of its own; one without attn_v takes the
+        // values from the key projection, before the key's bias, norm and rope.
+        bool ownKv = c.HasOwnKv(l);
+        float[]? k = null, v = null;
+        if (ownKv)
+        {
+            var kRaw = MatVec(L.Wk!, xb, null);
+            v = L.Wv != null ? MatVec(L.Wv, xb, L.Bv) : (float[])kRaw.Clone();
+            k = kRaw;
+            if (L.Bk != null)
+            {
+                for (int i = 0; i < k.Length; i++) k[i] += L.Bk[i];
+            }
+            if (L.Wv is null && L.Bv != null)
+            {
+                for (int i = 0; i < v.Length; i++) v[i] += L.Bv[i];
+            }
+        }
         if (L.QNorm != null) NormHeads(q, c.HeadCount, hd, L.QNorm);
-        if (L.KNorm != null) NormHeads(k, c.HeadCountKv, hd, L.KNorm);
+        if (k != null && L.KNorm != null) NormHeads(k, kvHeads, hd, L.KNorm);
+        if (v != null && c.ValueNorm)
+        {
+            var ones = new float[vhd];
+            Array.Fill(ones, 1f);
+            NormHeads(v, kvHeads, vhd, ones);
+        }
         var r = c.IsSlidingLayer(l) ? _localRope : _rope;
         if (c.UsesRope(l))
         {
             r.Apply(q, c.HeadCount, hd, pos);
-            r.Apply(k, c.HeadCountKv, hd, pos);
+            if (k != null) r.Apply(k, kvHeads, hd, pos);
         }
         if (c.AttnTemperatureScale != 0)
         {
@@ -124,7 +167,7 @@ internal sealed partial class ReferenceTransformer
             scale = 1f;
         }
         int first = c.IsSlidingLayer(l) ? Math.Max(0, pos + 1 - c.SlidingWindow) : 0;
-        var att = Attend(l, q, k, v, c.HeadCount, c.HeadCountKv, hd, c.ValueHeadDim, pos, first, scale, L.Sinks);
+        var att = Attend(c.KvSourceOf(l), q, k, v, c.HeadCount, kvHeads, hd, vhd, pos, first, scale, L.Sinks);
         if (gate != null)
         {
             for (int i = 0; i < att.Length; i++) att[i] *= 1 / (1 + MathF.Exp(-gate[i]));
@@ -133,16 +176,17 @@ internal sealed partial class ReferenceTransformer
     }
 
     /// <summary>
-    /// Stores this position's keys <paramref name="k"/> and values <paramref name="v"/> and returns softmax(q·K / scale)·V
+    /// Stores this position's keys <paramref name="k"/> and values <paramref name="v"/> in layer <paramref name="l"/>'s
+    /// cache (when given: a layer that reads an earlier layer's cache has none) and returns softmax(q·K / scale)·V
     /// per query head (// [heads * valueDim]) over positions first..pos; query head h reads kv head h / (heads / kvHeads).
     /// With <paramref name="sinks"/>, head h's sink logit joins its softmax as one more score without a value.
     /// </summary>
-    private float[] Attend(int l, float[] q, float[] k, float[] v, int heads, int kvHeads, int keyDim, int valueDim, int pos, int first, float scale,
+    private float[] Attend(int l, float[] q, float[]? k, float[]? v, int heads, int kvHeads, int keyDim, int valueDim, int pos, int first, float scale,
         float[]? sinks = null)
     {
         int kDim = kvHeads * keyDim, vDim = kvHeads * valueDim;
-        Array.Copy(k, 0, _keys[l], pos * kDim, kDim);
-        Array.Copy(v, 0, _values[l], pos * vDim, vDim);
+        if (k != null) Array.Copy(k, 0, _keys[l], pos * kDim, kDim);
+        if (v != null) Array.Copy(v, 0, _values[l], pos * vDim, vDim);
         var att = new float[heads * valueDim];
         int group = heads / kvHeads;
         float cap = _c.AttnLogitSoftcap;

@@ -35,6 +35,7 @@ internal sealed class Transformer
     private readonly float[] _ones;       // [max head_dim] the weight of a weightless norm (Gemma 4's value norm)
     private readonly ShortConvolution? _shortConv;
     private readonly GatedDeltaNet? _deltaNet;
+    private readonly Mamba2? _mamba2;
 
     public Transformer(ModelConfig config, ArchitectureTraits arch, TransformerWeights weights)
     {
@@ -89,6 +90,7 @@ internal sealed class Transformer
         if (config.ExpertCount > 0) _experts = new MixtureOfExperts(this);
         if (config.Mixer == RecurrentMixer.ShortConv) _shortConv = new ShortConvolution(this);
         if (config.Mixer == RecurrentMixer.GatedDeltaNet) _deltaNet = new GatedDeltaNet(this);
+        if (config.Mixer == RecurrentMixer.Mamba2) _mamba2 = new Mamba2(this);
     }
 
     public ModelConfig Config { get; }
@@ -145,6 +147,7 @@ internal sealed class Transformer
             else if (_latent != null) _latent.Forward(l, L, n, buf, pool);
             else Attention(l, L, n, buf, pool);
             if (L.AttnPostNorm != null) _rows.RmsNorm(pool, buf.Xb, L.AttnPostNorm, c.RmsNormEps, buf.Xb, n, d);
+            if (c.ResidualScale != 0f) TensorPrimitives.Multiply(buf.Xb.AsSpan(0, n * d), c.ResidualScale, buf.Xb.AsSpan(0, n * d));
             _rows.Add(pool, buf.X, buf.Xb, n, d);
 
             // Feed-forward sub-layer.
@@ -153,6 +156,7 @@ internal sealed class Transformer
             else if (L.Experts != null) _experts!.Forward(L.Experts, n, buf, pool);
             else FeedForward(L.Gate!, L.Up!, L.Down!, buf.Xb, n, buf.Xb, buf, pool);
             if (L.FfnPostNorm != null) _rows.RmsNorm(pool, buf.Xb, L.FfnPostNorm, c.RmsNormEps, buf.Xb, n, d);
+            if (c.ResidualScale != 0f) TensorPrimitives.Multiply(buf.Xb.AsSpan(0, n * d), c.ResidualScale, buf.Xb.AsSpan(0, n * d));
             _rows.Add(pool, buf.X, buf.Xb, n, d);
 
             _perLayer?.Apply(l, L, n, buf, pool);
@@ -172,6 +176,7 @@ internal sealed class Transformer
             Linear(_w.Output, buf.Xb, rows, buf.Logits, buf, pool);
             var result = logits.Slice(o0 * vocab, rows * vocab);
             buf.Logits.AsSpan(0, rows * vocab).CopyTo(result);
+            if (c.LogitScale != 0) TensorPrimitives.Multiply(result, 1f / c.LogitScale, result); // Granite: logits ÷ logit_scale
             if (c.FinalLogitSoftcap != 0)
             {
                 // Gemma 2: cap · tanh(logit / cap), in ggml's order (scale, tanh, scale).
@@ -186,6 +191,7 @@ internal sealed class Transformer
     private void Mix(int l, LayerWeights L, int n, ForwardBuffers buf, WorkerPool pool)
     {
         if (_shortConv != null) _shortConv.Forward(l, L, n, buf, pool);
+        else if (_mamba2 != null) _mamba2.Forward(l, L, n, buf, pool);
         else _deltaNet!.Forward(l, L, n, buf, pool);
     }
 

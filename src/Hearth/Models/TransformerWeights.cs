@@ -182,7 +182,7 @@ internal sealed unsafe class TransformerWeights
         return (gate, up, down, experts);
     }
 
-    // A hybrid model's recurrent layer: its mixer (LFM2 short convolution or Gated DeltaNet) and the usual feed-forward.
+    // A hybrid model's recurrent layer: its mixer (LFM2 short convolution, Gated DeltaNet or Mamba-2) and the usual feed-forward.
     private LayerWeights RecurrentLayer(ModelConfig c, ArchitectureTraits arch, int i)
     {
         string p = $"blk.{i}.";
@@ -197,6 +197,21 @@ internal sealed unsafe class TransformerWeights
                 ConvTaps = ConvTaps(p + "shortconv.conv.weight", c.ConvKernel, nEmbd),
             };
             output = Matrix(p + "shortconv.out_proj.weight", nEmbd, nEmbd);
+        }
+        else if (c.Mixer == RecurrentMixer.Mamba2)
+        {
+            int heads = c.SsmHeads;
+            mixer = new RecurrentLayerWeights
+            {
+                InProj = Matrix(p + "ssm_in.weight", nEmbd, c.SsmInProjWidth),
+                ConvTaps = ConvTaps(p + "ssm_conv1d.weight", c.ConvKernel, c.ConvChannels),
+                ConvBias = OptionalVector(p + "ssm_conv1d.bias", c.ConvChannels),
+                DtBias = Vector(p + "ssm_dt.bias", heads),
+                A = Vector(p + "ssm_a", heads),
+                D = Vector(p + "ssm_d", heads),
+                Norm = Vector(p + "ssm_norm.weight", c.SsmInner),
+            };
+            output = Matrix(p + "ssm_out.weight", c.SsmInner, nEmbd);
         }
         else
         {

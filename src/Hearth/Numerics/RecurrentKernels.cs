@@ -5,7 +5,8 @@ namespace Hearth.Numerics;
 /// <summary>
 /// The per-token steps of recurrent token mixers, each with a plain scalar reference beside it: the causal
 /// convolution with its rolling window (ggml_ssm_conv over the state prepended to the input), L2 normalisation
-/// (ggml_l2_norm) and the gated delta rule (ggml_gated_delta_net's recurrence).
+/// (ggml_l2_norm), the gated delta rule (ggml_gated_delta_net's recurrence) and Mamba-2's selective scan
+/// (ggml_ssm_scan with a scalar decay per head).
 /// </summary>
 internal static class RecurrentKernels
 {
@@ -114,6 +115,42 @@ internal static class RecurrentKernels
             float s = 0;
             for (int i = 0; i < dim; i++) s += m[j * dim + i] * q[i];
             o[j] = s * scale;
+        }
+    }
+
+    /// <summary>
+    /// One token of Mamba-2's selective scan for the channels of one head, each with a state row of N (// [channels, N]
+    /// as <paramref name="state"/>): with Δ = <paramref name="dtSoftplus"/> and decay dA = exp(Δ · A),
+    /// s_i ← dA · s_i + (x_i · Δ) · B; y_i = s_i · C + D · x_i. B and C are the head's group's, shared by its channels.
+    /// </summary>
+    // state: [x.Length, N]; x, y: [channels]; b, c: [N].
+    public static void SsmScanStep(Span<float> state, ReadOnlySpan<float> x, ReadOnlySpan<float> b, ReadOnlySpan<float> c,
+        float decay, float dtSoftplus, float d, Span<float> y)
+    {
+        int n = b.Length;
+        for (int i = 0; i < x.Length; i++)
+        {
+            var row = state.Slice(i * n, n);
+            TensorPrimitives.Multiply(row, decay, row);
+            TensorPrimitives.MultiplyAdd(b, x[i] * dtSoftplus, row, row);
+            y[i] = TensorPrimitives.Dot(row, c) + d * x[i];
+        }
+    }
+
+    /// <summary>Scalar reference of <see cref="SsmScanStep"/>, element by element as the recurrence is written.</summary>
+    public static void SsmScanStepReference(float[] state, float[] x, float[] b, float[] c, float decay, float dtSoftplus, float d, float[] y)
+    {
+        int n = b.Length;
+        for (int i = 0; i < x.Length; i++)
+        {
+            float sum = 0;
+            for (int j = 0; j < n; j++)
+            {
+                float s = state[i * n + j] * decay + b[j] * (x[i] * dtSoftplus);
+                state[i * n + j] = s;
+                sum += s * c[j];
+            }
+            y[i] = sum + d * x[i];
         }
     }
 

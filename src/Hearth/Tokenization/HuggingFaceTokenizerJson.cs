@@ -18,6 +18,12 @@ internal static class HuggingFaceTokenizerJson
     private const string Llama3Regex = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
     private const string Qwen2Regex = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
+    /// <summary>o200k (GPT-4o, gpt-oss).</summary>
+    private const string Gpt4oRegex =
+        @"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|" +
+        @"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|" +
+        @"\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+
     public static Tokenizer Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -94,10 +100,11 @@ internal static class HuggingFaceTokenizerJson
         if (root.TryGetProperty("pre_tokenizer", out var pre) && pre.ValueKind == JsonValueKind.Object) Collect(pre, regexes, ref byteLevelRegex);
         if (regexes.Count == 1 && regexes[0] == Llama3Regex) return "llama-bpe";
         if (regexes.Count == 1 && regexes[0] == Qwen2Regex) return "qwen2";
+        if (regexes.Count == 1 && regexes[0] == Gpt4oRegex) return "gpt-4o";
         if (regexes.Count == 0 && byteLevelRegex) return "gpt-2";
         throw new NotSupportedException(
             $"{path}: the pre-tokenizer (split regex {string.Join(", ", regexes.Select(r => $"'{r}'"))}) is not one Hearth recognises " +
-            "in tokenizer.json; supported: the GPT-2 byte-level regex, Llama 3's and Qwen2's split regexes.");
+            "in tokenizer.json; supported: the GPT-2 byte-level regex, Llama 3's, Qwen2's and GPT-4o's (o200k) split regexes.");
     }
 
     private static void Collect(JsonElement e, List<string> regexes, ref bool byteLevelRegex)

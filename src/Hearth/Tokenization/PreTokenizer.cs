@@ -11,8 +11,9 @@ internal sealed class PreTokenizer
     private static readonly string[] Gpt2Names = ["gpt-2", "phi-2", "jina-es", "jina-de", "gigachat", "jina-v1-en", "jina-v2-es", "jina-v2-de", "jina-v2-code", "roberta-bpe", "mpt", "olmo", "jais"];
     private static readonly string[] StarCoderNames = ["starcoder", "refact", "command-r", "smollm", "codeshell", "exaone", "minerva-7b"];
     private static readonly string[] Qwen2Names = ["qwen2", "deepseek-r1-qwen", "megrez", "stablelm2"];
+    private static readonly string[] Gpt4oNames = ["gpt-4o", "llama4", "kanana2", "talkie", "minimax-m2"];
     private static readonly string[] PoroNames = ["poro-chat", "bloom", "gpt3-finnish"];
-    private static readonly string[] OtherNames = ["qwen35", "gemma4", "default", "dbrx", "smaug-bpe", "deepseek-llm", "deepseek-coder", "deepseek-v3", "falcon", "chatglm-bpe", "viking"];
+    private static readonly string[] OtherNames = ["tekken", "qwen35", "gemma4", "default", "dbrx", "smaug-bpe", "deepseek-llm", "deepseek-coder", "deepseek-v3", "falcon", "chatglm-bpe", "viking"];
 
     // Han, CJK extension A and Hangul ranges of the DeepSeek patterns (as written there: U+0800..U+4E00 is one range).
     private const string DeepSeekCjk = "\u4E00-\u9FA5\u0800-\u4E00\uAC00-\uD7FF";
@@ -57,7 +58,7 @@ internal sealed class PreTokenizer
     private bool NoDefaultBos { get; }
 
     public static string SupportedNames =>
-        string.Join(", ", Llama3Names.Concat(Gpt2Names).Concat(StarCoderNames).Concat(Qwen2Names).Concat(PoroNames).Concat(OtherNames).Order(StringComparer.Ordinal));
+        string.Join(", ", Llama3Names.Concat(Gpt2Names).Concat(StarCoderNames).Concat(Qwen2Names).Concat(Gpt4oNames).Concat(PoroNames).Concat(OtherNames).Order(StringComparer.Ordinal));
 
     public SpecialTokenIds AdjustDefaults(SpecialTokenIds ids)
     {
@@ -74,11 +75,13 @@ internal sealed class PreTokenizer
         if (Gpt2Names.Contains(name)) return new(name, [new Gpt2Rule()]);
         if (StarCoderNames.Contains(name)) return new(name, [new RepeatRule(digit, 1, 1), new Gpt2Rule()]);
         if (Qwen2Names.Contains(name)) return new(name, [new Llama3Rule(1)]);
+        if (Gpt4oNames.Contains(name)) return new(name, [new Gpt4oRule()]);
         if (PoroNames.Contains(name)) return new(name, [PoroRule()]);
         return name switch
         {
             "default" => new(name, [new RunRule(PunctuationOr("$+<=>^~|")), new Gpt2Rule(), new RunRule(digit), new RepeatRule(Classes.AsciiDigit, 3, 3)]),
             "falcon" => new(name, [new RunRule(PunctuationOr("$+<=>^~|`")), new Gpt2Rule(), new RepeatRule(Classes.AsciiDigit, 3, 3)]),
+            "tekken" => new(name, [new Gpt4oRule(contractions: false, maxDigits: 1)], addBos: true, ignoreMerges: true),
             "qwen35" => new(name, [new Llama3Rule(1, marks: true)]),
             "gemma4" => new(name, [new RunRule((c, _) => c == '\n')], spaceEscaped: true),
             "dbrx" or "smaug-bpe" => new(name, [new Llama3Rule(3)]),

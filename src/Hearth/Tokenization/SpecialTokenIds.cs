@@ -24,6 +24,7 @@ internal sealed class SpecialTokenIds
         VocabularyKind.SentencePiece => new() { Bos = 1, Eos = 2, Unk = 0 },
         VocabularyKind.WordPiece => new() { Bos = 101, Unk = 100, Sep = 102, Pad = 0, Mask = 103 },
         VocabularyKind.SpaceEscapedBpe => new(),
+        VocabularyKind.Unigram => new() { Eos = 1, Unk = 2, Pad = 0 },
         // llama.cpp's defaults for gpt2 vocabularies (id 11 is meaningless but kept for identical behaviour).
         _ => new() { Bos = 11, Eos = 11 },
     };

@@ -131,3 +131,85 @@ internal sealed class Llama3Rule(int maxDigits, bool marks = false) : SplitRule
         return ws > 0 ? ws : 1;
     }
 }
+
+/// <summary>
+/// GPT-4o (o200k; gpt-oss, Llama 4) and, with <paramref name="contractions"/> off and one digit, Mistral's Tekken:
+/// <c>[^\r\n\p{L}\p{N}]?U*W+C?|[^\r\n\p{L}\p{N}]?U+W*C?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+</c>,
+/// where C is an optional contraction (<c>'s</c>, <c>'t</c>, <c>'re</c>, <c>'ve</c>, <c>'m</c>, <c>'ll</c>, <c>'d</c>,
+/// either case). llama.cpp writes U as <c>(?=\p{L})[^a-z]</c> and W as <c>(?=\p{L})[^A-Z]</c> and runs them on text
+/// whose non-ASCII letters all read as one "letter" byte, so only ASCII letters have a case there: U is any letter
+/// but a-z, W any letter but A-Z, and a non-ASCII letter is both.
+/// </summary>
+internal sealed class Gpt4oRule(bool contractions = true, int maxDigits = 3) : SplitRule
+{
+    private static bool IsLetter(CharFlags f) => (f & (CharFlags.Letter | CharFlags.Whitespace)) == CharFlags.Letter;
+
+    private static bool IsNumber(CharFlags f) => (f & (CharFlags.Number | CharFlags.Whitespace)) == CharFlags.Number;
+
+    private static bool IsUpper(int c, CharFlags f) => IsLetter(f) && c is not (>= 'a' and <= 'z');
+
+    private static bool IsLowerCase(int c, CharFlags f) => IsLetter(f) && c is not (>= 'A' and <= 'Z');
+
+    public override int Match(ReadOnlySpan<int> cp, ReadOnlySpan<CharFlags> f, int pos, int end)
+    {
+        int c = cp[pos];
+        var fl = f[pos];
+
+        // The two letter alternatives, after an optional character that is no line break, letter or number.
+        int q = IsLetter(fl) ? pos : !IsCrLf(c) && !IsNumber(fl) && pos + 1 < end && IsLetter(f[pos + 1]) ? pos + 1 : -1;
+        if (q >= 0)
+        {
+            int r = q;
+            while (r < end && IsUpper(cp[r], f[r])) r++;
+            int e;
+            if (r < end && cp[r] is >= 'a' and <= 'z')
+            {
+                // U* takes the whole run, W+ the lower-case letters after it.
+                e = r;
+                while (e < end && IsLowerCase(cp[e], f[e])) e++;
+            }
+            else
+            {
+                // W+ must start inside the U run: at its last non-ASCII letter (one letter, as an A-Z or the run's
+                // end follows); with none, U+ takes the run (all A-Z) and W* nothing.
+                int j = r - 1;
+                while (j >= q && cp[j] < 128) j--;
+                e = j >= q ? j + 1 : r;
+            }
+            return Contraction(cp, e, end) + e - pos;
+        }
+
+        if (IsNumber(fl))
+        {
+            int p = pos;
+            while (p - pos < maxDigits && p < end && IsNumber(f[p])) p++;
+            return p - pos;
+        }
+
+        int first = c == ' ' && pos + 1 < end && IsOther(f[pos + 1]) ? pos + 1 : pos;
+        if (IsOther(f[first]))
+        {
+            int p = first;
+            while (p < end && IsOther(f[p])) p++;
+            while (p < end && (IsCrLf(cp[p]) || cp[p] == '/')) p++;
+            return p - pos;
+        }
+        int ws = MatchWhitespace(cp, f, pos, end, lineBreaks: true);
+        return ws > 0 ? ws : 1;
+    }
+
+    /// <summary><c>[^\s\p{L}\p{N}]</c>.</summary>
+    private static bool IsOther(CharFlags f) => (f & (CharFlags.Whitespace | CharFlags.Letter | CharFlags.Number)) == 0;
+
+    private int Contraction(ReadOnlySpan<int> cp, int p, int end)
+    {
+        if (!contractions || p + 1 >= end || cp[p] != '\'') return 0;
+        int n1 = cp[p + 1];
+        if (n1 >= 128) return 0;
+        n1 |= 0x20;
+        if (n1 is 's' or 't' or 'm' or 'd') return 2;
+        if (p + 2 >= end || cp[p + 2] >= 128) return 0;
+        int n2 = cp[p + 2] | 0x20;
+        return (n1 == 'r' && n2 == 'e') || (n1 == 'v' && n2 == 'e') || (n1 == 'l' && n2 == 'l') ? 3 : 0;
+    }
+}

@@ -6,7 +6,7 @@ namespace Hearth.Tokenization;
 /// <summary>Chooses the tokenizer implementation from <c>tokenizer.ggml.model</c> and reads its metadata.</summary>
 internal static class TokenizerFactory
 {
-    public const string SupportedModels = "llama (SentencePiece), gpt2 (byte-level BPE), gemma4 (BPE over '▁'-escaped UTF-8), bert (WordPiece)";
+    public const string SupportedModels = "llama (SentencePiece), gpt2 (byte-level BPE), gemma4 (BPE over '▁'-escaped UTF-8), bert (WordPiece), t5 (SentencePiece unigram)";
 
     public static Tokenizer Create(GgufFile file)
     {
@@ -38,6 +38,12 @@ internal static class TokenizerFactory
                     Defaults = SpecialTokenIds.DefaultsFor(kind),
                     AddBos = true,
                 }));
+            case VocabularyKind.Unigram:
+                return new UnigramTokenizer(new Vocabulary(kind, texts, tokenStrings, scores, types, meta, new VocabularyFlags
+                {
+                    Defaults = SpecialTokenIds.DefaultsFor(kind),
+                    AddEos = true,
+                }), ReadCharsmap(file), meta.GetBool("tokenizer.ggml.remove_extra_whitespaces") ?? false);
             default:
                 // llama.cpp gives every gemma4 vocabulary the gemma4 pre-tokenizer, whatever the file names.
                 string? pre = kind == VocabularyKind.SpaceEscapedBpe ? "gemma4" : meta.GetString("tokenizer.ggml.pre");
@@ -63,6 +69,7 @@ internal static class TokenizerFactory
         "gpt2" => VocabularyKind.BytePairEncoding,
         "gemma4" => VocabularyKind.SpaceEscapedBpe,
         "bert" => VocabularyKind.WordPiece,
+        "t5" => VocabularyKind.Unigram,
         _ => throw new NotSupportedException($"Tokenizer model '{model}' (tokenizer.ggml.model) is not supported; supported models: {SupportedModels}."),
     };
 
@@ -73,6 +80,19 @@ internal static class TokenizerFactory
         var result = new byte[strings.Length][];
         for (int i = 0; i < strings.Length; i++) result[i] = raw?[i] ?? Encoding.UTF8.GetBytes(strings[i]);
         return result;
+    }
+
+    // tokenizer.ggml.precompiled_charsmap: an int8 or uint8 array (the bytes of SentencePiece's normaliser).
+    private static byte[]? ReadCharsmap(GgufFile file)
+    {
+        var v = file.GetValueOrNull("tokenizer.ggml.precompiled_charsmap");
+        return v?.Value switch
+        {
+            null => null,
+            byte[] b => b,
+            sbyte[] s => (byte[])(Array)s.Clone(),
+            _ => throw new ModelConfigurationException($"tokenizer.ggml.precompiled_charsmap should be an array of int8 or uint8 but is {v.Type}/{v.ElementType}.", "tokenizer.ggml.precompiled_charsmap"),
+        };
     }
 
     private static T[]? ReadArray<T>(GgufFile file, string key)

@@ -11,4 +11,6 @@ internal enum VocabularyKind
     WordPiece,
     /// <summary><c>gemma4</c>: BPE by merge ranks over raw UTF-8 with '▁' for spaces and <c>&lt;0xXX&gt;</c> byte tokens.</summary>
     SpaceEscapedBpe,
+    /// <summary><c>t5</c>: SentencePiece unigram (Viterbi over piece scores) after the precompiled character map.</summary>
+    Unigram,
 }

@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace Hearth.Tests.Architectures;
 
 /// <summary>
-/// Hybrid recurrent models (LFM2's short convolutions, Qwen3.5's Gated DeltaNet, Qwen3.5-MoE) against llama.cpp
+/// Hybrid recurrent models (LFM2's short convolutions, Qwen3.5's Gated DeltaNet, Qwen3.5-MoE, Granite 4.0 H's Mamba-2) against llama.cpp
 /// (LLamaSharp 0.30.0, CPU, F16 KV cache, F32 recurrent state) on the same random-weight GGUF: all logits after a
 /// 70-token prompt (longer than one of llama.cpp's 64-token delta-net chunks and not a multiple of it) and after each
 /// of 32 greedy steps, and the greedy tokens themselves.
@@ -36,7 +36,19 @@ public class HybridDifferentialTests(ArchitectureModels models, ITestOutputHelpe
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Logits_and_greedy_tokens_match_llama_cpp(string name)
+    public void Logits_and_greedy_tokens_match_llama_cpp(string name) => Compare(name, Prompt, GreedySteps);
+
+    /// <summary>Mamba-2 (granitehybrid) with prompts shorter and longer than one forward batch, a single token included:
+    /// the state's first steps (an empty convolution window) and a prompt ending mid-way are covered; 16 greedy steps.</summary>
+    [Theory]
+    [InlineData("granitehybrid-F32", 1)]
+    [InlineData("granitehybrid-F32", 9)]
+    [InlineData("granitehybrid-Q8_0", 33)]
+    [InlineData("granitehybrid-moe-F32", 5)]
+    [InlineData("granitehybrid-moe-Q8_0", 47)]
+    public void Mamba2_prompts_of_several_lengths_match_llama_cpp(string name, int length) => Compare(name, BuildPrompt(length), 16);
+
+    private void Compare(string name, int[] prompt, int greedySteps)
     {
         string path = models.PathOf(name);
         using var oracle = LlamaCppOracle.Load(path, contextSize: Context);
@@ -44,16 +56,16 @@ public class HybridDifferentialTests(ArchitectureModels models, ITestOutputHelpe
         using var session = model.CreateSession(contextSize: Context);
         Assert.Equal(oracle.VocabSize, model.Config.VocabSize);
 
-        float[] expected = oracle.LastLogits(Prompt);
-        float[] actual = session.Evaluate(Prompt).ToArray();
+        float[] expected = oracle.LastLogits(prompt);
+        float[] actual = session.Evaluate(prompt).ToArray();
         float range = LogitComparison.Range(expected);
         float allowed = LlamaCppDifferentialTests.Tolerance(HybridCases.WeightType(name));
         float tolerance = allowed * range;
         float worst = LogitComparison.AssertClose(expected, actual, tolerance, "after the prompt");
 
-        var tokens = new int[GreedySteps];
+        var tokens = new int[greedySteps];
         int nearTies = 0;
-        for (int step = 0; step < GreedySteps; step++)
+        for (int step = 0; step < greedySteps; step++)
         {
             tokens[step] = LlamaCppOracle.ArgMax(expected);
             int mine = LlamaCppOracle.ArgMax(actual);
@@ -64,11 +76,11 @@ public class HybridDifferentialTests(ArchitectureModels models, ITestOutputHelpe
                     $"greedy step {step}: llama.cpp chose {tokens[step]} (logit {expected[tokens[step]]}; Hearth {actual[tokens[step]]}), " +
                     $"Hearth chose {mine} (logit {actual[mine]}; llama.cpp {expected[mine]}); tokens before: {string.Join(' ', tokens[..step])}");
             }
-            if (step + 1 == GreedySteps) break;
+            if (step + 1 == greedySteps) break;
             expected = oracle.Evaluate([tokens[step]]);
             actual = session.Evaluate([tokens[step]]).ToArray();
             worst = MathF.Max(worst, LogitComparison.AssertClose(expected, actual, tolerance, $"after greedy step {step} (token {tokens[step]})"));
         }
-        output.WriteLine($"{name}: max |logit difference| / range {worst / range:E1} (allowed {allowed:E1}); near-ties {nearTies}; greedy: {string.Join(' ', tokens)}");
+        output.WriteLine($"{name}, {prompt.Length}-token prompt: max |logit difference| / range {worst / range:E1} (allowed {allowed:E1}); near-ties {nearTies}; greedy: {string.Join(' ', tokens)}");
     }
 }

@@ -17,7 +17,7 @@ public class HybridSessionTests(ArchitectureModels models, ITestOutputHelper out
     // F32 weights only: with Q8_0 weights the fast path (like llama.cpp) also rounds every projection's input to Q8_0,
     // which these small random models amplify beyond a useful bound against an all-F32 reference within a few
     // positions; the Q8_0 and Q4_K files are checked against llama.cpp instead (HybridDifferentialTests).
-    public static TheoryData<string> Cases() => new("lfm2-F32", "lfm2moe-F32", "qwen35-F32", "qwen35moe-F32", "qwen3next-F32");
+    public static TheoryData<string> Cases() => new("lfm2-F32", "lfm2moe-F32", "qwen35-F32", "qwen35moe-F32", "qwen3next-F32", "granitehybrid-F32", "granitehybrid-moe-F32");
 
     private Model Load(string name) => Model.Load(models.PathOf(name), new ModelOptions { Threads = 2, BatchSize = 16 });
 
@@ -49,6 +49,7 @@ public class HybridSessionTests(ArchitectureModels models, ITestOutputHelper out
     [Theory]
     [InlineData("lfm2-F32")]
     [InlineData("qwen35-F32")]
+    [InlineData("granitehybrid-F32")]
     public void Three_sequences_in_one_batch_match_each_alone(string name)
     {
         using var model = Load(name);
@@ -83,6 +84,7 @@ public class HybridSessionTests(ArchitectureModels models, ITestOutputHelper out
     [Theory]
     [InlineData("lfm2-Q8_0")]
     [InlineData("qwen35moe-F32")]
+    [InlineData("granitehybrid-Q8_0")]
     public void SaveState_then_LoadState_continues_with_identical_logits(string name)
     {
         using var model = Load(name);
@@ -105,6 +107,7 @@ public class HybridSessionTests(ArchitectureModels models, ITestOutputHelper out
     [Theory]
     [InlineData("lfm2-F32")]
     [InlineData("qwen35-F32")]
+    [InlineData("granitehybrid-F32")]
     public void Rewinding_restores_a_checkpoint_and_replays_to_the_same_logits(string name)
     {
         using var model = Load(name);
@@ -123,6 +126,7 @@ public class HybridSessionTests(ArchitectureModels models, ITestOutputHelper out
     [Theory]
     [InlineData("lfm2-F32")]
     [InlineData("qwen35-F32")]
+    [InlineData("granitehybrid-moe-F32")]
     public void Next_chat_turn_reuses_a_checkpoint_and_matches_a_cold_run(string name)
     {
         using var model = Load(name);
@@ -237,6 +241,7 @@ public class HybridSessionTests(ArchitectureModels models, ITestOutputHelper out
     [Theory]
     [InlineData("lfm2-Q8_0")]
     [InlineData("qwen35moe-F32")]
+    [InlineData("granitehybrid-Q8_0")]
     public void Decoding_a_token_allocates_nothing_after_warm_up(string name)
     {
         using var model = Load(name);

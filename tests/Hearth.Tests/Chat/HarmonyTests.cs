@@ -33,7 +33,8 @@ public class HarmonyTests
     public void Template_renders_as_jinja2_renders_it(string context)
     {
         var template = Template();
-        Assert.False(template.WantsObjectArguments); // "arguments|tojson" without spaces: the README rule keeps strings
+        // "arguments|tojson" without spaces, meaning an object: string arguments are parsed (render_goldens.py does the same).
+        Assert.True(template.WantsObjectArguments);
         Assert.Equal(Golden(context), template.RenderJson(Context(context), new ChatTemplateOptions { Now = GoldenDate }));
     }
 
@@ -119,11 +120,14 @@ public class HarmonyTests
         }
     }
 
-    [Fact]
-    public void Tool_call_on_the_commentary_channel_becomes_a_call_from_a_rendered_turn()
+    [Theory]
+    [InlineData("""{"location":"Paris"}""")]
+    [InlineData("\"{\\\"location\\\":\\\"Paris\\\"}\"")]
+    public void Tool_call_on_the_commentary_channel_becomes_a_call_from_a_rendered_turn(string arguments)
     {
-        // Arguments as an object, as llama.cpp passes them to this template (the README's text rule would keep the string).
-        string reply = RenderedReply("""{"role":"assistant","content":"","thinking":"Need the weather tool.","tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":{"location":"Paris"}}}]}""");
+        // Arguments as an object or as its JSON text (an OpenAI request's form): both render as the bare JSON object.
+        string reply = RenderedReply($$$"""{"role":"assistant","content":"","thinking":"Need the weather tool.","tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":{{{arguments}}}}}]}""");
+        Assert.Contains("<|message|>{\"location\": \"Paris\"}<|call|>", reply, StringComparison.Ordinal);
         Assert.Contains("<|start|>assistant to=functions.get_weather<|channel|>commentary json<|message|>", reply, StringComparison.Ordinal);
         foreach (int chunk in new[] { 1, 2, 5, 1000 })
         {
@@ -193,7 +197,7 @@ public class HarmonyTests
             Messages = [ChatTemplateMessage.User("Weather?"), turn, new ChatTemplateMessage("tool", "{\"t\":20}") { ToolCallId = "c1" }],
         };
         string text = Template().Render(context, new ChatTemplateOptions { Now = GoldenDate });
-        Assert.Contains("<|start|>assistant<|channel|>analysis<|message|>Need weather.<|end|><|start|>assistant to=functions.get_weather<|channel|>commentary json<|message|>", text, StringComparison.Ordinal);
+        Assert.Contains("<|start|>assistant<|channel|>analysis<|message|>Need weather.<|end|><|start|>assistant to=functions.get_weather<|channel|>commentary json<|message|>{\"location\": \"Paris\"}<|call|>", text, StringComparison.Ordinal);
         Assert.EndsWith("<|start|>functions.get_weather to=assistant<|channel|>commentary<|message|>\"{\\\"t\\\":20}\"<|end|><|start|>assistant", text, StringComparison.Ordinal);
     }
 

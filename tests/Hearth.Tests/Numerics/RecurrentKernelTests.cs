@@ -108,4 +108,30 @@ public class RecurrentKernelTests
             AssertClose(expectedM, m, 1e-5f, $"step {step} state");
         }
     }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 5)]
+    [InlineData(16, 16)]
+    [InlineData(7, 37)]
+    [InlineData(64, 128)]
+    public void Ssm_scan_step_matches_the_reference(int channels, int stateSize)
+    {
+        var rng = new Random(channels * 1000 + stateSize);
+        var state = Random(rng, channels * stateSize, 0.5f);
+        var expectedState = (float[])state.Clone();
+        for (int step = 0; step < 6; step++)
+        {
+            var x = Random(rng, channels);
+            var b = Random(rng, stateSize);
+            var c = Random(rng, stateSize);
+            float dt = 0.05f + (float)rng.NextDouble(), decay = MathF.Exp(-dt * (0.5f + (float)rng.NextDouble())), d = (float)rng.NextDouble() * 2 - 1;
+            var expected = new float[channels];
+            RecurrentKernels.SsmScanStepReference(expectedState, x, b, c, decay, dt, d, expected);
+            var y = new float[channels];
+            RecurrentKernels.SsmScanStep(state, x, b, c, decay, dt, d, y);
+            AssertClose(expected, y, 1e-5f, $"step {step} output");
+            AssertClose(expectedState, state, 1e-6f, $"step {step} state");
+        }
+    }
 }

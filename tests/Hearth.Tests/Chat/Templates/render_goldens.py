@@ -1,7 +1,10 @@
 # Renders the goldens of this folder with plain Jinja2 3.1.6 and the rules of ../shared/testdata/README.md §4c:
 # trim_blocks, lstrip_blocks, loopcontrols; tojson = json.dumps(ensure_ascii=False, ...); raise_exception raises;
 # strftime_now formats 2024-07-26; tool-call arguments stay JSON strings unless the template text contains
-# "tool_call.arguments | items" or "tool_call.arguments | tojson". Contexts: testdata/chat-templates/generated-goldens.
+# "tool_call.arguments | items" or "tool_call.arguments | tojson". One addition for this template (a Harmony template,
+# with "<|channel|>"): it writes "tool_call.arguments|tojson" unspaced and means an object (the model reads and writes
+# the bare JSON; llama.cpp passes objects to it), so its string arguments are parsed to objects too.
+# Contexts: testdata/chat-templates/generated-goldens.
 # Usage: python3 render_goldens.py ../../../../../shared/testdata
 import datetime, json, os, sys
 import jinja2
@@ -24,7 +27,8 @@ def render(template_name, context_name, extra):
     env.globals["raise_exception"] = raise_exception
     env.globals["strftime_now"] = lambda fmt: datetime.date(2024, 7, 26).strftime(fmt)
     ctx = json.load(open(os.path.join(contexts, context_name + ".json"), encoding="utf-8"))
-    if "tool_call.arguments | items" in src or "tool_call.arguments | tojson" in src:
+    harmony = "<|channel|>" in src and "<|message|>" in src
+    if "tool_call.arguments | items" in src or "tool_call.arguments | tojson" in src or (harmony and "tool_call.arguments|tojson" in src):
         for m in ctx["messages"]:
             for c in m.get("tool_calls", []) or []:
                 c["function"]["arguments"] = json.loads(c["function"]["arguments"])
