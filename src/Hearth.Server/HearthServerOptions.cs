@@ -27,7 +27,10 @@ public sealed class HearthServerOptions
     /// <summary>Largest request body accepted (413 beyond).</summary>
     public long MaxRequestBodyBytes { get; init; } = 8L * 1024 * 1024;
 
-    /// <summary>When set, every request except <c>/health</c> needs <c>Authorization: Bearer KEY</c> (401 otherwise).</summary>
+    /// <summary>
+    /// When set, every request except the probes (<c>/health</c>, <c>/ready</c>) and the web chat page (<c>GET /</c>)
+    /// needs <c>Authorization: Bearer KEY</c> (401 otherwise).
+    /// </summary>
     public string? ApiKey { get; init; }
 
     /// <summary>
