@@ -85,12 +85,12 @@ public class TokenizeCommandTests
             using (var src = Hearth.Gguf.GgufFile.Open(SpmVocab))
             {
                 var w = Hearth.Gguf.GgufWriter.From(src);
-                w.SetMetadata("tokenizer.ggml.model", Hearth.Gguf.GgufValue.String("t5"));
+                w.SetMetadata("tokenizer.ggml.model", Hearth.Gguf.GgufValue.String("no-such-tokenizer"));
                 w.WriteTo(path);
             }
             var r = CliRunner.Run("tokenize", "-m", path, "--text", "hi");
             Assert.Equal(1, r.ExitCode);
-            Assert.Contains("'t5'", r.StdErr);
+            Assert.Contains("'no-such-tokenizer'", r.StdErr);
         }
         finally
         {
