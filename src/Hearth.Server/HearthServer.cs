@@ -19,7 +19,7 @@ namespace Hearth.Server;
 /// <summary>
 /// The OpenAI-compatible HTTP server: serves one model or several (<see cref="HearthServerOptions.ExtraModels"/>),
 /// each with a <see cref="SlotPool"/> on its engine, and answers <c>/v1/chat/completions</c>, <c>/v1/completions</c>,
-/// <c>/v1/embeddings</c>, <c>/v1/responses</c>, Anthropic's <c>/v1/messages</c>, <c>/v1/models</c>, <c>/api/ps</c>, <c>/health</c> (liveness), <c>/ready</c> (readiness) and <c>/metrics</c>. A request's
+/// <c>/v1/embeddings</c>, <c>/v1/responses</c>, Anthropic's <c>/v1/messages</c>, <c>/v1/models</c>, <c>/api/ps</c>, <c>/health</c> (liveness), <c>/ready</c> (readiness), <c>/metrics</c> and the web chat page at <c>/</c>. A request's
 /// <c>model</c> picks one by name; nothing in a request names a file: only the models given at start are opened.
 /// </summary>
 public sealed class HearthServer : IAsyncDisposable
@@ -196,12 +196,14 @@ public sealed class HearthServer : IAsyncDisposable
             {
                 var path = context.Request.Path;
                 bool probe = path == "/health" || path == "/ready";
+                // The chat page holds no secret: it loads without the key and asks for it when the API answers 401.
+                bool page = options.WebUi && HttpMethods.IsGet(context.Request.Method) && WebUiPage.Serves(path);
                 // Probes stay open so they need no secret; everything else (metrics included) needs the key.
-                if (apiKey != null && !probe && !apiKey.IsAuthorized(context.Request))
+                if (apiKey != null && !probe && !page && !apiKey.IsAuthorized(context.Request))
                 {
                     throw new ApiError(401, "Invalid or missing API key. Send it as 'Authorization: Bearer KEY' (or 'x-api-key: KEY').", null, "invalid_api_key");
                 }
-                if (probe || path == "/metrics")
+                if (probe || page || path == "/metrics")
                 {
                     await next(context);
                     return;
@@ -285,8 +287,15 @@ public sealed class HearthServer : IAsyncDisposable
             var loaded = registry.Loaded();
             return context.Response.WriteAsync(loaded.Count > 0 ? loaded[0].Metrics.ToPrometheusText() : string.Empty, context.RequestAborted);
         });
-        app.MapFallback(context => throw new ApiError(404,
-            $"Unknown endpoint: {context.Request.Method} {context.Request.Path}.", null, "unknown_url"));
+        RequestDelegate unknown = context => throw new ApiError(404,
+            $"Unknown endpoint: {context.Request.Method} {context.Request.Path}.", null, "unknown_url");
+        if (options.WebUi)
+        {
+            app.MapGet("/", WebUiPage.WriteAsync);
+            app.MapGet("/index.html", WebUiPage.WriteAsync);
+        }
+        // "{*path}" and not the default fallback pattern, which leaves out file-like paths (/index.html, /x.js).
+        app.MapFallback("{*path}", unknown);
         return app;
     }
 

@@ -27,7 +27,10 @@ public sealed class HearthServerOptions
     /// <summary>Largest request body accepted (413 beyond).</summary>
     public long MaxRequestBodyBytes { get; init; } = 8L * 1024 * 1024;
 
-    /// <summary>When set, every request except <c>/health</c> needs <c>Authorization: Bearer KEY</c> (401 otherwise).</summary>
+    /// <summary>
+    /// When set, every request except the probes (<c>/health</c>, <c>/ready</c>) and the web chat page (<c>GET /</c>)
+    /// needs <c>Authorization: Bearer KEY</c> (401 otherwise).
+    /// </summary>
     public string? ApiKey { get; init; }
 
     /// <summary>
@@ -50,6 +53,12 @@ public sealed class HearthServerOptions
 
     /// <summary>Worker threads for the forward pass; 0 = one per core.</summary>
     public int Threads { get; init; }
+
+    /// <summary>
+    /// Serve the web chat page at <c>/</c> (and <c>/index.html</c>): one static page from this assembly, open without
+    /// the API key (it asks for the key when the API answers 401). False (<c>--no-webui</c>): <c>/</c> is a 404.
+    /// </summary>
+    public bool WebUi { get; init; } = true;
 
     /// <summary>Test hook: a pause after every engine step, so that in-flight requests can be observed.</summary>
     internal TimeSpan StepDelay { get; init; }

@@ -33,10 +33,36 @@ public sealed partial class ServeCommandTests
             using var anonymous = new HttpClient { BaseAddress = address };
             using (var r = await anonymous.GetAsync("v1/models")) Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
             using (var r = await anonymous.GetAsync("health")) Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            // The web chat page is on by default and loads without the key.
+            using (var r = await anonymous.GetAsync("")) Assert.Equal(HttpStatusCode.OK, r.StatusCode);
             using var keyed = new HttpClient { BaseAddress = address };
             keyed.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "from-env");
             string models = await keyed.GetStringAsync("v1/models");
             Assert.Contains("\"id\":\"stories260K\"", models, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Serve_without_the_web_ui_answers_404_at_the_root()
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in new[] { FindCli(), "serve", "-m", Servers.ModelPath, "--port", "0", "--parallel", "1", "--ctx", "64", "--no-webui" }) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi)!;
+        try
+        {
+            var line = process.StandardOutput.ReadLineAsync();
+            var finished = await Task.WhenAny(line, Task.Delay(TimeSpan.FromSeconds(30)));
+            Assert.True(finished == line, "hearth serve printed no address within 30 s: " + (process.HasExited ? await process.StandardError.ReadToEndAsync() : "still running"));
+            var match = Address().Match((await line) ?? string.Empty);
+            Assert.True(match.Success, $"unexpected first line: {await line}");
+            using var http = new HttpClient { BaseAddress = new Uri(match.Groups[1].Value) };
+            using (var r = await http.GetAsync("")) Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+            using (var r = await http.GetAsync("v1/models")) Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         }
         finally
         {

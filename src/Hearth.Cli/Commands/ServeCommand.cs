@@ -5,8 +5,8 @@ using Hearth.Server;
 namespace Hearth.Cli.Commands;
 
 /// <summary>
-/// <c>hearth serve [-m MODEL]... [--models-dir DIR] [--max-loaded N] [--host 127.0.0.1] [--port 8080] [--parallel N] [--ctx N] [--api-key KEY]</c>: the
-/// OpenAI-compatible API until Ctrl+C or SIGTERM. Without -m the built-in model is served.
+/// <c>hearth serve [-m MODEL]... [--models-dir DIR] [--max-loaded N] [--host 127.0.0.1] [--port 8080] [--parallel N] [--ctx N] [--api-key KEY] [--no-webui]</c>: the
+/// OpenAI-compatible API and the web chat page at <c>/</c> until Ctrl+C or SIGTERM. Without -m the built-in model is served.
 /// </summary>
 internal static class ServeCommand
 {
@@ -38,10 +38,11 @@ internal static class ServeCommand
             Description = "Seconds SIGTERM waits for requests in flight to finish (new ones get 503) before the server stops",
             DefaultValueFactory = _ => 30,
         };
+        var noWebUi = new Option<bool>("--no-webui") { Description = "Do not serve the web chat page at / (it is then a 404)" };
         var maxToolCalls = new Option<int>("--max-tool-calls") { Description = "Most tool calls in one forced parallel reply", DefaultValueFactory = _ => Hearth.Chat.ToolCalls.ToolCallGrammar.DefaultMaxCalls };
         var cmd = new Command("serve", "OpenAI-compatible HTTP server (/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models, /health, /metrics).")
         {
-            model, modelsDir, maxLoaded, host, port, parallel, ctx, queue, apiKey, alias, threads, chatTemplateFile, maxToolCalls, drain, noPull,
+            model, modelsDir, maxLoaded, host, port, parallel, ctx, queue, apiKey, alias, threads, chatTemplateFile, maxToolCalls, drain, noPull, noWebUi,
         };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
@@ -75,6 +76,7 @@ internal static class ServeCommand
                 Threads = parse.GetValue(threads),
                 ChatTemplateFile = parse.GetValue(chatTemplateFile),
                 MaxParallelToolCalls = parse.GetValue(maxToolCalls),
+                WebUi = !parse.GetValue(noWebUi),
             };
             int grace = parse.GetValue(drain);
             if (grace < 0) throw new ArgumentException($"--drain-timeout must be 0 or more seconds, got {grace}.");
