@@ -97,19 +97,7 @@ internal sealed class ChatShape(string id, long created, string model, Reasoning
     private List<ChatDelta> Deltas(ReasoningDelta d, bool final)
     {
         var list = new List<ChatDelta>();
-        string content = d.Content;
-        IReadOnlyList<ToolCallDelta> calls = [];
-        if (tools != null)
-        {
-            var u = content.Length > 0 ? tools.Push(content) : ToolCallUpdate.Empty;
-            if (final)
-            {
-                var f = tools.Finish();
-                u = new ToolCallUpdate(u.Content + f.Content, [.. u.ToolCalls, .. f.ToolCalls]);
-            }
-            content = u.Content;
-            calls = u.ToolCalls;
-        }
+        var (content, calls) = ToolCallStep.Split(tools, d.Content, final);
         if (content.Length > 0 || d.Reasoning.Length > 0)
         {
             list.Add(new ChatDelta { Content = content.Length > 0 ? content : null, ReasoningContent = d.Reasoning.Length > 0 ? d.Reasoning : null });

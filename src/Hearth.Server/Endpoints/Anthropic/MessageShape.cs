@@ -114,19 +114,7 @@ internal sealed class MessageShape(string id, string model, ReasoningParser? rea
     private void Feed(ReasoningDelta d, bool final)
     {
         if (d.Reasoning.Length > 0) Append("thinking", d.Reasoning);
-        string content = d.Content;
-        IReadOnlyList<ToolCallDelta> calls = [];
-        if (tools != null)
-        {
-            var u = content.Length > 0 ? tools.Push(content) : ToolCallUpdate.Empty;
-            if (final)
-            {
-                var f = tools.Finish();
-                u = new ToolCallUpdate(u.Content + f.Content, [.. u.ToolCalls, .. f.ToolCalls]);
-            }
-            content = u.Content;
-            calls = u.ToolCalls;
-        }
+        var (content, calls) = ToolCallStep.Split(tools, d.Content, final);
         // Whitespace beside a call or after the reasoning (the line breaks around them) starts no block of its own.
         bool blank = string.IsNullOrWhiteSpace(content) && _open?.Kind != "text" && (tools != null || _blocks.Count > 0);
         if (content.Length > 0 && !blank) Append("text", content);

@@ -106,19 +106,7 @@ internal sealed class ResponseBuilder(ResponseObject response, ReasoningParser? 
     private void Apply(ReasoningDelta d, bool final)
     {
         if (d.Reasoning.Length > 0) Reasoning(d.Reasoning);
-        string content = d.Content;
-        IReadOnlyList<ToolCallDelta> calls = [];
-        if (tools != null)
-        {
-            var u = content.Length > 0 ? tools.Push(content) : ToolCallUpdate.Empty;
-            if (final)
-            {
-                var f = tools.Finish();
-                u = new ToolCallUpdate(u.Content + f.Content, [.. u.ToolCalls, .. f.ToolCalls]);
-            }
-            content = u.Content;
-            calls = u.ToolCalls;
-        }
+        var (content, calls) = ToolCallStep.Split(tools, d.Content, final);
         if (content.Length > 0) Text(content);
         foreach (var c in calls)
         {
