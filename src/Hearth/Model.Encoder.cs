@@ -57,6 +57,12 @@ public sealed partial class Model
     /// <exception cref="NotSupportedException">The model is not a reranker.</exception>
     public float[] Rerank(string query, IReadOnlyList<string> documents)
     {
+        return RerankScores(PoolInputs(RerankInputs(query, documents)));
+    }
+
+    /// <summary>The (query, document) inputs of <see cref="Rerank"/>, after checking the model is a reranker.</summary>
+    internal int[][] RerankInputs(string query, IReadOnlyList<string> documents)
+    {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(documents);
         if (Config.Pooling != PoolingType.Rank)
@@ -66,7 +72,12 @@ public sealed partial class Model
         }
         var inputs = new int[documents.Count][];
         for (int i = 0; i < documents.Count; i++) inputs[i] = RerankTokens(query, documents[i] ?? throw new ArgumentException("A document is null.", nameof(documents)));
-        var rows = PoolInputs(inputs);
+        return inputs;
+    }
+
+    /// <summary>Each row's first classification output: the relevance score.</summary>
+    internal static float[] RerankScores(float[][] rows)
+    {
         var scores = new float[rows.Length];
         for (int i = 0; i < rows.Length; i++) scores[i] = rows[i][0];
         return scores;

@@ -168,19 +168,9 @@ public sealed class InferenceEngine
     /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
     public async Task<float[]> RerankAsync(string query, IReadOnlyList<string> documents, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        ArgumentNullException.ThrowIfNull(documents);
         _model.ThrowIfDisposed();
-        if (_model.Pooling != PoolingType.Rank)
-        {
-            throw new NotSupportedException($"This model (pooling '{_model.Pooling.ToString().ToLowerInvariant()}') is not a reranker; reranking needs a model with pooling 'rank' and a classification head.");
-        }
-        var inputs = new int[documents.Count][];
-        for (int i = 0; i < documents.Count; i++) inputs[i] = _model.RerankTokens(query, documents[i] ?? throw new ArgumentException("A document is null.", nameof(documents)));
-        var rows = await Enqueue(new EmbedJob(inputs, cancellationToken)).ConfigureAwait(false);
-        var scores = new float[rows.Length];
-        for (int i = 0; i < rows.Length; i++) scores[i] = rows[i][0];
-        return scores;
+        var inputs = _model.RerankInputs(query, documents);
+        return Model.RerankScores(await Enqueue(new EmbedJob(inputs, cancellationToken)).ConfigureAwait(false));
     }
 
     private Task<float[][]> Enqueue(EmbedJob job)
